@@ -1,0 +1,143 @@
+//! Arguments shared by several subcommands: where the data is and what its columns mean.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::bail;
+use clap::{Args, ValueEnum};
+
+use slicelab::data::demo::{Figure1, NoiseMode};
+use slicelab::data::load::{Sources, read_header};
+use slicelab::data::{Dataset, DatasetSpec};
+use slicelab::slices::SliceSet;
+use slicelab::train::DataSource;
+
+/// Built-in demo datasets.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DemoName {
+    /// The paper's synthetic Figure 1 task: two label-flipping disks on a linear boundary.
+    Figure1,
+}
+
+/// Where the data comes from and which columns play which role.
+#[derive(Args, Debug, Clone)]
+pub struct DataArgs {
+    /// Data file (.csv, .csv.gz, .parquet) or a folder with train.csv/valid.csv/test.csv.
+    #[arg(long, conflicts_with = "demo")]
+    pub data: Option<PathBuf>,
+    /// Use a built-in demo dataset instead of a file.
+    #[arg(long, value_enum)]
+    pub demo: Option<DemoName>,
+    /// Separate validation file (same columns as --data).
+    #[arg(long)]
+    pub valid: Option<PathBuf>,
+    /// Separate test file (same columns as --data).
+    #[arg(long)]
+    pub test: Option<PathBuf>,
+    /// Label column (default for the demo and synthetic_data.py folders: y).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Column with an external model's predicted class.
+    #[arg(long)]
+    pub pred: Option<String>,
+    /// Prefix of per-class probability columns, e.g. `proba_` for proba_0, proba_1.
+    #[arg(long)]
+    pub proba_prefix: Option<String>,
+    /// Column with train/valid/test values.
+    #[arg(long)]
+    pub split_col: Option<String>,
+    /// Ground-truth slice columns, evaluation only (default: columns named slice_*).
+    #[arg(long, value_delimiter = ',')]
+    pub truth_slices: Option<Vec<String>>,
+    /// Seed of the stratified train/valid/test split when the data does not fix it.
+    #[arg(long, default_value_t = 0)]
+    pub split_seed: u64,
+    /// Demo: training rows (valid n/5, test n).
+    #[arg(long, default_value_t = 10_000)]
+    pub n: usize,
+    /// Demo: number of slices (the first two are the critical disks).
+    #[arg(long, default_value_t = 2)]
+    pub k: usize,
+    /// Demo: SF noise rate (swap mode: coverage kept).
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f64,
+}
+
+impl DataArgs {
+    /// The demo generator settings.
+    pub fn figure1(&self, seed: u64) -> Figure1 {
+        Figure1 {
+            seed,
+            n: self.n,
+            k: self.k,
+            noise: self.noise,
+            noise_mode: NoiseMode::Swap,
+            ..Figure1::default()
+        }
+    }
+
+    /// Loads the dataset (for the demo: generated with `seed`).
+    pub fn dataset(&self, seed: u64) -> anyhow::Result<Arc<Dataset>> {
+        if self.demo.is_some() {
+            return Ok(Arc::new(self.figure1(seed).dataset()));
+        }
+        let Some(path) = &self.data else {
+            bail!("give --data FILE or --demo figure1")
+        };
+        let sources = Sources::resolve(path, self.test.clone());
+        let sources = Sources {
+            valid: self.valid.clone().or(sources.valid),
+            ..sources
+        };
+        let header = read_header(&sources.data)?;
+        let label = match &self.label {
+            Some(l) => l.clone(),
+            None if header.iter().any(|h| h == "y") => "y".into(),
+            None => bail!("--label is required (columns: {})", header.join(", ")),
+        };
+        let truth = self.truth_slices.clone().unwrap_or_else(|| {
+            header
+                .iter()
+                .filter(|n| n.starts_with("slice_"))
+                .cloned()
+                .collect()
+        });
+        let spec = DatasetSpec {
+            label,
+            pred: self.pred.clone(),
+            proba_prefix: self.proba_prefix.clone(),
+            split_col: self.split_col.clone(),
+            truth_slices: truth,
+            seed: self.split_seed,
+            fractions: (0.7, 0.15),
+        };
+        Ok(Arc::new(Dataset::load(&sources, &spec)?))
+    }
+
+    /// The experiment data source.
+    pub fn source(&self) -> anyhow::Result<DataSource> {
+        if self.demo.is_some() {
+            return Ok(DataSource::Demo(self.figure1(0)));
+        }
+        Ok(DataSource::Dataset(self.dataset(0)?))
+    }
+}
+
+/// Loads `--slices FILE`, or the default: the demo's SFs, or every 0/1 column named `sf_*`.
+pub fn slice_set(path: &Option<PathBuf>, source: &DataSource) -> anyhow::Result<SliceSet> {
+    if let Some(p) = path {
+        return Ok(SliceSet::load(p)?);
+    }
+    match source {
+        DataSource::Demo(_) => Ok(source.default_slices()),
+        DataSource::Dataset(ds) => {
+            let cols: Vec<&str> = ds
+                .table
+                .names()
+                .into_iter()
+                .filter(|n| n.starts_with("sf_"))
+                .collect();
+            Ok(SliceSet::from_columns(&cols))
+        }
+    }
+}

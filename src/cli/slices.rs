@@ -1,0 +1,89 @@
+//! `slicelab slices`: the SF analysis table.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::args::{DataArgs, slice_set};
+use super::table::TextTable;
+use slicelab::slices::analysis::analyse;
+use slicelab::train::DataSource;
+use slicelab::train::prepared::truth_masks;
+
+/// Arguments of `slicelab slices`.
+#[derive(Args, Debug)]
+pub struct SlicesArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Slice set (TOML). Default: the demo's SFs, or every column named sf_*.
+    #[arg(long)]
+    slices: Option<PathBuf>,
+}
+
+/// Runs `slicelab slices`.
+pub fn run(a: SlicesArgs) -> anyhow::Result<()> {
+    let ds = a.data.dataset(0)?;
+    let set = slice_set(&a.slices, &DataSource::Dataset(ds.clone()))?;
+    let t0 = Instant::now();
+    let evaluated = set.evaluate(&ds.table)?;
+    let secs = t0.elapsed().as_secs_f64();
+    let stats = analyse(
+        &evaluated.names,
+        &evaluated.masks,
+        &ds.splits,
+        &truth_masks(&ds),
+    );
+    let mut t = TextTable::new([
+        "slice",
+        "size",
+        "coverage",
+        "train",
+        "valid",
+        "test",
+        "max overlap",
+        "truth",
+        "precision",
+        "recall",
+    ]);
+    for s in &stats {
+        let cov = |i: usize| {
+            s.per_split
+                .get(i)
+                .map_or("-".into(), |c| format!("{:.2}%", c.coverage * 100.0))
+        };
+        let overlap = s
+            .overlaps
+            .iter()
+            .max_by(|a, b| a.jaccard.total_cmp(&b.jaccard))
+            .map_or("-".into(), |o| format!("{} ({:.2})", o.other, o.jaccard));
+        let (truth, p, r) = match &s.truth {
+            Some(m) => (
+                m.truth.clone(),
+                format!("{:.3}", m.precision),
+                format!("{:.3}", m.recall),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        t.row(vec![
+            s.name.clone(),
+            s.size.to_string(),
+            format!("{:.2}%", s.coverage * 100.0),
+            cov(0),
+            cov(1),
+            cov(2),
+            overlap,
+            truth,
+            p,
+            r,
+        ]);
+    }
+    println!("{}", t.render());
+    println!(
+        "{} slices over {} rows evaluated in {:.1} ms",
+        set.slices.len(),
+        ds.n_rows(),
+        secs * 1e3
+    );
+    Ok(())
+}

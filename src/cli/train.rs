@@ -1,0 +1,252 @@
+//! `slicelab train`: methods x seeds, a progress bar, a per-slice table, report.json and models.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::args::{DataArgs, slice_set};
+use super::table::{TextTable, mean_std};
+use slicelab::model::{Attention, Method};
+use slicelab::report::Report;
+use slicelab::train::job::{TrainingJob, wait};
+use slicelab::train::{ExperimentSpec, OptimizerKind, TrainConfig, TrainEvent};
+
+/// Arguments of `slicelab train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Slice set (TOML). Default: the demo's SFs, or every column named sf_*.
+    #[arg(long)]
+    slices: Option<PathBuf>,
+    /// Methods to train, comma-separated: sbl, vanilla.
+    #[arg(long, value_delimiter = ',', default_value = "sbl,vanilla")]
+    method: Vec<String>,
+    /// Number of seeds (seed-start, seed-start+1, ...); with --demo the data is regenerated per seed.
+    #[arg(long, default_value_t = 1)]
+    seeds: u64,
+    /// First seed.
+    #[arg(long, default_value_t = 0)]
+    seed_start: u64,
+    /// Training epochs.
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    lr: f64,
+    /// Optimiser.
+    #[arg(long, value_enum, default_value = "adam")]
+    optimizer: OptArg,
+    /// Weight decay (L2 for adam, decoupled for adamw).
+    #[arg(long, default_value_t = 0.0)]
+    weight_decay: f64,
+    /// Clip the global gradient norm (0 turns clipping off).
+    #[arg(long, default_value_t = 1.0)]
+    grad_clip: f64,
+    /// Backbone widths, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "13,13")]
+    hidden: Vec<usize>,
+    /// SBL expert size h (default: the last backbone width).
+    #[arg(long)]
+    rep_dim: Option<usize>,
+    /// SBL attention: full = softmax(Q + |P|), or an ablation.
+    #[arg(long, value_enum, default_value = "full")]
+    attention: AttentionArg,
+    /// Stop after this many epochs without validation improvement.
+    #[arg(long)]
+    patience: Option<usize>,
+    /// Keep the last epoch's weights instead of the best validation epoch's.
+    #[arg(long)]
+    no_select_best: bool,
+    /// Feature columns, comma-separated (default: all but label, prediction, split, truth, SF and text columns).
+    #[arg(long, value_delimiter = ',')]
+    features: Option<Vec<String>>,
+    /// Compute device: cpu, cuda, metal (GPU builds need --features cuda/metal).
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    /// Output folder for report.json and one model folder per run (<method>-seed<N>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OptArg {
+    Adam,
+    Adamw,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AttentionArg {
+    Full,
+    Uniform,
+    Indicator,
+    Confidence,
+}
+
+impl TrainArgs {
+    fn spec(&self) -> anyhow::Result<ExperimentSpec> {
+        let methods = self
+            .method
+            .iter()
+            .map(|m| {
+                Method::parse(m)
+                    .with_context(|| format!("unknown method '{m}'; use sbl or vanilla"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if methods.is_empty() {
+            bail!("--method needs at least one method");
+        }
+        let train = TrainConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            lr: self.lr,
+            optimizer: match self.optimizer {
+                OptArg::Adam => OptimizerKind::Adam,
+                OptArg::Adamw => OptimizerKind::AdamW,
+            },
+            weight_decay: self.weight_decay,
+            grad_clip: Some(self.grad_clip).filter(|c| *c > 0.0),
+            hidden: self.hidden.clone(),
+            seed: self.seed_start,
+            select_best: !self.no_select_best,
+            patience: self.patience,
+            device: self.device.clone(),
+        };
+        train.validate().map_err(anyhow::Error::msg)?;
+        let attention = match self.attention {
+            AttentionArg::Full => Attention::Full,
+            AttentionArg::Uniform => Attention::Uniform,
+            AttentionArg::Indicator => Attention::Indicator,
+            AttentionArg::Confidence => Attention::Confidence,
+        };
+        let seeds = (self.seed_start..self.seed_start + self.seeds).collect();
+        Ok(ExperimentSpec {
+            methods,
+            seeds,
+            train,
+            attention,
+            rep_dim: self.rep_dim,
+            features: self.features.clone(),
+        })
+    }
+}
+
+/// Runs `slicelab train`.
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let spec = args.spec()?;
+    let source = args.data.source()?;
+    let slices = slice_set(&args.slices, &source)?;
+    let runs = spec.methods.len() * spec.seeds.len();
+    let bar = ProgressBar::new((runs * spec.train.epochs) as u64);
+    bar.set_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} epochs  {msg}  [{elapsed_precise} < {eta_precise}]",
+    )?);
+    let job = TrainingJob::spawn(source, slices, spec.clone(), || {})?;
+    let result = wait(job, |e| match e {
+        TrainEvent::RunStarted { run, params, .. } => {
+            bar.set_message(format!("{run} ({params} params)"))
+        }
+        TrainEvent::Epoch(s) => {
+            bar.inc(1);
+            bar.set_message(format!(
+                "{} epoch {} valid F1 {:.3} loss {:.3}",
+                s.run, s.epoch, s.valid_f1, s.loss.total
+            ));
+        }
+        TrainEvent::RunFinished {
+            run,
+            stop,
+            best_epoch,
+        } => {
+            bar.println(format!(
+                "{run}: {} (kept epoch {best_epoch})",
+                stop.describe()
+            ));
+        }
+    })?;
+    bar.finish_and_clear();
+    println!("{}", render_report(&result.report));
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        for run in &result.runs {
+            let dir = out.join(format!("{}-seed{}", run.method.name(), run.seed));
+            run.model.save(&dir)?;
+        }
+        let json = serde_json::to_vec_pretty(&result.report)?;
+        let path = out.join("report.json");
+        slicelab::fsutil::write_atomic(&path, &json)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "wrote {} and {} model folder(s)",
+            path.display(),
+            result.runs.len()
+        );
+    }
+    Ok(())
+}
+
+/// The per-slice table: one row per slice, F1 and accuracy per method, lift over Vanilla.
+pub fn render_report(report: &Report) -> String {
+    let vanilla = report.method("vanilla");
+    let mut header = vec!["slice".to_string(), "kind".into(), "support".into()];
+    for m in &report.methods {
+        header.push(format!("{} F1", m.method));
+        header.push(format!("{} acc", m.method));
+        if vanilla.is_some() && m.method != "vanilla" {
+            header.push(format!("{} lift", m.method));
+        }
+    }
+    let mut t = TextTable::new(header);
+    let Some(first) = report.methods.first() else {
+        return "no finished runs".into();
+    };
+    let mut names: Vec<(String, String, u64)> = vec![("overall".into(), "-".into(), 0)];
+    names.extend(first.slices.iter().map(|s| {
+        (
+            s.name.clone(),
+            format!("{:?}", s.kind).to_lowercase(),
+            s.support,
+        )
+    }));
+    for (name, kind, support) in names {
+        let mut row = vec![
+            name.clone(),
+            kind,
+            if name == "overall" {
+                "-".into()
+            } else {
+                support.to_string()
+            },
+        ];
+        for m in &report.methods {
+            let (f1, acc) = match m.slice(&name) {
+                Some(s) => (s.f1, s.accuracy),
+                None => (m.overall.f1, m.overall.accuracy),
+            };
+            row.push(mean_std(&f1));
+            row.push(mean_std(&acc));
+            if let Some(v) = vanilla.filter(|_| m.method != "vanilla") {
+                let base = v.slice(&name).map_or(v.overall.f1.mean, |s| s.f1.mean);
+                row.push(format!("{:+.3}", f1.mean - base));
+            }
+        }
+        t.row(row);
+    }
+    let mut out = t.render();
+    for m in &report.methods {
+        out.push_str(&format!(
+            "\n{}: {} params ({:+.0}% vs vanilla), {:.3} s/epoch, seeds {:?}",
+            m.method,
+            m.params,
+            m.param_increase * 100.0,
+            m.epoch_secs,
+            m.seeds
+        ));
+    }
+    out
+}

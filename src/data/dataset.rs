@@ -1,0 +1,295 @@
+//! A table with its roles assigned: label, external predictions, splits and ground-truth slices.
+
+use super::error::DataError;
+use super::load::{Sources, read_table};
+use super::split::{Split, stratified_split};
+use super::table::{Column, ColumnData, Table, format_number};
+
+/// How to interpret a table as a classification dataset.
+#[derive(Debug, Clone)]
+pub struct DatasetSpec {
+    /// Label column name.
+    pub label: String,
+    /// Optional column of an external model's predicted class.
+    pub pred: Option<String>,
+    /// Optional prefix of per-class probability columns (`{prefix}{class}`).
+    pub proba_prefix: Option<String>,
+    /// Optional column with train/valid/test values.
+    pub split_col: Option<String>,
+    /// Columns that hold ground-truth slice membership (evaluation only, never features).
+    pub truth_slices: Vec<String>,
+    /// Seed of the stratified split when no split column or files decide it.
+    pub seed: u64,
+    /// Train and valid fractions of the stratified split (the rest is test).
+    pub fractions: (f64, f64),
+}
+
+impl DatasetSpec {
+    /// A spec with only the label set and default split fractions (70/15/15).
+    pub fn new(label: &str) -> Self {
+        Self {
+            label: label.to_string(),
+            pred: None,
+            proba_prefix: None,
+            split_col: None,
+            truth_slices: Vec::new(),
+            seed: 0,
+            fractions: (0.7, 0.15),
+        }
+    }
+}
+
+/// A classification dataset ready for slicing, metrics and training.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// All rows of every split.
+    pub table: Table,
+    /// The label column's name.
+    pub label: String,
+    /// Class names, in class-index order (sorted; numerically when numeric).
+    pub classes: Vec<String>,
+    /// Class index per row.
+    pub y: Vec<u32>,
+    /// External predictions as class indices, if a prediction or probability column was given.
+    pub pred: Option<Vec<u32>>,
+    /// Split per row.
+    pub splits: Vec<Split>,
+    /// Ground-truth slice columns (evaluation only).
+    pub truth_slices: Vec<String>,
+    /// Columns that must never become model features (label, predictions, split, truth slices).
+    pub reserved: Vec<String>,
+}
+
+impl Dataset {
+    /// Loads files and assigns roles.
+    pub fn load(sources: &Sources, spec: &DatasetSpec) -> Result<Self, DataError> {
+        let mut table = read_table(&sources.data)?;
+        let n_main = table.n_rows();
+        let mut forced: Vec<Option<Split>> = vec![None; n_main];
+        for (path, split) in [(&sources.valid, Split::Valid), (&sources.test, Split::Test)] {
+            if let Some(path) = path {
+                let other = read_table(path)?;
+                let n = other.n_rows();
+                table.append(other).map_err(|m| DataError::Malformed {
+                    path: path.clone(),
+                    message: m,
+                })?;
+                forced.extend(std::iter::repeat_n(Some(split), n));
+            }
+        }
+        if sources.valid.is_some() || sources.test.is_some() {
+            // Rows of the main file are training rows unless a split column says otherwise.
+            forced
+                .iter_mut()
+                .take(n_main)
+                .for_each(|s| *s = Some(Split::Train));
+        }
+        Self::from_table(table, spec, &forced)
+    }
+
+    /// Assigns roles to an in-memory table; `forced[i]` fixes row `i`'s split where set.
+    pub fn from_table(
+        table: Table,
+        spec: &DatasetSpec,
+        forced: &[Option<Split>],
+    ) -> Result<Self, DataError> {
+        let label_col = find(&table, &spec.label, "label")?;
+        let (classes, y) = encode_label(label_col, &table.source)?;
+        let mut reserved = vec![spec.label.clone()];
+        let pred = match (&spec.pred, &spec.proba_prefix) {
+            (Some(p), _) => {
+                reserved.push(p.clone());
+                Some(encode_pred(find(&table, p, "prediction")?, &classes))
+            }
+            (None, Some(prefix)) => {
+                let cols = proba_columns(&table, prefix, &classes)?;
+                reserved.extend(cols.iter().map(|c| c.name.clone()));
+                Some(argmax_rows(&cols))
+            }
+            (None, None) => None,
+        };
+        for t in &spec.truth_slices {
+            find(&table, t, "truth slice")?;
+            reserved.push(t.clone());
+        }
+        let splits = assign_splits(&table, spec, &y, forced, &mut reserved)?;
+        Ok(Dataset {
+            table,
+            label: spec.label.clone(),
+            classes,
+            y,
+            pred,
+            splits,
+            truth_slices: spec.truth_slices.clone(),
+            reserved,
+        })
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.y.len()
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.classes.len()
+    }
+
+    /// Row indices of one split.
+    pub fn indices(&self, split: Split) -> Vec<usize> {
+        super::split::indices(&self.splits, split)
+    }
+}
+
+fn find<'a>(table: &'a Table, name: &str, what: &'static str) -> Result<&'a Column, DataError> {
+    table.column(name).ok_or_else(|| DataError::UnknownColumn {
+        what,
+        name: name.to_string(),
+        source_name: table.source.clone(),
+        available: table.closest_names(name, 8).join(", "),
+    })
+}
+
+/// Distinct label values, sorted numerically when the column is numeric.
+fn encode_label(col: &Column, source: &str) -> Result<(Vec<String>, Vec<u32>), DataError> {
+    let bad = |message: String| DataError::BadLabel {
+        name: col.name.clone(),
+        source_name: source.to_string(),
+        message,
+    };
+    if let Some(row) = (0..col.len()).find(|&i| col.is_missing(i)) {
+        return Err(bad(format!(
+            "row {} (line {}) has no label",
+            row + 1,
+            row + 2
+        )));
+    }
+    let classes: Vec<String> = match &col.data {
+        ColumnData::Numeric(v) => {
+            let mut vals: Vec<f64> = v.clone();
+            vals.sort_by(f64::total_cmp);
+            vals.dedup();
+            vals.into_iter().map(format_number).collect()
+        }
+        ColumnData::Strings { levels, .. } => {
+            let mut l = levels.clone();
+            l.sort();
+            l
+        }
+    };
+    if classes.len() < 2 {
+        return Err(bad(format!(
+            "needs at least two classes, found only {:?}",
+            classes
+        )));
+    }
+    if classes.len() > 1000 {
+        return Err(bad(format!(
+            "has {} distinct values; is it really a class label?",
+            classes.len()
+        )));
+    }
+    let y = (0..col.len())
+        .map(|i| {
+            classes
+                .binary_search_by(|c| cmp_class(c, &col.display(i)))
+                .unwrap_or(0) as u32
+        })
+        .collect();
+    Ok((classes, y))
+}
+
+fn cmp_class(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// Prediction values that are not a known class become `u32::MAX` (always wrong).
+fn encode_pred(col: &Column, classes: &[String]) -> Vec<u32> {
+    (0..col.len())
+        .map(|i| {
+            let v = col.display(i);
+            classes
+                .iter()
+                .position(|c| cmp_class(c, &v).is_eq())
+                .map_or(u32::MAX, |p| p as u32)
+        })
+        .collect()
+}
+
+fn proba_columns<'a>(
+    table: &'a Table,
+    prefix: &str,
+    classes: &[String],
+) -> Result<Vec<&'a Column>, DataError> {
+    classes
+        .iter()
+        .map(|c| find(table, &format!("{prefix}{c}"), "probability"))
+        .collect()
+}
+
+fn argmax_rows(cols: &[&Column]) -> Vec<u32> {
+    let n = cols.first().map_or(0, |c| c.len());
+    (0..n)
+        .map(|i| {
+            let vals = cols
+                .iter()
+                .map(|c| c.as_numeric().map_or(f64::NAN, |v| v[i]));
+            let best = vals
+                .enumerate()
+                .filter(|(_, p)| !p.is_nan())
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            best.map_or(u32::MAX, |(j, _)| j as u32)
+        })
+        .collect()
+}
+
+fn assign_splits(
+    table: &Table,
+    spec: &DatasetSpec,
+    y: &[u32],
+    forced: &[Option<Split>],
+    reserved: &mut Vec<String>,
+) -> Result<Vec<Split>, DataError> {
+    if let Some(name) = &spec.split_col {
+        let col = find(table, name, "split")?;
+        reserved.push(name.clone());
+        return (0..col.len())
+            .map(|i| {
+                Split::parse(&col.display(i)).ok_or_else(|| DataError::Malformed {
+                    path: table.source.clone().into(),
+                    message: format!(
+                        "line {}, column '{name}': '{}' is not train/valid/test",
+                        i + 2,
+                        col.display(i)
+                    ),
+                })
+            })
+            .collect();
+    }
+    let has_valid = forced.contains(&Some(Split::Valid));
+    let has_test = forced.contains(&Some(Split::Test));
+    let (train_frac, valid_frac) = spec.fractions;
+    let free: Vec<usize> = (0..y.len())
+        .filter(|&i| forced[i].is_none() || forced[i] == Some(Split::Train))
+        .collect();
+    // Re-split only the rows whose split is not fixed by a file of their own.
+    let (t, v) = match (has_valid, has_test) {
+        (true, true) => (1.0, 0.0),
+        (false, true) => (
+            train_frac / (train_frac + valid_frac),
+            valid_frac / (train_frac + valid_frac),
+        ),
+        (true, false) => (train_frac / (1.0 - valid_frac), 0.0),
+        (false, false) => (train_frac, valid_frac),
+    };
+    let sub_y: Vec<u32> = free.iter().map(|&i| y[i]).collect();
+    let sub = stratified_split(&sub_y, t, v, spec.seed);
+    let mut out: Vec<Split> = forced.iter().map(|f| f.unwrap_or(Split::Train)).collect();
+    for (k, &i) in free.iter().enumerate() {
+        out[i] = sub[k];
+    }
+    Ok(out)
+}

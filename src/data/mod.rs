@@ -1,0 +1,19 @@
+//! Datasets: a columnar table, CSV/Parquet loaders, type inference, splits, feature mapping
+//! and the embedded synthetic demo.
+
+pub mod builder;
+pub mod csv;
+pub mod dataset;
+pub mod demo;
+pub mod error;
+pub mod features;
+pub mod load;
+pub mod parquet;
+pub mod split;
+pub mod table;
+
+pub use dataset::{Dataset, DatasetSpec};
+pub use error::DataError;
+pub use features::FeatureMap;
+pub use split::Split;
+pub use table::{Column, ColumnData, ColumnKind, Table};

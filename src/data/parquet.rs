@@ -1,0 +1,73 @@
+//! Parquet loading into a [`Table`] (flat schemas of numbers, booleans and strings).
+
+use std::path::Path;
+
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+
+use super::builder::ColumnBuilder;
+use super::error::DataError;
+use super::table::Table;
+
+/// Reads a Parquet file with a flat schema.
+pub fn read_parquet(path: &Path) -> Result<Table, DataError> {
+    let malformed = |message: String| DataError::Malformed {
+        path: path.into(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| malformed(format!("not a readable Parquet file: {e}")))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let names: Vec<String> = schema
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    if names.is_empty() {
+        return Err(DataError::Empty { path: path.into() });
+    }
+    let mut builders: Vec<ColumnBuilder> = names.iter().map(|n| ColumnBuilder::new(n)).collect();
+    let rows = reader
+        .get_row_iter(None)
+        .map_err(|e| malformed(e.to_string()))?;
+    let mut n = 0usize;
+    for (i, row) in rows.enumerate() {
+        let row = row.map_err(|e| malformed(format!("row {}: {e}", i + 1)))?;
+        for (col, (name, field)) in row.get_column_iter().enumerate() {
+            let builder = builders
+                .get_mut(col)
+                .ok_or_else(|| malformed(format!("row {}: extra field '{name}'", i + 1)))?;
+            push_field(builder, field)
+                .map_err(|what| malformed(format!("row {}, column '{name}': {what}", i + 1)))?;
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return Err(DataError::Empty { path: path.into() });
+    }
+    Ok(Table {
+        source: path.display().to_string(),
+        columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
+    })
+}
+
+fn push_field(b: &mut ColumnBuilder, field: &Field) -> Result<(), String> {
+    match field {
+        Field::Null => b.push_missing(),
+        Field::Bool(v) => b.push_num(f64::from(u8::from(*v))),
+        Field::Byte(v) => b.push_num(f64::from(*v)),
+        Field::Short(v) => b.push_num(f64::from(*v)),
+        Field::Int(v) => b.push_num(f64::from(*v)),
+        Field::Long(v) => b.push_num(*v as f64),
+        Field::UByte(v) => b.push_num(f64::from(*v)),
+        Field::UShort(v) => b.push_num(f64::from(*v)),
+        Field::UInt(v) => b.push_num(f64::from(*v)),
+        Field::ULong(v) => b.push_num(*v as f64),
+        Field::Float(v) => b.push_num(f64::from(*v)),
+        Field::Double(v) => b.push_num(*v),
+        Field::Str(s) => b.push_str(s),
+        other => return Err(format!("unsupported nested or binary value {other}")),
+    }
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! slicelab: error analysis and Slice-based Learning (Chen et al., NeurIPS 2019) in candle.
+//!
+//! The library holds everything that computes: datasets ([`data`]), slicing functions
+//! ([`slices`]), per-slice metrics ([`metrics`]), candle models ([`model`]) and training
+//! ([`train`]). The CLI and the GUI are thin faces over it.
+
+pub mod data;
+pub mod fsutil;
+pub mod metrics;
+pub mod model;
+pub mod report;
+pub mod slices;
+pub mod train;

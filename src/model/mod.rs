@@ -1,0 +1,86 @@
+//! candle models: the MLP backbone, Vanilla, and the slice-residual-attention (SBL) model.
+
+pub mod checkpoint;
+pub mod config;
+pub mod device;
+pub mod init;
+pub mod loss;
+pub mod mlp;
+pub mod sram;
+pub mod vanilla;
+
+pub use config::{Attention, Method, ModelConfig};
+
+use candle_core::{Result, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+
+/// The tensors of one training batch.
+pub struct Batch {
+    /// Features, `[batch, d_in]`.
+    pub x: Tensor,
+    /// Class indices, `[batch]` (u32).
+    pub y: Tensor,
+    /// Slice membership with the base slice first, `[batch, k+1]` (f32 0/1).
+    pub slices: Tensor,
+}
+
+/// What a forward pass returns; the SBL-only fields are `None` for other models.
+pub struct Forward {
+    /// Final class logits, `[batch, C]`.
+    pub logits: Tensor,
+    /// Indicator logits, `[batch, k+1]`.
+    pub indicator: Option<Tensor>,
+    /// Shared slice-head logits per expert, `[batch, k+1, C]`.
+    pub slice_logits: Option<Tensor>,
+    /// Attention over experts, `[batch, k+1]`, rows sum to 1.
+    pub attention: Option<Tensor>,
+}
+
+/// The loss of one batch, split into the paper's terms.
+pub struct LossTerms {
+    /// Sum of all terms (what is differentiated).
+    pub total: Tensor,
+    /// Cross-entropy of the final prediction.
+    pub base: Tensor,
+    /// Indicator BCE summed over slices (0 for Vanilla).
+    pub indicator: Tensor,
+    /// Masked slice-prediction CE summed over slices (0 for Vanilla).
+    pub slice_pred: Tensor,
+}
+
+/// A trainable classifier.
+pub enum Model {
+    /// Backbone + linear head.
+    Vanilla(vanilla::Vanilla),
+    /// Slice-based Learning.
+    Sbl(sram::SliceModel),
+}
+
+impl Model {
+    /// Builds the model described by `cfg` with variables from `vb`.
+    pub fn new(cfg: &ModelConfig, vb: VarBuilder) -> Result<Self> {
+        Ok(match cfg.method {
+            Method::Vanilla => Model::Vanilla(vanilla::Vanilla::new(cfg, vb)?),
+            Method::Sbl => Model::Sbl(sram::SliceModel::new(cfg, vb)?),
+        })
+    }
+
+    /// Runs the model.
+    pub fn forward(&self, x: &Tensor) -> Result<Forward> {
+        match self {
+            Model::Vanilla(m) => m.forward(x),
+            Model::Sbl(m) => m.forward(x),
+        }
+    }
+
+    /// Computes the training loss of a batch.
+    pub fn loss(&self, batch: &Batch) -> Result<LossTerms> {
+        let out = self.forward(&batch.x)?;
+        loss::loss_terms(&out, batch)
+    }
+}
+
+/// Total number of scalar parameters in a variable map.
+pub fn param_count(varmap: &VarMap) -> usize {
+    varmap.all_vars().iter().map(|v| v.elem_count()).sum()
+}

@@ -1,0 +1,93 @@
+//! Slice-based Learning: slice-residual-attention modules on a shared backbone.
+//!
+//! All k+1 slices (the base slice of all rows comes first) are computed with batched tensor
+//! ops: one matmul for every indicator head, one for every expert, the shared slice head
+//! applied to a `[batch, k+1, h]` tensor. Confidence is the margin between the two largest
+//! slice-head logits, which equals `|logit|` of a single-logit binary head when `C = 2`.
+
+use candle_core::{D, Result, Tensor};
+use candle_nn::{Linear, Module, VarBuilder, linear};
+
+use super::Forward;
+use super::config::{Attention, ModelConfig};
+use super::mlp::Mlp;
+
+/// The SBL model: backbone, indicator heads, experts, shared slice head, attention, final head.
+pub struct SliceModel {
+    backbone: Mlp,
+    /// All k+1 indicator heads as one layer: `[d] -> [k+1]`.
+    indicator: Linear,
+    /// All k+1 linear experts as one layer: `[d] -> [(k+1) * h]`.
+    experts: Linear,
+    /// The one slice prediction head shared by every expert: `[h] -> [C]`.
+    slice_head: Linear,
+    /// The final prediction head on the attended representation: `[h] -> [C]`.
+    head: Linear,
+    slots: usize,
+    rep_dim: usize,
+    attention: Attention,
+}
+
+impl SliceModel {
+    /// Builds the model; variable names become the checkpoint's safetensors keys.
+    pub fn new(cfg: &ModelConfig, vb: VarBuilder) -> Result<Self> {
+        let d = cfg.backbone_dim();
+        let slots = cfg.n_slices + 1;
+        Ok(Self {
+            backbone: Mlp::new(cfg.input_dim, &cfg.hidden, vb.pp("backbone"))?,
+            indicator: linear(d, slots, vb.pp("indicator"))?,
+            experts: linear(d, slots * cfg.rep_dim, vb.pp("experts"))?,
+            slice_head: linear(cfg.rep_dim, cfg.n_classes, vb.pp("slice_head"))?,
+            head: linear(cfg.rep_dim, cfg.n_classes, vb.pp("head"))?,
+            slots,
+            rep_dim: cfg.rep_dim,
+            attention: cfg.attention,
+        })
+    }
+
+    /// Runs every slice module at once.
+    pub fn forward(&self, x: &Tensor) -> Result<Forward> {
+        let batch = x.dim(0)?;
+        let z = self.backbone.forward(x)?; // [batch, d]
+        let q = self.indicator.forward(&z)?; // [batch, k+1]
+        let r = self
+            .experts
+            .forward(&z)?
+            .reshape((batch, self.slots, self.rep_dim))?; // [batch, k+1, h]
+        let p = self.slice_head.forward(&r)?; // [batch, k+1, C]
+        let scores = match self.attention {
+            Attention::Full => (&q + confidence(&p)?)?,
+            Attention::Indicator => q.clone(),
+            Attention::Confidence => confidence(&p)?,
+            Attention::Uniform => q.zeros_like()?,
+        }; // [batch, k+1]
+        let a = candle_nn::ops::softmax(&scores, D::Minus1)?; // [batch, k+1]
+        let combined = a.unsqueeze(1)?.matmul(&r)?.squeeze(1)?; // [batch, h]
+        let logits = self.head.forward(&combined)?; // [batch, C]
+        Ok(Forward {
+            logits,
+            indicator: Some(q),
+            slice_logits: Some(p),
+            attention: Some(a),
+        })
+    }
+}
+
+/// Margin between the two largest logits along the last axis: `[.., C] -> [..]`.
+pub fn confidence(logits: &Tensor) -> Result<Tensor> {
+    let c = logits.dim(D::Minus1)?;
+    if c == 2 {
+        let l0 = logits.narrow(D::Minus1, 0, 1)?;
+        let l1 = logits.narrow(D::Minus1, 1, 1)?;
+        return (l1 - l0)?.abs()?.squeeze(D::Minus1);
+    }
+    let top = logits.max_keepdim(D::Minus1)?; // [.., 1]
+    let is_top = logits.broadcast_ge(&top)?;
+    let floor = (logits
+        .min_keepdim(D::Minus1)?
+        .broadcast_as(logits.shape())?
+        - 1.0)?;
+    let rest = is_top.where_cond(&floor, logits)?;
+    let second = rest.max_keepdim(D::Minus1)?;
+    (top - second)?.squeeze(D::Minus1)
+}

@@ -1,0 +1,192 @@
+//! The typed slice expression that parsing produces and evaluation consumes.
+
+use regex::Regex;
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `<>` / `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// Applies the operator to two ordered values.
+    pub fn test<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+        }
+    }
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+}
+
+/// A numeric function of one argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumFunc {
+    /// `ABS`
+    Abs,
+    /// `SQRT`
+    Sqrt,
+    /// `LN`
+    Ln,
+    /// `EXP`
+    Exp,
+    /// `FLOOR`
+    Floor,
+    /// `CEIL`
+    Ceil,
+    /// `ROUND`
+    Round,
+}
+
+impl NumFunc {
+    /// Applies the function.
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            NumFunc::Abs => x.abs(),
+            NumFunc::Sqrt => x.sqrt(),
+            NumFunc::Ln => x.ln(),
+            NumFunc::Exp => x.exp(),
+            NumFunc::Floor => x.floor(),
+            NumFunc::Ceil => x.ceil(),
+            NumFunc::Round => x.round(),
+        }
+    }
+}
+
+/// A string function of one argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrFunc {
+    /// `LOWER`
+    Lower,
+    /// `UPPER`
+    Upper,
+    /// `TRIM`
+    Trim,
+}
+
+/// A numeric-valued expression.
+#[derive(Debug, Clone)]
+pub enum NumExpr {
+    /// A numerically stored column (by index in the table).
+    Column(usize),
+    /// A constant.
+    Lit(f64),
+    /// Arithmetic.
+    Arith(ArithOp, Box<NumExpr>, Box<NumExpr>),
+    /// Unary minus.
+    Neg(Box<NumExpr>),
+    /// A numeric function.
+    Func(NumFunc, Box<NumExpr>),
+    /// `LENGTH(s)` in characters.
+    Length(Box<StrExpr>),
+}
+
+/// A string-valued expression.
+#[derive(Debug, Clone)]
+pub enum StrExpr {
+    /// A string column (by index in the table).
+    Column(usize),
+    /// A numerically stored column read as text (e.g. integer categories compared to `'3'`).
+    NumColumn(usize),
+    /// A constant.
+    Lit(String),
+    /// A string function.
+    Func(StrFunc, Box<StrExpr>),
+}
+
+/// A boolean-valued expression: a slicing function.
+#[derive(Debug, Clone)]
+pub enum BoolExpr {
+    /// A constant.
+    Lit(bool),
+    /// A numeric column read as a predicate (non-zero = true).
+    Truthy(NumExpr),
+    /// Another named slice of the same set.
+    SliceRef(String),
+    /// `NOT`
+    Not(Box<BoolExpr>),
+    /// `AND`
+    And(Box<BoolExpr>, Box<BoolExpr>),
+    /// `OR`
+    Or(Box<BoolExpr>, Box<BoolExpr>),
+    /// Numeric comparison.
+    NumCmp(CmpOp, NumExpr, NumExpr),
+    /// String comparison.
+    StrCmp(CmpOp, StrExpr, StrExpr),
+    /// `x IN (numbers)`.
+    NumIn(NumExpr, Vec<f64>),
+    /// `s IN (strings)`.
+    StrIn(StrExpr, Vec<String>),
+    /// `IS NULL` on a numeric expression.
+    NumIsNull(NumExpr),
+    /// `IS NULL` on a string expression.
+    StrIsNull(StrExpr),
+    /// `LIKE`, `ILIKE` and `REGEXP_LIKE`, compiled to a regex.
+    Matches(StrExpr, Regex),
+}
+
+/// An expression of any type, as produced while type-checking.
+#[derive(Debug, Clone)]
+pub enum Typed {
+    /// Boolean.
+    Bool(BoolExpr),
+    /// Numeric.
+    Num(NumExpr),
+    /// String.
+    Str(StrExpr),
+}
+
+impl Typed {
+    /// The type's name for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Typed::Bool(_) => "a boolean",
+            Typed::Num(_) => "a number",
+            Typed::Str(_) => "a string",
+        }
+    }
+}
+
+impl BoolExpr {
+    /// Names of the other slices this expression refers to.
+    pub fn slice_refs(&self, out: &mut Vec<String>) {
+        match self {
+            BoolExpr::SliceRef(name) => out.push(name.clone()),
+            BoolExpr::Not(a) => a.slice_refs(out),
+            BoolExpr::And(a, b) | BoolExpr::Or(a, b) => {
+                a.slice_refs(out);
+                b.slice_refs(out);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Slicing functions: SQL boolean expressions over a table, evaluated column-wise into bitmaps.
+
+pub mod analysis;
+pub mod bitmap;
+pub mod error;
+pub mod eval;
+pub mod expr;
+pub mod like;
+pub mod noise;
+pub mod parse;
+mod parse_funcs;
+pub mod set;
+
+pub use bitmap::Bitmap;
+pub use error::{ExprError, SliceError};
+pub use set::{EvaluatedSlices, SliceDef, SliceSet};

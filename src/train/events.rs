@@ -1,0 +1,100 @@
+//! What a training run reports while it runs.
+
+use serde::{Deserialize, Serialize};
+
+/// Mean loss terms over one epoch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LossBreakdown {
+    /// Sum of the terms.
+    pub total: f64,
+    /// Final-prediction CE.
+    pub base: f64,
+    /// Indicator BCE.
+    pub indicator: f64,
+    /// Masked slice-prediction CE.
+    pub slice_pred: f64,
+}
+
+/// One finished epoch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// Which run (`sbl-seed0`).
+    pub run: String,
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Planned epochs.
+    pub epochs: usize,
+    /// Mean training losses.
+    pub loss: LossBreakdown,
+    /// Validation F1 of all rows.
+    pub valid_f1: f64,
+    /// Validation accuracy of all rows.
+    pub valid_accuracy: f64,
+    /// Validation F1 per slice (SFs then ground-truth slices).
+    pub slice_f1: Vec<(String, f64)>,
+    /// Training time of this epoch (excluding validation).
+    pub epoch_secs: f64,
+    /// Time since the run started.
+    pub elapsed_secs: f64,
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// All epochs ran.
+    Completed,
+    /// Validation stopped improving.
+    EarlyStopped,
+    /// The user cancelled.
+    Cancelled,
+    /// The loss became NaN or infinite; the last good weights were kept.
+    NonFinite {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based batch within the epoch.
+        batch: usize,
+    },
+}
+
+impl StopReason {
+    /// A sentence for people.
+    pub fn describe(&self) -> String {
+        match self {
+            StopReason::Completed => "completed".into(),
+            StopReason::EarlyStopped => "stopped early (no validation improvement)".into(),
+            StopReason::Cancelled => "cancelled by the user".into(),
+            StopReason::NonFinite { epoch, batch } => format!(
+                "stopped: the loss became NaN/inf at epoch {epoch}, batch {batch}; the last good weights were kept \
+                 (try a lower learning rate or gradient clipping)"
+            ),
+        }
+    }
+}
+
+/// Progress of a training job, sent over a bounded channel.
+#[derive(Debug, Clone)]
+pub enum TrainEvent {
+    /// A run (one method and seed) starts.
+    RunStarted {
+        /// Run name.
+        run: String,
+        /// 0-based index of this run.
+        index: usize,
+        /// Number of runs in the job.
+        total: usize,
+        /// Parameter count.
+        params: usize,
+    },
+    /// An epoch finished.
+    Epoch(EpochStats),
+    /// A run ended.
+    RunFinished {
+        /// Run name.
+        run: String,
+        /// Why it ended.
+        stop: StopReason,
+        /// Epoch whose weights were kept.
+        best_epoch: usize,
+    },
+}

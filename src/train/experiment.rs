@@ -1,0 +1,290 @@
+//! Experiments: every method x seed on the same data, backbone and budget, summarised as a report.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use candle_core::Device;
+
+use super::config::TrainConfig;
+use super::error::TrainError;
+use super::events::{StopReason, TrainEvent};
+use super::fit::{FitOutcome, fit};
+use super::predict::predict;
+use super::prepared::Prepared;
+use super::saved::{FORMAT, ModelCard, TrainedModel};
+use crate::data::demo::Figure1;
+use crate::data::{Dataset, Split};
+use crate::metrics::{SplitReport, slice_report};
+use crate::model::{Attention, Method, ModelConfig, param_count};
+use crate::report::{MethodReport, Report};
+use crate::slices::SliceSet;
+
+/// Where an experiment's data comes from.
+#[derive(Clone)]
+pub enum DataSource {
+    /// The synthetic demo, regenerated per seed (data seed = model seed, as the reference does).
+    Demo(Figure1),
+    /// A loaded dataset, shared by all seeds.
+    Dataset(Arc<Dataset>),
+}
+
+impl DataSource {
+    /// A short description for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            DataSource::Demo(f) => {
+                format!("demo:figure1 (n={}, k={}, noise={})", f.n, f.k, f.noise)
+            }
+            DataSource::Dataset(d) => d.table.source.clone(),
+        }
+    }
+
+    /// The dataset for one seed.
+    pub fn dataset(&self, seed: u64) -> Arc<Dataset> {
+        match self {
+            DataSource::Demo(f) => Arc::new(Figure1 { seed, ..f.clone() }.dataset()),
+            DataSource::Dataset(d) => d.clone(),
+        }
+    }
+
+    /// The default slice set: for the demo, its SF columns.
+    pub fn default_slices(&self) -> SliceSet {
+        match self {
+            DataSource::Demo(f) => {
+                SliceSet::from_columns(&(1..=f.k).map(|j| format!("sf_{j}")).collect::<Vec<_>>())
+            }
+            DataSource::Dataset(_) => SliceSet::default(),
+        }
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct ExperimentSpec {
+    /// Methods, in report order.
+    pub methods: Vec<Method>,
+    /// Seeds.
+    pub seeds: Vec<u64>,
+    /// Shared training settings (the seed is set per run).
+    pub train: TrainConfig,
+    /// SBL attention variant.
+    pub attention: Attention,
+    /// Expert size `h` (default: last backbone width).
+    pub rep_dim: Option<usize>,
+    /// Feature columns (default: all usable columns).
+    pub features: Option<Vec<String>>,
+}
+
+/// One trained run.
+pub struct RunResult {
+    /// Method.
+    pub method: Method,
+    /// Seed.
+    pub seed: u64,
+    /// The model with its card (test metrics included).
+    pub model: TrainedModel,
+    /// Per-slice test metrics.
+    pub test: SplitReport,
+    /// How training went.
+    pub outcome: FitOutcome,
+}
+
+/// All runs and their summary.
+pub struct ExperimentResult {
+    /// Runs in (seed, method) order.
+    pub runs: Vec<RunResult>,
+    /// The summary written as `report.json`.
+    pub report: Report,
+}
+
+/// Runs every method for every seed; stops early (keeping finished runs) when `cancel` is set.
+pub fn run_experiment(
+    source: &DataSource,
+    slices: &SliceSet,
+    spec: &ExperimentSpec,
+    emit: &mut dyn FnMut(TrainEvent),
+    cancel: &AtomicBool,
+) -> Result<ExperimentResult, TrainError> {
+    spec.train.validate().map_err(TrainError::Config)?;
+    let device =
+        crate::model::device::parse_device(&spec.train.device).map_err(TrainError::Config)?;
+    let total = spec.methods.len() * spec.seeds.len();
+    let mut runs = Vec::new();
+    'seeds: for &seed in &spec.seeds {
+        let ds = source.dataset(seed);
+        let data = Prepared::new(&ds, slices, spec.features.clone(), seed, &device)?;
+        for &method in &spec.methods {
+            if cancel.load(Ordering::Relaxed) {
+                break 'seeds;
+            }
+            let run = train_one(
+                method,
+                seed,
+                &ds,
+                &data,
+                slices,
+                spec,
+                runs.len(),
+                total,
+                emit,
+                cancel,
+            )?;
+            let stopped = run.outcome.stop == StopReason::Cancelled;
+            runs.push(run);
+            if stopped {
+                break 'seeds;
+            }
+        }
+    }
+    let report = summarise(source.describe(), &runs, spec, &device)?;
+    Ok(ExperimentResult { runs, report })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn train_one(
+    method: Method,
+    seed: u64,
+    ds: &Dataset,
+    data: &Prepared,
+    slices: &SliceSet,
+    spec: &ExperimentSpec,
+    index: usize,
+    total: usize,
+    emit: &mut dyn FnMut(TrainEvent),
+    cancel: &AtomicBool,
+) -> Result<RunResult, TrainError> {
+    let train = TrainConfig {
+        seed,
+        ..spec.train.clone()
+    };
+    let card = ModelCard {
+        format: FORMAT.into(),
+        model: model_config(method, data, spec),
+        features: data.features.clone(),
+        slices: slices.clone(),
+        label: ds.label.clone(),
+        classes: ds.classes.clone(),
+        truth_slices: ds.truth_slices.clone(),
+        train,
+        dataset: ds.table.source.clone(),
+        params: 0,
+        best_epoch: 0,
+        stop: StopReason::Completed,
+        epoch_secs: 0.0,
+        test_metrics: None,
+    };
+    let mut model = TrainedModel::build(card, &data.device)?;
+    let run = format!("{}-seed{seed}", method.name());
+    emit(TrainEvent::RunStarted {
+        run: run.clone(),
+        index,
+        total,
+        params: model.params(),
+    });
+    let outcome = fit(
+        &run,
+        &model.model,
+        &model.varmap,
+        data,
+        &model.card.train,
+        emit,
+        cancel,
+    )?;
+    let test = evaluate(&model, data, Split::Test)?;
+    model.card.params = model.params();
+    model.card.best_epoch = outcome.best_epoch;
+    model.card.stop = outcome.stop.clone();
+    model.card.epoch_secs = outcome.epoch_secs;
+    model.card.test_metrics = Some(test.clone());
+    emit(TrainEvent::RunFinished {
+        run,
+        stop: outcome.stop.clone(),
+        best_epoch: outcome.best_epoch,
+    });
+    Ok(RunResult {
+        method,
+        seed,
+        model,
+        test,
+        outcome,
+    })
+}
+
+fn model_config(method: Method, data: &Prepared, spec: &ExperimentSpec) -> ModelConfig {
+    let hidden = spec.train.hidden.clone();
+    ModelConfig {
+        method,
+        input_dim: data.features.dim(),
+        rep_dim: spec
+            .rep_dim
+            .unwrap_or_else(|| hidden.last().copied().unwrap_or(1)),
+        hidden,
+        n_classes: data.n_classes,
+        n_slices: data.sf_names.len(),
+        attention: spec.attention,
+    }
+}
+
+/// Per-slice metrics of a model on one split of prepared data.
+pub fn evaluate(
+    model: &TrainedModel,
+    data: &Prepared,
+    split: Split,
+) -> Result<SplitReport, TrainError> {
+    let rows = data.rows(split);
+    let pred = predict(&model.model, &data.x, rows)?.classes;
+    let mut full = vec![u32::MAX; data.y_host.len()];
+    rows.iter().zip(pred).for_each(|(&i, p)| full[i] = p);
+    Ok(slice_report(
+        &data.y_host,
+        &full,
+        rows,
+        split,
+        &data.report_slices(),
+        data.n_classes,
+    ))
+}
+
+fn summarise(
+    dataset: String,
+    runs: &[RunResult],
+    spec: &ExperimentSpec,
+    device: &Device,
+) -> Result<Report, TrainError> {
+    let mut methods = Vec::new();
+    for &method in &spec.methods {
+        let mine: Vec<&RunResult> = runs.iter().filter(|r| r.method == method).collect();
+        let Some(first) = mine.first() else { continue };
+        let vanilla = vanilla_params(&first.model.card.model, device)?;
+        let tests: Vec<&SplitReport> = mine.iter().map(|r| &r.test).collect();
+        let epoch_secs = mine.iter().map(|r| r.outcome.epoch_secs).sum::<f64>() / mine.len() as f64;
+        let seeds = mine.iter().map(|r| r.seed).collect();
+        methods.push(MethodReport::summarise(
+            method.name(),
+            seeds,
+            first.model.params(),
+            vanilla,
+            epoch_secs,
+            &tests,
+        ));
+    }
+    Ok(Report {
+        dataset,
+        eval_split: "test".into(),
+        methods,
+    })
+}
+
+/// Parameters of a Vanilla model with the same backbone and classes.
+pub fn vanilla_params(cfg: &ModelConfig, device: &Device) -> Result<usize, TrainError> {
+    let vanilla = ModelConfig {
+        method: Method::Vanilla,
+        ..cfg.clone()
+    };
+    let varmap = candle_nn::VarMap::new();
+    crate::model::Model::new(
+        &vanilla,
+        candle_nn::VarBuilder::from_varmap(&varmap, candle_core::DType::F32, device),
+    )?;
+    Ok(param_count(&varmap))
+}

@@ -1,0 +1,225 @@
+//! The training loop: shuffled mini-batches, per-epoch validation, model selection, NaN guard.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use candle_core::{Tensor, Var};
+use candle_nn::VarMap;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use super::config::TrainConfig;
+use super::error::TrainError;
+use super::events::{EpochStats, LossBreakdown, StopReason, TrainEvent};
+use super::optim::Optimizer;
+use super::predict::predict;
+use super::prepared::Prepared;
+use crate::metrics::{Confusion, Scores};
+use crate::model::{Batch, Model};
+
+/// How a run ended and what it recorded.
+#[derive(Debug, Clone)]
+pub struct FitOutcome {
+    /// Why it stopped.
+    pub stop: StopReason,
+    /// Epoch whose weights are in the model (0 = initial weights).
+    pub best_epoch: usize,
+    /// One entry per finished epoch.
+    pub history: Vec<EpochStats>,
+    /// Mean training seconds per epoch.
+    pub epoch_secs: f64,
+}
+
+type Snapshot = HashMap<String, Tensor>;
+
+fn snapshot(varmap: &VarMap) -> Result<Snapshot, TrainError> {
+    let data = varmap
+        .data()
+        .lock()
+        .map_err(|_| TrainError::Config("variable map lock poisoned".into()))?;
+    data.iter()
+        .map(|(k, v)| Ok((k.clone(), v.as_tensor().copy()?)))
+        .collect()
+}
+
+fn restore(varmap: &VarMap, snap: &Snapshot) -> Result<(), TrainError> {
+    let data = varmap
+        .data()
+        .lock()
+        .map_err(|_| TrainError::Config("variable map lock poisoned".into()))?;
+    for (k, v) in data.iter() {
+        if let Some(t) = snap.get(k) {
+            v.set(t)?;
+        }
+    }
+    Ok(())
+}
+
+/// Trains `model` (whose variables are `varmap`) on `data`; `emit` receives progress.
+pub fn fit(
+    run: &str,
+    model: &Model,
+    varmap: &VarMap,
+    data: &Prepared,
+    cfg: &TrainConfig,
+    emit: &mut dyn FnMut(TrainEvent),
+    cancel: &AtomicBool,
+) -> Result<FitOutcome, TrainError> {
+    let vars: Vec<Var> = varmap.all_vars();
+    let mut opt = Optimizer::new(vars, cfg)?;
+    let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(0xBA7C4));
+    let mut order = data.train.clone();
+    let (mut best, mut best_f1, mut best_epoch) = (snapshot(varmap)?, f64::NEG_INFINITY, 0);
+    let mut last_good = best.clone();
+    let (mut history, mut train_secs) = (Vec::new(), 0.0);
+    let started = Instant::now();
+    let mut stop = StopReason::Completed;
+    'epochs: for epoch in 1..=cfg.epochs {
+        order.shuffle(&mut rng);
+        let t0 = Instant::now();
+        let mut sums = LossBreakdown::default();
+        let n_batches = order.len().div_ceil(cfg.batch_size);
+        for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                stop = StopReason::Cancelled;
+                break 'epochs;
+            }
+            let terms = step(model, &mut opt, data, chunk)?;
+            if !terms.total.is_finite() {
+                restore(varmap, &last_good)?;
+                stop = StopReason::NonFinite {
+                    epoch,
+                    batch: b + 1,
+                };
+                break 'epochs;
+            }
+            add(&mut sums, &terms, 1.0 / n_batches as f64);
+        }
+        let epoch_secs = t0.elapsed().as_secs_f64();
+        train_secs += epoch_secs;
+        last_good = snapshot(varmap)?;
+        let stats = validate(
+            run,
+            epoch,
+            cfg.epochs,
+            model,
+            data,
+            sums,
+            epoch_secs,
+            started.elapsed().as_secs_f64(),
+        )?;
+        let improved = stats.valid_f1 > best_f1;
+        if improved || !cfg.select_best {
+            (best, best_f1, best_epoch) = (last_good.clone(), stats.valid_f1, epoch);
+        }
+        emit(TrainEvent::Epoch(stats.clone()));
+        history.push(stats);
+        if let Some(patience) = cfg.patience
+            && epoch - best_epoch >= patience
+        {
+            stop = StopReason::EarlyStopped;
+            break;
+        }
+    }
+    if !history.is_empty() {
+        restore(varmap, &best)?;
+    } else {
+        best_epoch = 0;
+    }
+    let epoch_secs = if history.is_empty() {
+        0.0
+    } else {
+        train_secs / history.len() as f64
+    };
+    Ok(FitOutcome {
+        stop,
+        best_epoch,
+        history,
+        epoch_secs,
+    })
+}
+
+fn step(
+    model: &Model,
+    opt: &mut Optimizer,
+    data: &Prepared,
+    chunk: &[usize],
+) -> Result<LossBreakdown, TrainError> {
+    let idx: Vec<u32> = chunk.iter().map(|&i| i as u32).collect();
+    let idx = Tensor::from_vec(idx, chunk.len(), &data.device)?;
+    let batch = Batch {
+        x: data.x.index_select(&idx, 0)?,
+        y: data.y.index_select(&idx, 0)?,
+        slices: data.slices.index_select(&idx, 0)?,
+    };
+    let terms = model.loss(&batch)?;
+    let scalar = |t: &Tensor| -> Result<f64, TrainError> { Ok(f64::from(t.to_scalar::<f32>()?)) };
+    let out = LossBreakdown {
+        total: scalar(&terms.total)?,
+        base: scalar(&terms.base)?,
+        indicator: scalar(&terms.indicator)?,
+        slice_pred: scalar(&terms.slice_pred)?,
+    };
+    if out.total.is_finite() {
+        opt.step(terms.total.backward()?)?;
+    }
+    Ok(out)
+}
+
+fn add(sums: &mut LossBreakdown, t: &LossBreakdown, w: f64) {
+    sums.total += t.total * w;
+    sums.base += t.base * w;
+    sums.indicator += t.indicator * w;
+    sums.slice_pred += t.slice_pred * w;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn validate(
+    run: &str,
+    epoch: usize,
+    epochs: usize,
+    model: &Model,
+    data: &Prepared,
+    loss: LossBreakdown,
+    epoch_secs: f64,
+    elapsed_secs: f64,
+) -> Result<EpochStats, TrainError> {
+    // Without validation rows, score the training rows so selection still has a signal.
+    let rows = if data.valid.is_empty() {
+        &data.train
+    } else {
+        &data.valid
+    };
+    let pred = predict(model, &data.x, rows)?.classes;
+    let score = |subset: &mut dyn Iterator<Item = usize>| {
+        let mut c = Confusion::new(data.n_classes);
+        for k in subset {
+            c.add(data.y_host[rows[k]], pred[k]);
+        }
+        Scores::from_confusion(&c)
+    };
+    let overall = score(&mut (0..rows.len()));
+    let slice_f1 = data
+        .report_slices()
+        .iter()
+        .map(|s| {
+            (
+                s.name.to_string(),
+                score(&mut (0..rows.len()).filter(|&k| s.mask.get(rows[k]))).f1,
+            )
+        })
+        .collect();
+    Ok(EpochStats {
+        run: run.into(),
+        epoch,
+        epochs,
+        loss,
+        valid_f1: overall.f1,
+        valid_accuracy: overall.accuracy,
+        slice_f1,
+        epoch_secs,
+        elapsed_secs,
+    })
+}

@@ -1,0 +1,18 @@
+//! Training: settings, prepared tensors, the loop, events, background jobs and experiments.
+
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod experiment;
+pub mod fit;
+pub mod job;
+pub mod optim;
+pub mod predict;
+pub mod prepared;
+pub mod saved;
+
+pub use config::{OptimizerKind, TrainConfig};
+pub use error::TrainError;
+pub use events::{EpochStats, StopReason, TrainEvent};
+pub use experiment::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
+pub use saved::TrainedModel;

@@ -1,0 +1,153 @@
+//! A dataset turned into device tensors: features, labels and slice membership.
+
+use candle_core::{Device, Tensor};
+
+use super::error::TrainError;
+use crate::data::{ColumnKind, Dataset, FeatureMap, Split};
+use crate::metrics::report::{SliceKind, SliceRef};
+use crate::slices::{Bitmap, SliceSet};
+
+/// Everything a training run needs, computed once per dataset and slice set.
+pub struct Prepared {
+    /// Where the tensors live.
+    pub device: Device,
+    /// The fitted feature mapping.
+    pub features: FeatureMap,
+    /// Features of every row, `[n, d]`.
+    pub x: Tensor,
+    /// Labels of every row, `[n]` (u32).
+    pub y: Tensor,
+    /// Labels on the host.
+    pub y_host: Vec<u32>,
+    /// Membership with the base slice first, `[n, k+1]` (f32).
+    pub slices: Tensor,
+    /// SF names.
+    pub sf_names: Vec<String>,
+    /// SF outputs (after any configured noise).
+    pub sf_masks: Vec<Bitmap>,
+    /// Ground-truth slices (evaluation only).
+    pub truth: Vec<(String, Bitmap)>,
+    /// Number of classes.
+    pub n_classes: usize,
+    /// Training rows.
+    pub train: Vec<usize>,
+    /// Validation rows.
+    pub valid: Vec<usize>,
+    /// Test rows.
+    pub test: Vec<usize>,
+}
+
+/// The columns that become model features: everything except reserved columns (label,
+/// predictions, split, truth slices), columns used whole as SF outputs, and free text.
+pub fn feature_columns(ds: &Dataset, set: &SliceSet) -> Vec<String> {
+    let sf_cols = set.column_sfs(&ds.table);
+    ds.table
+        .columns
+        .iter()
+        .filter(|c| {
+            !ds.reserved.contains(&c.name)
+                && !sf_cols.contains(&c.name)
+                && c.kind != ColumnKind::Text
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// Ground-truth slice masks of a dataset.
+pub fn truth_masks(ds: &Dataset) -> Vec<(String, Bitmap)> {
+    ds.truth_slices
+        .iter()
+        .filter_map(|name| {
+            let col = ds.table.column(name)?;
+            let mask = match col.as_numeric() {
+                Some(v) => Bitmap::from_values(v),
+                None => Bitmap::from_fn(col.len(), |i| {
+                    matches!(col.display(i).to_lowercase().as_str(), "1" | "true" | "yes")
+                }),
+            };
+            Some((name.clone(), mask))
+        })
+        .collect()
+}
+
+impl Prepared {
+    /// Evaluates slices (with their noise, seeded), fits features on train rows, builds tensors.
+    pub fn new(
+        ds: &Dataset,
+        set: &SliceSet,
+        feature_cols: Option<Vec<String>>,
+        noise_seed: u64,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
+        let evaluated = set
+            .evaluate(&ds.table)?
+            .with_noise(set, &ds.splits, noise_seed);
+        let train = ds.indices(Split::Train);
+        if train.is_empty() {
+            return Err(TrainError::Config("the training split has no rows".into()));
+        }
+        let cols = feature_cols.unwrap_or_else(|| feature_columns(ds, set));
+        if cols.is_empty() {
+            return Err(TrainError::Config("no feature columns left after excluding label, predictions, split, truth and SF columns".into()));
+        }
+        let features = FeatureMap::fit(&ds.table, &cols, &train)?;
+        let n = ds.n_rows();
+        let all: Vec<usize> = (0..n).collect();
+        let x = Tensor::from_vec(
+            features.transform(&ds.table, &all)?,
+            (n, features.dim()),
+            device,
+        )?;
+        let slots = evaluated.masks.len() + 1;
+        let mut membership = vec![0f32; n * slots];
+        for i in 0..n {
+            membership[i * slots] = 1.0;
+            for (j, m) in evaluated.masks.iter().enumerate() {
+                membership[i * slots + j + 1] = f32::from(u8::from(m.get(i)));
+            }
+        }
+        Ok(Self {
+            device: device.clone(),
+            x,
+            y: Tensor::from_vec(ds.y.clone(), n, device)?,
+            y_host: ds.y.clone(),
+            slices: Tensor::from_vec(membership, (n, slots), device)?,
+            sf_names: evaluated.names,
+            sf_masks: evaluated.masks,
+            truth: truth_masks(ds),
+            n_classes: ds.n_classes(),
+            features,
+            train,
+            valid: ds.indices(Split::Valid),
+            test: ds.indices(Split::Test),
+        })
+    }
+
+    /// Slices to report on: SFs, then ground-truth slices.
+    pub fn report_slices(&self) -> Vec<SliceRef<'_>> {
+        let sfs = self
+            .sf_names
+            .iter()
+            .zip(&self.sf_masks)
+            .map(|(n, m)| SliceRef {
+                name: n,
+                kind: SliceKind::Sf,
+                mask: m,
+            });
+        let truth = self.truth.iter().map(|(n, m)| SliceRef {
+            name: n,
+            kind: SliceKind::Truth,
+            mask: m,
+        });
+        sfs.chain(truth).collect()
+    }
+
+    /// Rows of a split.
+    pub fn rows(&self, split: Split) -> &[usize] {
+        match split {
+            Split::Train => &self.train,
+            Split::Valid => &self.valid,
+            Split::Test => &self.test,
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The headless CLI as a user runs it: demo data, train, eval, slices, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn slicelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slicelab"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = slicelab(args);
+    assert!(
+        o.status.success(),
+        "slicelab {args:?} failed:\n{}\n{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout(&o)
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn demo_train_eval_and_slices_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&["demo", "figure1", "--out", p(&data), "--n", "600"]);
+    let header = std::fs::read_to_string(data.join("train.csv")).unwrap();
+    assert!(header.starts_with("x1,x2,y,sf_1,sf_2,slice_1,slice_2\n"));
+    assert_eq!(header.lines().count(), 601);
+
+    let out = dir.path().join("out");
+    let table = ok(&[
+        "train",
+        "--data",
+        p(&data),
+        "--method",
+        "sbl,vanilla",
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--out",
+        p(&out),
+    ]);
+    assert!(
+        table.contains("slice_1") && table.contains("sbl lift") && table.contains("± "),
+        "{table}"
+    );
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["eval_split"], "test");
+    let methods = report["methods"].as_array().unwrap();
+    assert_eq!(methods.len(), 2);
+    let sbl = &methods[0];
+    assert_eq!(sbl["method"], "sbl");
+    assert_eq!(sbl["seeds"], serde_json::json!([0, 1]));
+    assert!(sbl["params"].as_u64().unwrap() > methods[1]["params"].as_u64().unwrap());
+    assert!(sbl["param_increase"].as_f64().unwrap() > 0.0);
+    assert!(sbl["epoch_secs"].as_f64().unwrap() > 0.0);
+    let f1 = sbl["overall"]["f1"]["mean"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&f1));
+    let slices = sbl["slices"].as_array().unwrap();
+    let names: Vec<&str> = slices.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["sf_1", "sf_2", "slice_1", "slice_2"]);
+    assert_eq!(slices[2]["kind"], "truth");
+    assert!(slices[2]["support"].as_u64().unwrap() > 0);
+    assert!(slices[2]["accuracy"]["std"].as_f64().is_some());
+    for run in ["sbl-seed0", "sbl-seed1", "vanilla-seed0", "vanilla-seed1"] {
+        assert!(out.join(run).join("model.safetensors").exists(), "{run}");
+        assert!(out.join(run).join("config.json").exists(), "{run}");
+    }
+
+    // eval on data without any SF column: the model predicts from x1, x2 alone.
+    let test = std::fs::read_to_string(data.join("test.csv")).unwrap();
+    let bare: String = test
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{}\n", c[0], c[1], c[2], c[5])
+        })
+        .collect();
+    let bare_path = dir.path().join("bare.csv");
+    std::fs::write(&bare_path, bare).unwrap();
+    let eval = ok(&[
+        "eval",
+        "--model",
+        p(&out.join("sbl-seed0")),
+        "--data",
+        p(&bare_path),
+    ]);
+    assert!(
+        eval.contains("overall") && eval.contains("slice_1") && !eval.contains("sf_1"),
+        "{eval}"
+    );
+    assert!(eval.contains("F1 95% CI"));
+
+    let slices = ok(&["slices", "--data", p(&data)]);
+    assert!(
+        slices.contains("sf_1") && slices.contains("precision") && slices.contains("1.000"),
+        "{slices}"
+    );
+}
+
+#[test]
+fn slice_file_expressions_drive_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&["demo", "figure1", "--out", p(&data), "--n", "400"]);
+    let toml = dir.path().join("slices.toml");
+    std::fs::write(&toml, "[[slice]]\nname = \"disk1\"\nexpr = \"(x1 + 0.35)*(x1 + 0.35) + (x2 + 0.6)*(x2 + 0.6) < 0.0256\"\n").unwrap();
+    let table = ok(&[
+        "train",
+        "--data",
+        p(&data),
+        "--slices",
+        p(&toml),
+        "--method",
+        "sbl",
+        "--epochs",
+        "1",
+    ]);
+    assert!(table.contains("disk1"), "{table}");
+    let analysis = ok(&["slices", "--data", p(&data), "--slices", p(&toml)]);
+    // The expression is exactly the first true slice.
+    let row = analysis.lines().find(|l| l.starts_with("disk1")).unwrap();
+    assert!(
+        row.contains("slice_1") && row.matches("1.000").count() == 2,
+        "{analysis}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_failures_exit_1_with_a_clear_message() {
+    assert_eq!(
+        slicelab(&["train", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(slicelab(&[]).status.code(), Some(2));
+    let o = slicelab(&["train", "--data", "/nonexistent/data.csv", "--label", "y"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/data.csv"));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    ok(&["demo", "figure1", "--out", p(&data), "--n", "100"]);
+    let toml = dir.path().join("bad.toml");
+    std::fs::write(&toml, "[[slice]]\nname = \"oops\"\nexpr = \"x1 >> 2\"\n").unwrap();
+    let o = slicelab(&[
+        "train",
+        "--data",
+        p(&data),
+        "--slices",
+        p(&toml),
+        "--epochs",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("slice 'oops'") && err.contains("column"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_documents_every_train_flag() {
+    let help = ok(&["train", "--help"]);
+    for flag in [
+        "--data",
+        "--demo",
+        "--label",
+        "--slices",
+        "--method",
+        "--seeds",
+        "--epochs",
+        "--batch-size",
+        "--lr",
+        "--device",
+        "--out",
+        "--truth-slices",
+        "--pred",
+        "--split-col",
+    ] {
+        assert!(help.contains(flag), "missing {flag}");
+    }
+}

@@ -1,0 +1,175 @@
+//! The SBL model's shapes, attention, parameter counts and loss, on real candle tensors.
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+
+use slicelab::model::init::init_seeded;
+use slicelab::model::sram::confidence;
+use slicelab::model::{Attention, Batch, Method, Model, ModelConfig, param_count};
+
+fn config(method: Method, k: usize, classes: usize) -> ModelConfig {
+    ModelConfig {
+        method,
+        input_dim: 2,
+        hidden: vec![13, 13],
+        rep_dim: 13,
+        n_classes: classes,
+        n_slices: k,
+        attention: Attention::Full,
+    }
+}
+
+fn build(cfg: &ModelConfig, seed: u64) -> (VarMap, Model) {
+    let varmap = VarMap::new();
+    let model = Model::new(
+        cfg,
+        VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+    )
+    .unwrap();
+    init_seeded(&varmap, seed).unwrap();
+    (varmap, model)
+}
+
+fn input(batch: usize) -> Tensor {
+    let v: Vec<f32> = (0..batch * 2)
+        .map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0)
+        .collect();
+    Tensor::from_vec(v, (batch, 2), &Device::Cpu).unwrap()
+}
+
+#[test]
+fn forward_shapes_for_every_slice_at_once() {
+    for (k, c) in [(2, 2), (5, 3), (100, 4)] {
+        let (_, model) = build(&config(Method::Sbl, k, c), 0);
+        let out = model.forward(&input(7)).unwrap();
+        assert_eq!(out.logits.dims(), &[7, c]);
+        assert_eq!(out.indicator.unwrap().dims(), &[7, k + 1]);
+        assert_eq!(out.slice_logits.unwrap().dims(), &[7, k + 1, c]);
+        assert_eq!(out.attention.unwrap().dims(), &[7, k + 1]);
+    }
+}
+
+#[test]
+fn attention_weights_sum_to_one_for_every_variant() {
+    for attention in [
+        Attention::Full,
+        Attention::Uniform,
+        Attention::Indicator,
+        Attention::Confidence,
+    ] {
+        let cfg = ModelConfig {
+            attention,
+            ..config(Method::Sbl, 4, 3)
+        };
+        let (_, model) = build(&cfg, 1);
+        let a: Vec<Vec<f32>> = model
+            .forward(&input(9))
+            .unwrap()
+            .attention
+            .unwrap()
+            .to_vec2()
+            .unwrap();
+        for row in a {
+            assert!(
+                (row.iter().sum::<f32>() - 1.0).abs() < 1e-5,
+                "{attention:?}: {row:?}"
+            );
+            assert!(row.iter().all(|w| *w >= 0.0));
+        }
+    }
+}
+
+#[test]
+fn parameter_counts_match_the_architecture() {
+    // Vanilla: 2*13+13 + 13*13+13 + 13*2+2 = 249 (as the reference's vanilla).
+    let (vm, _) = build(&config(Method::Vanilla, 2, 2), 0);
+    assert_eq!(param_count(&vm), 249);
+    // SBL adds indicator 13*(k+1)+(k+1), experts 13*13(k+1)+13(k+1), shared slice head 28; head 28.
+    for k in [2usize, 10, 100] {
+        let (vm, _) = build(&config(Method::Sbl, k, 2), 0);
+        let expected = 221 + 14 * (k + 1) + 182 * (k + 1) + 28 + 28;
+        assert_eq!(param_count(&vm), expected, "k={k}");
+    }
+}
+
+#[test]
+fn seeded_initialisation_is_reproducible() {
+    let cfg = config(Method::Sbl, 3, 2);
+    let a: Vec<Vec<f32>> = build(&cfg, 5)
+        .1
+        .forward(&input(4))
+        .unwrap()
+        .logits
+        .to_vec2()
+        .unwrap();
+    let b: Vec<Vec<f32>> = build(&cfg, 5)
+        .1
+        .forward(&input(4))
+        .unwrap()
+        .logits
+        .to_vec2()
+        .unwrap();
+    let c: Vec<Vec<f32>> = build(&cfg, 6)
+        .1
+        .forward(&input(4))
+        .unwrap()
+        .logits
+        .to_vec2()
+        .unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn confidence_is_abs_logit_gap_for_two_classes_and_top2_margin_otherwise() {
+    let d = Device::Cpu;
+    let two = Tensor::new(&[[1.0f32, -2.0], [0.5, 3.0]], &d).unwrap();
+    assert_eq!(
+        confidence(&two).unwrap().to_vec1::<f32>().unwrap(),
+        vec![3.0, 2.5]
+    );
+    let three = Tensor::new(&[[1.0f32, 4.0, 2.5], [0.0, -1.0, -3.0]], &d).unwrap();
+    assert_eq!(
+        confidence(&three).unwrap().to_vec1::<f32>().unwrap(),
+        vec![1.5, 1.0]
+    );
+}
+
+#[test]
+fn loss_has_all_three_terms_and_backpropagates() {
+    let (varmap, model) = build(&config(Method::Sbl, 2, 2), 0);
+    let d = Device::Cpu;
+    let batch = Batch {
+        x: input(4),
+        y: Tensor::new(&[0u32, 1, 1, 0], &d).unwrap(),
+        slices: Tensor::new(
+            &[
+                [1f32, 1.0, 0.0],
+                [1.0, 0.0, 0.0],
+                [1.0, 0.0, 1.0],
+                [1.0, 0.0, 0.0],
+            ],
+            &d,
+        )
+        .unwrap(),
+    };
+    let terms = model.loss(&batch).unwrap();
+    let v = |t: &Tensor| t.to_scalar::<f32>().unwrap();
+    assert!(v(&terms.base) > 0.0 && v(&terms.indicator) > 0.0 && v(&terms.slice_pred) > 0.0);
+    assert!(
+        (v(&terms.total) - v(&terms.base) - v(&terms.indicator) - v(&terms.slice_pred)).abs()
+            < 1e-4
+    );
+    let grads = terms.total.backward().unwrap();
+    assert!(
+        varmap
+            .all_vars()
+            .iter()
+            .all(|var| grads.get(var.as_tensor()).is_some())
+    );
+    // Vanilla has only the base term.
+    let (_, vanilla) = build(&config(Method::Vanilla, 2, 2), 0);
+    let t = vanilla.loss(&batch).unwrap();
+    assert_eq!(v(&t.indicator), 0.0);
+    assert_eq!(v(&t.total), v(&t.base));
+}

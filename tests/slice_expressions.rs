@@ -1,0 +1,198 @@
+//! Slicing functions: parsing, column-wise evaluation, error positions, slice files, analysis.
+
+use slicelab::data::builder::ColumnBuilder;
+use slicelab::data::{Split, Table};
+use slicelab::slices::analysis::analyse;
+use slicelab::slices::{Bitmap, SliceDef, SliceError, SliceSet};
+
+fn table() -> Table {
+    let rows: [(&str, &str, &str, &str, &str); 6] = [
+        ("25", "Female", "0.1", "Is this good?", "1"),
+        ("40", "Male", "-0.5", "not bad at all", "0"),
+        ("61", "Female", "", "great", "1"),
+        ("33", "Male", "0.9", "I did not like it, but ok", "0"),
+        ("52", "?", "0.05", "what a film", "1"),
+        ("19", "Female", "0.3", "fine", "0"),
+    ];
+    let names = ["age", "sex", "x1", "text", "sf_a"];
+    let mut builders: Vec<ColumnBuilder> = names.iter().map(|n| ColumnBuilder::new(n)).collect();
+    for r in rows {
+        for (b, v) in builders.iter_mut().zip([r.0, r.1, r.2, r.3, r.4]) {
+            b.push_str(v);
+        }
+    }
+    Table {
+        source: "t".into(),
+        columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
+    }
+}
+
+fn rows(expr: &str) -> Vec<usize> {
+    let set = SliceSet {
+        slices: vec![SliceDef::new("s", expr)],
+    };
+    set.evaluate(&table())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .masks[0]
+        .ones_iter()
+        .collect()
+}
+
+fn error(expr: &str) -> (String, usize) {
+    let set = SliceSet {
+        slices: vec![SliceDef::new("s", expr)],
+    };
+    match set.evaluate(&table()).unwrap_err() {
+        SliceError::Expr { error, .. } => (error.message, error.column),
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn comparisons_boolean_logic_and_arithmetic() {
+    assert_eq!(rows("age > 30 AND sex = 'Female'"), vec![2]);
+    assert_eq!(rows("age < 30 OR sex = 'Male'"), vec![0, 1, 3, 5]);
+    assert_eq!(rows("NOT (age >= 40)"), vec![0, 3, 5]);
+    assert_eq!(rows("x1*x1 + 0.0 < 0.04"), vec![0, 4]);
+    assert_eq!(rows("ABS(x1) > 0.4"), vec![1, 3]);
+    assert_eq!(rows("age BETWEEN 25 AND 40"), vec![0, 1, 3]);
+    assert_eq!(rows("age NOT BETWEEN 25 AND 40"), vec![2, 4, 5]);
+    assert_eq!(rows("sex IN ('Male', 'Other')"), vec![1, 3]);
+    assert_eq!(rows("age IN (19, 61)"), vec![2, 5]);
+}
+
+#[test]
+fn missing_values_follow_sql_null_semantics() {
+    assert_eq!(rows("sex IS NULL"), vec![4]);
+    assert_eq!(rows("x1 IS NOT NULL AND x1 < 0"), vec![1]);
+    // NULL compared with anything is not true, and NOT NULL is not true either.
+    assert_eq!(rows("NOT (x1 > 0)"), vec![1]);
+    assert_eq!(rows("sex <> 'Female'"), vec![1, 3]);
+}
+
+#[test]
+fn string_functions_like_and_regex() {
+    assert_eq!(rows("text LIKE '%not%'"), vec![1, 3]);
+    assert_eq!(rows("LOWER(text) ILIKE 'I %'"), vec![3]);
+    assert_eq!(rows("REGEXP_LIKE(text, '\\?$')"), vec![0]);
+    assert_eq!(rows("LENGTH(text) > 12"), vec![0, 1, 3]);
+    assert_eq!(rows("UPPER(sex) = 'MALE'"), vec![1, 3]);
+}
+
+#[test]
+fn zero_one_columns_are_slicing_functions() {
+    assert_eq!(rows("sf_a"), vec![0, 2, 4]);
+    assert_eq!(rows("sf_a = 1 AND age > 30"), vec![2, 4]);
+    assert_eq!(rows("\"sf_a\" = TRUE"), vec![0, 2, 4]);
+}
+
+#[test]
+fn slices_can_refer_to_other_slices() {
+    let set = SliceSet {
+        slices: vec![
+            SliceDef::new("both", "women AND old"),
+            SliceDef::new("women", "sex = 'Female'"),
+            SliceDef::new("old", "age > 50"),
+        ],
+    };
+    let out = set.evaluate(&table()).unwrap();
+    assert_eq!(out.masks[0].ones_iter().collect::<Vec<_>>(), vec![2]);
+    let cyclic = SliceSet {
+        slices: vec![SliceDef::new("a", "b AND age > 1"), SliceDef::new("b", "a")],
+    };
+    assert!(matches!(
+        cyclic.evaluate(&table()),
+        Err(SliceError::Cycle(_))
+    ));
+}
+
+#[test]
+fn unknown_column_points_at_it_and_suggests_names() {
+    let (msg, col) = error("age > 3 AND sexx = 'Male'");
+    assert_eq!(col, 13);
+    assert!(
+        msg.contains("unknown column 'sexx'") && msg.contains("sex"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn syntax_errors_point_at_the_position_and_say_what_was_expected() {
+    let (msg, col) = error("age > ");
+    assert!(msg.contains("expected"), "{msg}");
+    assert!(col >= 6, "{col}");
+    let (msg, col) = error("age > 3 sex = 'Male'");
+    assert_eq!(col, 9);
+    assert!(msg.contains("expected AND, OR"), "{msg}");
+}
+
+#[test]
+fn type_errors_are_reported() {
+    let (msg, _) = error("sex + 1 > 2");
+    assert!(msg.contains("expected a number"), "{msg}");
+    let (msg, col) = error("age");
+    assert!(msg.contains("expected a condition"), "{msg}");
+    assert_eq!(col, 1);
+    let (msg, _) = error("x1 = NULL");
+    assert!(msg.contains("IS NULL"), "{msg}");
+    let (msg, _) = error("FOO(age) > 1");
+    assert!(msg.contains("unknown function 'FOO'"), "{msg}");
+}
+
+#[test]
+fn error_message_renders_a_caret_under_the_span() {
+    let set = SliceSet {
+        slices: vec![SliceDef::new("s", "age > 3 AND sexx = 'M'")],
+    };
+    let text = set.evaluate(&table()).unwrap_err().to_string();
+    assert!(
+        text.contains("\n  age > 3 AND sexx = 'M'\n              ^^^^"),
+        "{text}"
+    );
+}
+
+#[test]
+fn slice_set_toml_round_trips_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slices.toml");
+    let mut set = SliceSet {
+        slices: vec![
+            SliceDef::new("women", "sex = 'Female'"),
+            SliceDef::new("sf_a", "sf_a"),
+        ],
+    };
+    set.slices[0].description = Some("all women".into());
+    set.slices[1].noise = Some(0.4);
+    set.save(&path).unwrap();
+    assert_eq!(SliceSet::load(&path).unwrap(), set);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("[[slice]]"));
+    std::fs::write(&path, "[[slice]]\nname = \"a\"\nexpr = 1\n").unwrap();
+    let msg = SliceSet::load(&path).unwrap_err().to_string();
+    assert!(
+        msg.contains("slices.toml") && msg.contains("line 3"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn analysis_reports_coverage_overlap_and_noise() {
+    let n = 10;
+    let splits = vec![Split::Train; n];
+    let sf = Bitmap::from_fn(n, |i| i < 4);
+    let other = Bitmap::from_fn(n, |i| (2..6).contains(&i));
+    let truth = Bitmap::from_fn(n, |i| i < 2 || i == 9);
+    let stats = analyse(
+        &["sf".into(), "other".into()],
+        &[sf, other],
+        &splits,
+        &[("slice_1".into(), truth)],
+    );
+    let s = &stats[0];
+    assert_eq!(s.size, 4);
+    assert!((s.coverage - 0.4).abs() < 1e-12);
+    assert_eq!(s.overlaps[0].both, 2);
+    assert!((s.overlaps[0].jaccard - 2.0 / 6.0).abs() < 1e-12);
+    let t = s.truth.as_ref().unwrap();
+    assert!((t.precision - 0.5).abs() < 1e-12 && (t.recall - 2.0 / 3.0).abs() < 1e-12);
+}
