@@ -53,6 +53,7 @@ fn epoch_secs(k: usize, method: Method) -> (f64, usize) {
 }
 
 fn main() {
+    common::configure_threads();
     let ks: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -63,7 +64,8 @@ fn main() {
         ks
     };
     println!(
-        "s/epoch, figure1 n=10000, batch 32, 3 epochs (mean); reference = snorkel 0.10, 1 thread"
+        "s/epoch, figure1 n=10000, batch 32, 3 epochs (mean), {} thread(s); reference = snorkel 0.10, 1 thread",
+        std::env::var("RAYON_NUM_THREADS").unwrap_or_default()
     );
     println!(
         "{:<8} {:>4} {:>8} {:>10} {:>12} {:>10}",

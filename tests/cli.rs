@@ -195,3 +195,33 @@ fn help_documents_every_train_flag() {
         assert!(help.contains(flag), "missing {flag}");
     }
 }
+
+#[test]
+fn eval_analyses_an_external_models_prediction_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("preds.csv");
+    // The external model is right everywhere except on every row of slice_1.
+    let mut csv = String::from("x,y,model_pred,slice_1\n");
+    for i in 0..40 {
+        let (y, in_slice) = (i % 2, i % 4 == 0);
+        let pred = if in_slice { 1 - y } else { y };
+        csv.push_str(&format!("{i},{y},{pred},{}\n", u8::from(in_slice)));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let out = ok(&["eval", "--data", p(&path), "--pred", "model_pred"]);
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("overall").contains("0.750"), "{out}");
+    assert!(
+        row("slice_1").contains("0.000") && row("slice_1").contains("10"),
+        "{out}"
+    );
+    assert_eq!(
+        slicelab(&["eval", "--data", p(&path)]).status.code(),
+        Some(2)
+    );
+}

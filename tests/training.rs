@@ -271,3 +271,25 @@ fn multiclass_training_runs_end_to_end() {
     let f1 = result.report.methods[0].overall.f1.mean;
     assert!(f1 > 0.2 && f1 <= 1.0, "macro F1 {f1}");
 }
+
+#[test]
+fn the_same_seed_reproduces_a_run_exactly() {
+    let source = DataSource::Demo(demo(800));
+    let slices = source.default_slices();
+    let run = || {
+        let r = run_experiment(
+            &source,
+            &slices,
+            &spec(vec![Method::Sbl], 3),
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        r.runs[0]
+            .model
+            .predict_dataset(&source.dataset(0))
+            .unwrap()
+            .probs
+    };
+    assert_eq!(run(), run());
+}

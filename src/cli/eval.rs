@@ -1,14 +1,15 @@
-//! `slicelab eval`: per-slice metrics of a saved model on a data file.
+//! `slicelab eval`: per-slice metrics of a saved model, or of an external model's predictions
+//! stored in the data, on a data file.
 
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Args;
 
 use super::table::TextTable;
 use slicelab::data::load::read_table;
 use slicelab::data::{Dataset, DatasetSpec, Split};
-use slicelab::metrics::report::{SliceKind, SliceRef};
+use slicelab::metrics::report::{SliceKind, SliceRef, SplitReport};
 use slicelab::metrics::slice_report;
 use slicelab::slices::SliceSet;
 use slicelab::train::TrainedModel;
@@ -17,16 +18,25 @@ use slicelab::train::prepared::truth_masks;
 /// Arguments of `slicelab eval`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// Model folder written by `slicelab train --out`.
-    #[arg(long)]
-    model: PathBuf,
+    /// Model folder written by `slicelab train --out` (or give --pred / --proba-prefix instead).
+    #[arg(long, required_unless_present_any = ["pred", "proba_prefix"])]
+    model: Option<PathBuf>,
     /// Data file (.csv, .csv.gz, .parquet); all its rows are evaluated.
     #[arg(long)]
     data: PathBuf,
+    /// Label column (default: the model's label, else y).
+    #[arg(long)]
+    label: Option<String>,
+    /// Analyse this column of an external model's predicted classes instead of a slicelab model.
+    #[arg(long, conflicts_with = "model")]
+    pred: Option<String>,
+    /// Analyse per-class probability columns `{prefix}{class}` instead of a slicelab model.
+    #[arg(long, conflicts_with = "model")]
+    proba_prefix: Option<String>,
     /// Slice set to report on (default: the model's own SFs, where the data has their columns).
     #[arg(long)]
     slices: Option<PathBuf>,
-    /// Ground-truth slice columns (default: the model's, where present in the data).
+    /// Ground-truth slice columns (default: the model's, or columns named slice_*).
     #[arg(long, value_delimiter = ',')]
     truth_slices: Option<Vec<String>>,
     /// Compute device.
@@ -37,38 +47,92 @@ pub struct EvalArgs {
 /// Runs `slicelab eval`.
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let device = slicelab::model::device::parse_device(&a.device).map_err(anyhow::Error::msg)?;
-    let model = TrainedModel::load(&a.model, &device)?;
+    let model = a
+        .model
+        .as_ref()
+        .map(|m| TrainedModel::load(m, &device))
+        .transpose()?;
     let table = read_table(&a.data)?;
-    let truth = a.truth_slices.clone().unwrap_or_else(|| {
-        model
-            .card
-            .truth_slices
+    let label = a
+        .label
+        .clone()
+        .or_else(|| model.as_ref().map(|m| m.card.label.clone()))
+        .unwrap_or_else(|| "y".into());
+    let default_truth: Vec<String> = match &model {
+        Some(m) => m.card.truth_slices.clone(),
+        None => table
+            .names()
             .iter()
-            .filter(|t| table.column(t).is_some())
-            .cloned()
-            .collect()
-    });
+            .filter(|n| n.starts_with("slice_"))
+            .map(|n| n.to_string())
+            .collect(),
+    };
+    let truth = a
+        .truth_slices
+        .clone()
+        .unwrap_or(default_truth)
+        .into_iter()
+        .filter(|t| table.column(t).is_some())
+        .collect();
     let spec = DatasetSpec {
         truth_slices: truth,
-        ..DatasetSpec::new(&model.card.label)
+        pred: a.pred.clone(),
+        proba_prefix: a.proba_prefix.clone(),
+        ..DatasetSpec::new(&label)
     };
     let forced = vec![Some(Split::Test); table.n_rows()];
     let ds = Dataset::from_table(table, &spec, &forced)
         .with_context(|| format!("reading {}", a.data.display()))?;
-    anyhow::ensure!(
-        ds.classes == model.card.classes,
-        "the data's classes {:?} differ from the model's {:?}",
-        ds.classes,
-        model.card.classes
-    );
-    let preds = model.predict_dataset(&ds)?;
+    let (pred, set, what) = match &model {
+        Some(m) => {
+            anyhow::ensure!(
+                ds.classes == m.card.classes,
+                "the data's classes {:?} differ from the model's {:?}",
+                ds.classes,
+                m.card.classes
+            );
+            let set = usable_slices(&m.card.slices, &ds);
+            let what = format!(
+                "model {} ({}, {} params)",
+                a.model
+                    .as_ref()
+                    .map_or(String::new(), |p| p.display().to_string()),
+                m.card.model.method.name(),
+                m.params()
+            );
+            (m.predict_dataset(&ds)?.classes, set, what)
+        }
+        None => {
+            let Some(pred) = ds.pred.clone() else {
+                bail!("give --model, --pred or --proba-prefix")
+            };
+            let cols: Vec<&str> = ds
+                .table
+                .names()
+                .into_iter()
+                .filter(|n| n.starts_with("sf_"))
+                .collect();
+            (
+                pred,
+                SliceSet::from_columns(&cols),
+                "predictions stored in the data".to_string(),
+            )
+        }
+    };
     let set = match &a.slices {
         Some(p) => SliceSet::load(p)?,
-        None => usable_slices(&model.card.slices, &ds),
+        None => set,
     };
+    let report = evaluate(&ds, &pred, &set)?;
+    println!("{}", render(&report));
+    println!("{what}; data: {}", a.data.display());
+    Ok(())
+}
+
+fn evaluate(ds: &Dataset, pred: &[u32], set: &SliceSet) -> anyhow::Result<SplitReport> {
     let evaluated = set.evaluate(&ds.table)?;
-    let truth = truth_masks(&ds);
-    let mut refs: Vec<SliceRef> = evaluated
+    let truth = truth_masks(ds);
+    let sfs = evaluated
         .names
         .iter()
         .zip(&evaluated.masks)
@@ -76,23 +140,26 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             name: n,
             kind: SliceKind::Sf,
             mask: m,
-        })
-        .collect();
-    refs.extend(truth.iter().map(|(n, m)| SliceRef {
+        });
+    let truths = truth.iter().map(|(n, m)| SliceRef {
         name: n,
         kind: SliceKind::Truth,
         mask: m,
-    }));
+    });
+    let refs: Vec<SliceRef> = sfs.chain(truths).collect();
     let rows: Vec<usize> = (0..ds.n_rows()).collect();
-    let report = slice_report(
+    Ok(slice_report(
         &ds.y,
-        &preds.classes,
+        pred,
         &rows,
         Split::Test,
         &refs,
         ds.n_classes(),
-    );
-    let mut t = TextTable::new([
+    ))
+}
+
+fn render(report: &SplitReport) -> String {
+    let header = [
         "slice",
         "kind",
         "support",
@@ -104,7 +171,8 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         "F1 95% CI",
         "MCC",
         "F1 - overall",
-    ]);
+    ];
+    let mut t = TextTable::new(header);
     for r in &report.rows {
         let s = r.scores;
         t.row(vec![
@@ -121,30 +189,19 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             format!("{:+.3}", r.f1_diff),
         ]);
     }
-    println!("{}", t.render());
-    println!(
-        "model: {} ({}, {} params), data: {}",
-        a.model.display(),
-        model.card.model.method.name(),
-        model.params(),
-        a.data.display()
-    );
-    Ok(())
+    t.render()
 }
 
 /// The model's slices whose expressions can be evaluated on this data (SF columns may be absent).
 fn usable_slices(set: &SliceSet, ds: &Dataset) -> SliceSet {
-    let slices = set
-        .slices
-        .iter()
-        .filter(|s| {
-            SliceSet {
-                slices: vec![(*s).clone()],
-            }
-            .compile(&ds.table)
-            .is_ok()
-        })
-        .cloned()
-        .collect();
-    SliceSet { slices }
+    let usable = |s: &&slicelab::slices::SliceDef| {
+        SliceSet {
+            slices: vec![(*s).clone()],
+        }
+        .compile(&ds.table)
+        .is_ok()
+    };
+    SliceSet {
+        slices: set.slices.iter().filter(usable).cloned().collect(),
+    }
 }

@@ -4,6 +4,11 @@
 //! ops: one matmul for every indicator head, one for every expert, the shared slice head
 //! applied to a `[batch, k+1, h]` tensor. Confidence is the margin between the two largest
 //! slice-head logits, which equals `|logit|` of a single-logit binary head when `C = 2`.
+//!
+//! Attention is `softmax(Q + |P|)` with `Q = ln σ(indicator logit)`, i.e. proportional to
+//! `P(member) · e^{|P|}`. Using the log-probability rather than the raw logit keeps the base
+//! slice (whose target is always 1, so its logit grows without bound) from drowning the slice
+//! experts, and caps every member's indicator term at 0.
 
 use candle_core::{D, Result, Tensor};
 use candle_nn::{Linear, Module, VarBuilder, linear};
@@ -56,8 +61,8 @@ impl SliceModel {
             .reshape((batch, self.slots, self.rep_dim))?; // [batch, k+1, h]
         let p = self.slice_head.forward(&r)?; // [batch, k+1, C]
         let scores = match self.attention {
-            Attention::Full => (&q + confidence(&p)?)?,
-            Attention::Indicator => q.clone(),
+            Attention::Full => (log_sigmoid(&q)? + confidence(&p)?)?,
+            Attention::Indicator => log_sigmoid(&q)?,
             Attention::Confidence => confidence(&p)?,
             Attention::Uniform => q.zeros_like()?,
         }; // [batch, k+1]
@@ -90,4 +95,28 @@ pub fn confidence(logits: &Tensor) -> Result<Tensor> {
     let rest = is_top.where_cond(&floor, logits)?;
     let second = rest.max_keepdim(D::Minus1)?;
     (top - second)?.squeeze(D::Minus1)
+}
+
+/// `ln σ(x) = -softplus(-x)`, computed stably: `min(x, 0) - ln(1 + e^{-|x|})`.
+pub fn log_sigmoid(x: &Tensor) -> Result<Tensor> {
+    let softplus_neg_abs = (x.abs()?.neg()?.exp()? + 1.0)?.log()?;
+    (x.minimum(0f32)? - softplus_neg_abs)?.contiguous()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    #[test]
+    fn log_sigmoid_is_stable_and_bounded() {
+        let x = Tensor::new(&[-100f32, -1.0, 0.0, 2.0, 100.0], &Device::Cpu).unwrap();
+        let v = log_sigmoid(&x).unwrap().to_vec1::<f32>().unwrap();
+        let expect = |z: f32| -(1.0 + (-z).exp()).ln();
+        assert!((v[0] + 100.0).abs() < 1e-3);
+        for (i, z) in [-1.0f32, 0.0, 2.0].iter().enumerate() {
+            assert!((v[i + 1] - expect(*z)).abs() < 1e-5);
+        }
+        assert!(v[4] <= 0.0 && v[4] > -1e-6);
+    }
 }

@@ -23,6 +23,9 @@ pub enum TrainError {
         /// What went wrong.
         message: String,
     },
+    /// A background job failed; the message is the job's error.
+    #[error("training job failed: {0}")]
+    Job(String),
     /// The user cancelled the job.
     #[error("cancelled")]
     Cancelled,

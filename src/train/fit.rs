@@ -44,6 +44,18 @@ fn snapshot(varmap: &VarMap) -> Result<Snapshot, TrainError> {
         .collect()
 }
 
+/// Variables in name order: `VarMap` iterates a `HashMap`, and a varying order would change the
+/// floating-point sum of the gradient norm and so make runs irreproducible.
+fn sorted_vars(varmap: &VarMap) -> Result<Vec<Var>, TrainError> {
+    let data = varmap
+        .data()
+        .lock()
+        .map_err(|_| TrainError::Config("variable map lock poisoned".into()))?;
+    let mut named: Vec<(&String, &Var)> = data.iter().collect();
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    Ok(named.into_iter().map(|(_, v)| v.clone()).collect())
+}
+
 fn restore(varmap: &VarMap, snap: &Snapshot) -> Result<(), TrainError> {
     let data = varmap
         .data()
@@ -67,7 +79,7 @@ pub fn fit(
     emit: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<FitOutcome, TrainError> {
-    let vars: Vec<Var> = varmap.all_vars();
+    let vars = sorted_vars(varmap)?;
     let mut opt = Optimizer::new(vars, cfg)?;
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(0xBA7C4));
     let mut order = data.train.clone();

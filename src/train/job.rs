@@ -96,10 +96,10 @@ pub fn wait(
         match msg {
             JobMessage::Event(e) => on_event(&e),
             JobMessage::Done(r) => return Ok(*r),
-            JobMessage::Failed(m) => return Err(TrainError::Config(m)),
+            JobMessage::Failed(m) => return Err(TrainError::Job(m)),
         }
     }
-    Err(TrainError::Config(
+    Err(TrainError::Job(
         "the training thread ended without a result".into(),
     ))
 }
