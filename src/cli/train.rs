@@ -11,7 +11,7 @@ use super::table::{TextTable, mean_std};
 use slicelab::model::{Attention, Method};
 use slicelab::report::Report;
 use slicelab::train::job::{TrainingJob, wait};
-use slicelab::train::{ExperimentSpec, OptimizerKind, TrainConfig, TrainEvent};
+use slicelab::train::{ExperimentSpec, LrSchedule, OptimizerKind, TrainConfig, TrainEvent};
 
 /// Arguments of `slicelab train`.
 #[derive(Args, Debug)]
@@ -42,6 +42,9 @@ pub struct TrainArgs {
     /// Optimiser.
     #[arg(long, value_enum, default_value = "adam")]
     optimizer: OptArg,
+    /// Learning-rate schedule: cosine decay to 0, linear decay, or constant (the Snorkel reference's).
+    #[arg(long, value_enum, default_value = "cosine")]
+    lr_schedule: ScheduleArg,
     /// Weight decay (L2 for adam, decoupled for adamw).
     #[arg(long, default_value_t = 0.0)]
     weight_decay: f64,
@@ -81,6 +84,13 @@ enum OptArg {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+enum ScheduleArg {
+    Cosine,
+    Linear,
+    Constant,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum AttentionArg {
     Full,
     Uniform,
@@ -108,6 +118,11 @@ impl TrainArgs {
             optimizer: match self.optimizer {
                 OptArg::Adam => OptimizerKind::Adam,
                 OptArg::Adamw => OptimizerKind::AdamW,
+            },
+            lr_schedule: match self.lr_schedule {
+                ScheduleArg::Cosine => LrSchedule::Cosine,
+                ScheduleArg::Linear => LrSchedule::Linear,
+                ScheduleArg::Constant => LrSchedule::Constant,
             },
             weight_decay: self.weight_decay,
             grad_clip: Some(self.grad_clip).filter(|c| *c > 0.0),

@@ -1,4 +1,6 @@
-//! Training settings; the defaults match the reference harness (Adam, lr 0.01, batch 32, clip 1).
+//! Training settings. The defaults follow the reference harness (Adam, lr 0.01, batch 32, clip 1)
+//! except the learning-rate schedule: a cosine decay, which stops the late-epoch oscillation that
+//! makes small slices be learned and forgotten (`LrSchedule::Constant` reproduces the reference).
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +12,30 @@ pub enum OptimizerKind {
     Adam,
     /// AdamW; weight decay is decoupled from the gradient.
     AdamW,
+}
+
+/// How the learning rate changes over training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LrSchedule {
+    /// The same rate throughout (the reference's setting).
+    Constant,
+    /// Half-cosine decay from `lr` to 0 over all steps.
+    Cosine,
+    /// Linear decay from `lr` to 0 over all steps.
+    Linear,
+}
+
+impl LrSchedule {
+    /// The rate at `step` of `total` steps.
+    pub fn rate(self, lr: f64, step: usize, total: usize) -> f64 {
+        let t = step as f64 / total.max(1) as f64;
+        match self {
+            LrSchedule::Constant => lr,
+            LrSchedule::Cosine => lr * 0.5 * (1.0 + (std::f64::consts::PI * t).cos()),
+            LrSchedule::Linear => lr * (1.0 - t),
+        }
+    }
 }
 
 /// How to train one model.
@@ -24,6 +50,8 @@ pub struct TrainConfig {
     pub lr: f64,
     /// Optimiser.
     pub optimizer: OptimizerKind,
+    /// Learning-rate schedule.
+    pub lr_schedule: LrSchedule,
     /// Weight decay (L2 for Adam, decoupled for AdamW).
     pub weight_decay: f64,
     /// Clip the global gradient norm to this value (none when `None`).
@@ -47,6 +75,7 @@ impl Default for TrainConfig {
             batch_size: 32,
             lr: 0.01,
             optimizer: OptimizerKind::Adam,
+            lr_schedule: LrSchedule::Cosine,
             weight_decay: 0.0,
             grad_clip: Some(1.0),
             hidden: vec![13, 13],
@@ -74,5 +103,36 @@ impl TrainConfig {
             return Err("hidden widths must be one or more positive numbers".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_start_at_lr_and_decay_to_zero() {
+        for s in [LrSchedule::Cosine, LrSchedule::Linear] {
+            assert_eq!(s.rate(0.01, 0, 100), 0.01);
+            assert!(s.rate(0.01, 100, 100).abs() < 1e-12);
+            assert!((s.rate(0.01, 50, 100) - 0.005).abs() < 1e-12);
+        }
+        assert_eq!(LrSchedule::Constant.rate(0.01, 99, 100), 0.01);
+        assert!(
+            TrainConfig {
+                epochs: 0,
+                ..TrainConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            TrainConfig {
+                lr: f64::NAN,
+                ..TrainConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

@@ -94,6 +94,11 @@ pub fn fit(
         let mut sums = LossBreakdown::default();
         let n_batches = order.len().div_ceil(cfg.batch_size);
         for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+            opt.set_lr(cfg.lr_schedule.rate(
+                cfg.lr,
+                (epoch - 1) * n_batches + b,
+                cfg.epochs * n_batches,
+            ));
             if cancel.load(Ordering::Relaxed) {
                 stop = StopReason::Cancelled;
                 break 'epochs;

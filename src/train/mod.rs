@@ -11,7 +11,7 @@ pub mod predict;
 pub mod prepared;
 pub mod saved;
 
-pub use config::{OptimizerKind, TrainConfig};
+pub use config::{LrSchedule, OptimizerKind, TrainConfig};
 pub use error::TrainError;
 pub use events::{EpochStats, StopReason, TrainEvent};
 pub use experiment::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};

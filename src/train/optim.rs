@@ -42,6 +42,11 @@ impl Optimizer {
         })
     }
 
+    /// Sets the learning rate for the next steps.
+    pub fn set_lr(&mut self, lr: f64) {
+        self.inner.set_learning_rate(lr);
+    }
+
     /// Applies L2, clips the global norm, and takes one step.
     pub fn step(&mut self, mut grads: GradStore) -> Result<()> {
         if self.l2 > 0.0 {
