@@ -9,7 +9,7 @@ mod common;
 use std::sync::atomic::AtomicBool;
 
 use slicelab::data::demo::Figure1;
-use slicelab::model::{Attention, Method};
+use slicelab::model::Method;
 use slicelab::train::TrainConfig;
 use slicelab::train::experiment::{DataSource, ExperimentSpec, run_experiment};
 
@@ -37,7 +37,6 @@ fn epoch_secs(k: usize, method: Method) -> (f64, usize) {
             epochs: 3,
             ..TrainConfig::default()
         },
-        attention: Attention::Full,
         rep_dim: None,
         features: None,
     };

@@ -5,6 +5,7 @@
 //! ([`train`]). The CLI and the GUI are thin faces over it.
 
 pub mod data;
+pub mod experiments;
 pub mod fsutil;
 pub mod metrics;
 pub mod model;

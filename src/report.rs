@@ -76,6 +76,47 @@ pub struct MethodReport {
     pub slices: Vec<SliceSummary>,
 }
 
+/// Time and size of one method at one number of slices (the `scaling` experiment).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScalingRow {
+    /// Method name.
+    pub method: String,
+    /// Number of slices.
+    pub k: usize,
+    /// Mean training seconds per epoch.
+    pub epoch_secs: f64,
+    /// Parameter count.
+    pub params: usize,
+}
+
+/// What the indicator of one slice learned at one SF noise rate (the `noise` experiment).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NoiseRow {
+    /// SF noise rate.
+    pub noise: f64,
+    /// Slice (ground-truth column) name.
+    pub slice: String,
+    /// Mean indicator probability on rows truly in the slice.
+    pub ind_prob_members: f64,
+    /// Mean indicator probability on rows the noisy SF wrongly includes.
+    pub ind_prob_flipped: f64,
+    /// Mean test F1 on the true slice.
+    pub f1: f64,
+}
+
+/// Slice and overall F1 of one method at one hidden size (the `hidden-dim` experiment).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HiddenDimRow {
+    /// Method name.
+    pub method: String,
+    /// Backbone width (both layers) and expert size.
+    pub hidden: usize,
+    /// Mean F1 over the ground-truth slices.
+    pub slice_f1: MeanStd,
+    /// Overall F1.
+    pub overall_f1: MeanStd,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -85,9 +126,30 @@ pub struct Report {
     pub eval_split: String,
     /// One entry per method.
     pub methods: Vec<MethodReport>,
+    /// `scaling` experiment rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scaling: Vec<ScalingRow>,
+    /// `noise` experiment rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub noise: Vec<NoiseRow>,
+    /// `hidden-dim` experiment rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_dim: Vec<HiddenDimRow>,
 }
 
 impl Report {
+    /// A report of methods only.
+    pub fn new(dataset: String, methods: Vec<MethodReport>) -> Self {
+        Self {
+            dataset,
+            eval_split: "test".into(),
+            methods,
+            scaling: vec![],
+            noise: vec![],
+            hidden_dim: vec![],
+        }
+    }
+
     /// Finds a method's entry.
     pub fn method(&self, name: &str) -> Option<&MethodReport> {
         self.methods.iter().find(|m| m.method == name)

@@ -7,7 +7,7 @@ use candle_core::Device;
 
 use slicelab::data::Split;
 use slicelab::data::demo::Figure1;
-use slicelab::model::{Attention, Method};
+use slicelab::model::Method;
 use slicelab::train::experiment::{DataSource, ExperimentSpec, evaluate, run_experiment};
 use slicelab::train::fit::fit;
 use slicelab::train::prepared::Prepared;
@@ -29,10 +29,18 @@ fn spec(methods: Vec<Method>, epochs: usize) -> ExperimentSpec {
             epochs,
             ..TrainConfig::default()
         },
-        attention: Attention::Full,
         rep_dim: None,
         features: None,
     }
+}
+
+/// Runs an experiment without progress output or cancellation.
+fn quiet(
+    source: &DataSource,
+    slices: &slicelab::slices::SliceSet,
+    spec: &ExperimentSpec,
+) -> slicelab::train::ExperimentResult {
+    run_experiment(source, slices, spec, &mut |_| {}, &AtomicBool::new(false)).unwrap()
 }
 
 fn truth_f1(report: &slicelab::metrics::SplitReport) -> f64 {
@@ -99,14 +107,7 @@ fn sbl_training_improves_slice_f1_over_the_untrained_model() {
 fn save_load_gives_identical_predictions_without_sf_columns() {
     let source = DataSource::Demo(demo(1000));
     let slices = source.default_slices();
-    let result = run_experiment(
-        &source,
-        &slices,
-        &spec(vec![Method::Sbl], 2),
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let result = quiet(&source, &slices, &spec(vec![Method::Sbl], 2));
     let model = &result.runs[0].model;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sbl-seed0");
@@ -189,7 +190,7 @@ fn non_finite_loss_stops_with_a_message_and_keeps_good_weights() {
             rep_dim: 8,
             n_classes: 2,
             n_slices: 2,
-            attention: Attention::Full,
+            slice_loss_weights: vec![],
         },
         features: data.features.clone(),
         slices: slices.clone(),
@@ -259,14 +260,7 @@ fn multiclass_training_runs_end_to_end() {
     assert_eq!(ds3.n_classes(), 3);
     let source = DataSource::Dataset(std::sync::Arc::new(ds3));
     let slices = slicelab::slices::SliceSet::from_columns(&["sf_1", "sf_2"]);
-    let result = run_experiment(
-        &source,
-        &slices,
-        &spec(vec![Method::Sbl], 2),
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let result = quiet(&source, &slices, &spec(vec![Method::Sbl], 2));
     assert_eq!(result.runs[0].model.card.model.n_classes, 3);
     let f1 = result.report.methods[0].overall.f1.mean;
     assert!(f1 > 0.2 && f1 <= 1.0, "macro F1 {f1}");
@@ -277,14 +271,7 @@ fn the_same_seed_reproduces_a_run_exactly() {
     let source = DataSource::Demo(demo(800));
     let slices = source.default_slices();
     let run = || {
-        let r = run_experiment(
-            &source,
-            &slices,
-            &spec(vec![Method::Sbl], 3),
-            &mut |_| {},
-            &AtomicBool::new(false),
-        )
-        .unwrap();
+        let r = quiet(&source, &slices, &spec(vec![Method::Sbl], 3));
         r.runs[0]
             .model
             .predict_dataset(&source.dataset(0))

@@ -123,21 +123,10 @@ impl DataArgs {
     }
 }
 
-/// Loads `--slices FILE`, or the default: the demo's SFs, or every 0/1 column named `sf_*`.
+/// Loads `--slices FILE`, or the default: every 0/1 column named `sf_*` (the demo's SFs).
 pub fn slice_set(path: &Option<PathBuf>, source: &DataSource) -> anyhow::Result<SliceSet> {
-    if let Some(p) = path {
-        return Ok(SliceSet::load(p)?);
-    }
-    match source {
-        DataSource::Demo(_) => Ok(source.default_slices()),
-        DataSource::Dataset(ds) => {
-            let cols: Vec<&str> = ds
-                .table
-                .names()
-                .into_iter()
-                .filter(|n| n.starts_with("sf_"))
-                .collect();
-            Ok(SliceSet::from_columns(&cols))
-        }
+    match path {
+        Some(p) => Ok(SliceSet::load(p)?),
+        None => Ok(source.default_slices()),
     }
 }

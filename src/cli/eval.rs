@@ -106,15 +106,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             let Some(pred) = ds.pred.clone() else {
                 bail!("give --model, --pred or --proba-prefix")
             };
-            let cols: Vec<&str> = ds
-                .table
-                .names()
-                .into_iter()
-                .filter(|n| n.starts_with("sf_"))
-                .collect();
             (
                 pred,
-                SliceSet::from_columns(&cols),
+                SliceSet::from_sf_columns(&ds.table),
                 "predictions stored in the data".to_string(),
             )
         }

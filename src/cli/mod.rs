@@ -3,6 +3,7 @@
 mod args;
 mod demo;
 mod eval;
+mod experiment;
 mod slices;
 mod table;
 mod train;
@@ -24,9 +25,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-#[expect(clippy::large_enum_variant, reason = "parsed once per process")]
 enum Command {
-    /// Train methods (SBL, Vanilla) over seeds; print per-slice scores and write report.json + models.
+    /// Train methods (SBL, Vanilla, baselines) over seeds; print per-slice scores, write report.json + models.
     Train(train::TrainArgs),
     /// Analyse slicing functions: size, coverage per split, overlaps, noise against ground truth.
     Slices(slices::SlicesArgs),
@@ -34,6 +34,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Write a demo dataset as CSV files.
     Demo(demo::DemoArgs),
+    /// Run one of the paper's experiments (compare, figure1, ablation, noise, hidden-dim, scaling).
+    Experiment(experiment::ExperimentArgs),
 }
 
 /// Parses arguments and runs; exit code 0 on success, 2 on usage errors, 1 on failures.
@@ -51,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Slices(a) => slices::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Experiment(a) => experiment::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

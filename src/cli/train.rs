@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{DataArgs, slice_set};
 use super::table::{TextTable, mean_std};
-use slicelab::model::{Attention, Method};
+use slicelab::model::Method;
 use slicelab::report::Report;
 use slicelab::train::job::{TrainingJob, wait};
 use slicelab::train::{ExperimentSpec, LrSchedule, OptimizerKind, TrainConfig, TrainEvent};
@@ -21,7 +21,8 @@ pub struct TrainArgs {
     /// Slice set (TOML). Default: the demo's SFs, or every column named sf_*.
     #[arg(long)]
     slices: Option<PathBuf>,
-    /// Methods to train, comma-separated: sbl, vanilla.
+    /// Methods to train, comma-separated: vanilla, hps, manual, moe, sbl, and the SBL attention
+    /// ablations sbl-uniform, sbl-indicator, sbl-confidence.
     #[arg(long, value_delimiter = ',', default_value = "sbl,vanilla")]
     method: Vec<String>,
     /// Number of seeds (seed-start, seed-start+1, ...); with --demo the data is regenerated per seed.
@@ -57,9 +58,6 @@ pub struct TrainArgs {
     /// SBL expert size h (default: the last backbone width).
     #[arg(long)]
     rep_dim: Option<usize>,
-    /// SBL attention: full = softmax(Q + |P|), or an ablation.
-    #[arg(long, value_enum, default_value = "full")]
-    attention: AttentionArg,
     /// Stop after this many epochs without validation improvement.
     #[arg(long)]
     patience: Option<usize>,
@@ -90,22 +88,16 @@ enum ScheduleArg {
     Constant,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum AttentionArg {
-    Full,
-    Uniform,
-    Indicator,
-    Confidence,
-}
-
 impl TrainArgs {
     fn spec(&self) -> anyhow::Result<ExperimentSpec> {
         let methods = self
             .method
             .iter()
             .map(|m| {
-                Method::parse(m)
-                    .with_context(|| format!("unknown method '{m}'; use sbl or vanilla"))
+                Method::parse(m).with_context(|| {
+                    let all: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+                    format!("unknown method '{m}'; use {}", all.join(", "))
+                })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         if methods.is_empty() {
@@ -133,18 +125,11 @@ impl TrainArgs {
             device: self.device.clone(),
         };
         train.validate().map_err(anyhow::Error::msg)?;
-        let attention = match self.attention {
-            AttentionArg::Full => Attention::Full,
-            AttentionArg::Uniform => Attention::Uniform,
-            AttentionArg::Indicator => Attention::Indicator,
-            AttentionArg::Confidence => Attention::Confidence,
-        };
         let seeds = (self.seed_start..self.seed_start + self.seeds).collect();
         Ok(ExperimentSpec {
             methods,
             seeds,
             train,
-            attention,
             rep_dim: self.rep_dim,
             features: self.features.clone(),
         })

@@ -26,6 +26,17 @@ pub enum NoiseMode {
     Flip,
 }
 
+/// Where the slices lie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// Two label-flipping disks on the boundary (plus `k - 2` extra rectangles): Figure 1.
+    #[default]
+    Figure1,
+    /// Four label-flipping slices of random size, shape and location (Figure 3's ablation).
+    Ablation,
+}
+
 /// Parameters of the figure1 generator.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figure1 {
@@ -43,6 +54,9 @@ pub struct Figure1 {
     pub radius: f64,
     /// Whether the extra rectangles also flip labels.
     pub perturb_extra: bool,
+    /// Slice geometry.
+    #[serde(default)]
+    pub layout: Layout,
 }
 
 impl Default for Figure1 {
@@ -55,6 +69,7 @@ impl Default for Figure1 {
             noise_mode: NoiseMode::Swap,
             radius: 0.16,
             perturb_extra: false,
+            layout: Layout::Figure1,
         }
     }
 }
@@ -106,6 +121,9 @@ fn stream(seed: u64, s: u64) -> StdRng {
 
 impl Figure1 {
     fn geometry(&self) -> Vec<Region> {
+        if self.layout == Layout::Ablation {
+            return self.ablation_geometry();
+        }
         let mut rng = stream(self.seed, 0);
         let mut out: Vec<Region> = CRITICAL_CENTERS
             .iter()
@@ -132,6 +150,36 @@ impl Figure1 {
             });
         }
         out
+    }
+
+    /// `k` label-flipping slices: disks and rectangles alternately, of random size (0.5% to 4%
+    /// of the square) and random location, so slices differ in size, shape and place.
+    fn ablation_geometry(&self) -> Vec<Region> {
+        let mut rng = stream(self.seed, 0);
+        (0..self.k)
+            .map(|j| {
+                let area = rng.random_range(0.005..0.04) * 4.0;
+                let (cx, cy) = (rng.random_range(-0.75..0.75), rng.random_range(-0.75..0.75));
+                if j % 2 == 0 {
+                    Region::Disk {
+                        cx,
+                        cy,
+                        r: (area / std::f64::consts::PI).sqrt(),
+                        perturb: true,
+                    }
+                } else {
+                    let aspect = rng.random_range(0.25f64.ln()..4f64.ln()).exp();
+                    let (w, h) = ((area * aspect).sqrt(), (area / aspect).sqrt());
+                    Region::Rect {
+                        x_lo: cx - w / 2.0,
+                        x_hi: cx + w / 2.0,
+                        y_lo: cy - h / 2.0,
+                        y_hi: cy + h / 2.0,
+                        perturb: true,
+                    }
+                }
+            })
+            .collect()
     }
 
     /// Generates the three splits as one table with columns `x1,x2,y,sf_1..sf_k,slice_1..slice_k`.

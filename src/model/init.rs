@@ -6,7 +6,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// Re-initialises every variable like PyTorch's `nn.Linear`: `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`
-/// for weights `[out, in]` and their biases, drawn in name order from `seed`.
+/// for weights and their biases, drawn in name order from `seed`. The fan-in is dimension 1 of
+/// the weight: `[out, in]` for a linear layer, `[experts, in, out]` for a batched one.
 pub fn init_seeded(varmap: &VarMap, seed: u64) -> Result<()> {
     let data = varmap
         .data()
@@ -18,17 +19,11 @@ pub fn init_seeded(varmap: &VarMap, seed: u64) -> Result<()> {
     for name in names {
         let var = &data[name];
         let dims = var.dims().to_vec();
-        let fan_in = match dims.as_slice() {
-            [_, fan_in] => *fan_in,
-            _ => {
-                // A bias: its fan-in is that of the weight of the same layer.
-                let weight = name.strip_suffix("bias").map(|p| format!("{p}weight"));
-                weight
-                    .and_then(|w| data.get(&w))
-                    .and_then(|w| w.dims().get(1).copied())
-                    .unwrap_or(1)
-            }
+        let weight = match name.strip_suffix("bias") {
+            Some(prefix) => data.get(&format!("{prefix}weight")).unwrap_or(var),
+            None => var,
         };
+        let fan_in = weight.dims().get(1).copied().unwrap_or(1);
         let bound = 1.0 / (fan_in.max(1) as f32).sqrt();
         let values: Vec<f32> = (0..var.elem_count())
             .map(|_| rng.random_range(-bound..=bound))

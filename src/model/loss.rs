@@ -25,7 +25,13 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
         None => zero.clone(),
     };
     let slice_pred = match &out.slice_logits {
-        Some(p) => masked_slice_ce(p, &batch.y, &batch.slices)?,
+        Some(p) => {
+            let per_slot = masked_slice_ce_per_slot(p, &batch.y, &batch.slices)?; // [k+1]
+            match &out.slice_weights {
+                Some(w) => (per_slot * w)?.sum_all()?,
+                None => per_slot.sum_all()?,
+            }
+        }
         None => zero,
     };
     let total = ((&base + &indicator)? + &slice_pred)?;
@@ -40,6 +46,11 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
 /// CE of `[batch, k+1, C]` logits, averaged over each slice's member rows, summed over slices;
 /// a slice with no member in the batch contributes 0.
 pub fn masked_slice_ce(p: &Tensor, y: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    masked_slice_ce_per_slot(p, y, mask)?.sum_all()
+}
+
+/// The per-slot terms of [`masked_slice_ce`], `[k+1]`.
+pub fn masked_slice_ce_per_slot(p: &Tensor, y: &Tensor, mask: &Tensor) -> Result<Tensor> {
     let (batch, slots, _) = p.dims3()?;
     let logp = candle_nn::ops::log_softmax(p, D::Minus1)?; // [batch, k+1, C]
     let idx = y
@@ -49,7 +60,7 @@ pub fn masked_slice_ce(p: &Tensor, y: &Tensor, mask: &Tensor) -> Result<Tensor> 
     let nll = logp.gather(&idx, D::Minus1)?.squeeze(D::Minus1)?.neg()?; // [batch, k+1]
     let per_slice = (nll * mask)?.sum(0)?; // [k+1]
     let counts = mask.sum(0)?.clamp(1.0, f64::MAX)?; // [k+1]
-    (per_slice / counts)?.sum_all()
+    per_slice / counts
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
-//! candle models: the MLP backbone, Vanilla, and the slice-residual-attention (SBL) model.
+//! candle models: the MLP backbone, Vanilla, the slice-residual-attention (SBL) model and the
+//! baselines (HPS, Manual, MoE).
 
 pub mod checkpoint;
 pub mod config;
 pub mod device;
+pub mod hps;
 pub mod init;
 pub mod loss;
 pub mod mlp;
+pub mod moe;
 pub mod sram;
 pub mod vanilla;
 
@@ -34,6 +37,8 @@ pub struct Forward {
     pub slice_logits: Option<Tensor>,
     /// Attention over experts, `[batch, k+1]`, rows sum to 1.
     pub attention: Option<Tensor>,
+    /// Weights of the per-slot slice-prediction losses, `[k+1]` (default: all 1).
+    pub slice_weights: Option<Tensor>,
 }
 
 /// The loss of one batch, split into the paper's terms.
@@ -52,7 +57,11 @@ pub struct LossTerms {
 pub enum Model {
     /// Backbone + linear head.
     Vanilla(vanilla::Vanilla),
-    /// Slice-based Learning.
+    /// Hard parameter sharing (also Manual, with loss multipliers).
+    Hps(hps::Hps),
+    /// Mixture of experts.
+    Moe(moe::Moe),
+    /// Slice-based Learning and its attention ablations.
     Sbl(sram::SliceModel),
 }
 
@@ -61,7 +70,11 @@ impl Model {
     pub fn new(cfg: &ModelConfig, vb: VarBuilder) -> Result<Self> {
         Ok(match cfg.method {
             Method::Vanilla => Model::Vanilla(vanilla::Vanilla::new(cfg, vb)?),
-            Method::Sbl => Model::Sbl(sram::SliceModel::new(cfg, vb)?),
+            Method::Hps | Method::Manual => Model::Hps(hps::Hps::new(cfg, vb)?),
+            Method::Moe => Model::Moe(moe::Moe::new(cfg, vb)?),
+            Method::Sbl | Method::SblUniform | Method::SblIndicator | Method::SblConfidence => {
+                Model::Sbl(sram::SliceModel::new(cfg, vb)?)
+            }
         })
     }
 
@@ -69,6 +82,8 @@ impl Model {
     pub fn forward(&self, x: &Tensor) -> Result<Forward> {
         match self {
             Model::Vanilla(m) => m.forward(x),
+            Model::Hps(m) => m.forward(x),
+            Model::Moe(m) => m.forward(x),
             Model::Sbl(m) => m.forward(x),
         }
     }

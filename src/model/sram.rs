@@ -46,7 +46,7 @@ impl SliceModel {
             head: linear(cfg.rep_dim, cfg.n_classes, vb.pp("head"))?,
             slots,
             rep_dim: cfg.rep_dim,
-            attention: cfg.attention,
+            attention: cfg.attention(),
         })
     }
 
@@ -74,6 +74,7 @@ impl SliceModel {
             indicator: Some(q),
             slice_logits: Some(p),
             attention: Some(a),
+            slice_weights: None,
         })
     }
 }

@@ -30,6 +30,7 @@ impl Vanilla {
             indicator: None,
             slice_logits: None,
             attention: None,
+            slice_weights: None,
         })
     }
 }

@@ -89,6 +89,16 @@ impl SliceSet {
         }
     }
 
+    /// One slice per column named `sf_*`: the convention for precomputed SF outputs.
+    pub fn from_sf_columns(table: &Table) -> Self {
+        let cols: Vec<&str> = table
+            .names()
+            .into_iter()
+            .filter(|n| n.starts_with("sf_"))
+            .collect();
+        Self::from_columns(&cols)
+    }
+
     /// Slice names in order.
     pub fn names(&self) -> Vec<String> {
         self.slices.iter().map(|s| s.name.clone()).collect()

@@ -15,7 +15,7 @@ use super::saved::{FORMAT, ModelCard, TrainedModel};
 use crate::data::demo::Figure1;
 use crate::data::{Dataset, Split};
 use crate::metrics::{SplitReport, slice_report};
-use crate::model::{Attention, Method, ModelConfig, param_count};
+use crate::model::{Method, ModelConfig, param_count};
 use crate::report::{MethodReport, Report};
 use crate::slices::SliceSet;
 
@@ -32,9 +32,11 @@ impl DataSource {
     /// A short description for reports.
     pub fn describe(&self) -> String {
         match self {
-            DataSource::Demo(f) => {
-                format!("demo:figure1 (n={}, k={}, noise={})", f.n, f.k, f.noise)
-            }
+            DataSource::Demo(f) => format!(
+                "demo:{:?} (n={}, k={}, noise={})",
+                f.layout, f.n, f.k, f.noise
+            )
+            .to_lowercase(),
             DataSource::Dataset(d) => d.table.source.clone(),
         }
     }
@@ -47,13 +49,13 @@ impl DataSource {
         }
     }
 
-    /// The default slice set: for the demo, its SF columns.
+    /// The default slice set: every column named `sf_*` (for the demo, its SFs).
     pub fn default_slices(&self) -> SliceSet {
         match self {
             DataSource::Demo(f) => {
                 SliceSet::from_columns(&(1..=f.k).map(|j| format!("sf_{j}")).collect::<Vec<_>>())
             }
-            DataSource::Dataset(_) => SliceSet::default(),
+            DataSource::Dataset(d) => SliceSet::from_sf_columns(&d.table),
         }
     }
 }
@@ -67,8 +69,6 @@ pub struct ExperimentSpec {
     pub seeds: Vec<u64>,
     /// Shared training settings (the seed is set per run).
     pub train: TrainConfig,
-    /// SBL attention variant.
-    pub attention: Attention,
     /// Expert size `h` (default: last backbone width).
     pub rep_dim: Option<usize>,
     /// Feature columns (default: all usable columns).
@@ -87,6 +87,8 @@ pub struct RunResult {
     pub test: SplitReport,
     /// How training went.
     pub outcome: FitOutcome,
+    /// Manual only: (multiplier, validation score) of every grid point.
+    pub grid: Vec<(f32, f64)>,
 }
 
 /// All runs and their summary.
@@ -95,6 +97,22 @@ pub struct ExperimentResult {
     pub runs: Vec<RunResult>,
     /// The summary written as `report.json`.
     pub report: Report,
+}
+
+/// Everything the runs of one seed share.
+pub struct SeedContext<'a> {
+    /// The seed of weights and batch order (and, for the demo, of the data).
+    pub seed: u64,
+    /// The dataset.
+    pub ds: &'a Dataset,
+    /// Its tensors.
+    pub data: &'a Prepared,
+    /// The slicing functions.
+    pub slices: &'a SliceSet,
+    /// The experiment.
+    pub spec: &'a ExperimentSpec,
+    /// Set to stop at the next batch.
+    pub cancel: &'a AtomicBool,
 }
 
 /// Runs every method for every seed; stops early (keeping finished runs) when `cancel` is set.
@@ -109,26 +127,39 @@ pub fn run_experiment(
     let device =
         crate::model::device::parse_device(&spec.train.device).map_err(TrainError::Config)?;
     let total = spec.methods.len() * spec.seeds.len();
-    let mut runs = Vec::new();
+    let mut runs: Vec<RunResult> = Vec::new();
     'seeds: for &seed in &spec.seeds {
         let ds = source.dataset(seed);
         let data = Prepared::new(&ds, slices, spec.features.clone(), seed, &device)?;
+        let ctx = SeedContext {
+            seed,
+            ds: &ds,
+            data: &data,
+            slices,
+            spec,
+            cancel,
+        };
+        let first_of_seed = runs.len();
         for &method in &spec.methods {
             if cancel.load(Ordering::Relaxed) {
                 break 'seeds;
             }
-            let run = train_one(
-                method,
-                seed,
-                &ds,
-                &data,
-                slices,
-                spec,
-                runs.len(),
-                total,
-                emit,
-                cancel,
-            )?;
+            let progress = (runs.len(), total);
+            let run = if method == Method::Manual {
+                let vanilla = runs[first_of_seed..]
+                    .iter()
+                    .find(|r| r.method == Method::Vanilla);
+                super::manual::train_manual(&ctx, vanilla, progress, emit)?
+            } else {
+                let name = format!("{}-seed{seed}", method.name());
+                train_run(
+                    &ctx,
+                    model_config(method, &data, spec, Vec::new()),
+                    &name,
+                    progress,
+                    emit,
+                )?
+            };
             let stopped = run.outcome.stop == StopReason::Cancelled;
             runs.push(run);
             if stopped {
@@ -140,32 +171,28 @@ pub fn run_experiment(
     Ok(ExperimentResult { runs, report })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn train_one(
-    method: Method,
-    seed: u64,
-    ds: &Dataset,
-    data: &Prepared,
-    slices: &SliceSet,
-    spec: &ExperimentSpec,
-    index: usize,
-    total: usize,
+/// Trains one model of architecture `cfg` on the context's data and scores it on the test split.
+pub fn train_run(
+    ctx: &SeedContext,
+    cfg: ModelConfig,
+    run: &str,
+    (index, total): (usize, usize),
     emit: &mut dyn FnMut(TrainEvent),
-    cancel: &AtomicBool,
 ) -> Result<RunResult, TrainError> {
-    let train = TrainConfig {
-        seed,
-        ..spec.train.clone()
-    };
+    let (ds, data) = (ctx.ds, ctx.data);
+    let method = cfg.method;
     let card = ModelCard {
         format: FORMAT.into(),
-        model: model_config(method, data, spec),
+        model: cfg,
         features: data.features.clone(),
-        slices: slices.clone(),
+        slices: ctx.slices.clone(),
         label: ds.label.clone(),
         classes: ds.classes.clone(),
         truth_slices: ds.truth_slices.clone(),
-        train,
+        train: TrainConfig {
+            seed: ctx.seed,
+            ..ctx.spec.train.clone()
+        },
         dataset: ds.table.source.clone(),
         params: 0,
         best_epoch: 0,
@@ -174,21 +201,20 @@ fn train_one(
         test_metrics: None,
     };
     let mut model = TrainedModel::build(card, &data.device)?;
-    let run = format!("{}-seed{seed}", method.name());
     emit(TrainEvent::RunStarted {
-        run: run.clone(),
+        run: run.to_string(),
         index,
         total,
         params: model.params(),
     });
     let outcome = fit(
-        &run,
+        run,
         &model.model,
         &model.varmap,
         data,
         &model.card.train,
         emit,
-        cancel,
+        ctx.cancel,
     )?;
     let test = evaluate(&model, data, Split::Test)?;
     model.card.params = model.params();
@@ -197,20 +223,27 @@ fn train_one(
     model.card.epoch_secs = outcome.epoch_secs;
     model.card.test_metrics = Some(test.clone());
     emit(TrainEvent::RunFinished {
-        run,
+        run: run.to_string(),
         stop: outcome.stop.clone(),
         best_epoch: outcome.best_epoch,
     });
     Ok(RunResult {
         method,
-        seed,
+        seed: ctx.seed,
         model,
         test,
         outcome,
+        grid: Vec::new(),
     })
 }
 
-fn model_config(method: Method, data: &Prepared, spec: &ExperimentSpec) -> ModelConfig {
+/// The architecture of `method` for this data and experiment.
+pub fn model_config(
+    method: Method,
+    data: &Prepared,
+    spec: &ExperimentSpec,
+    slice_loss_weights: Vec<f32>,
+) -> ModelConfig {
     let hidden = spec.train.hidden.clone();
     ModelConfig {
         method,
@@ -221,7 +254,7 @@ fn model_config(method: Method, data: &Prepared, spec: &ExperimentSpec) -> Model
         hidden,
         n_classes: data.n_classes,
         n_slices: data.sf_names.len(),
-        attention: spec.attention,
+        slice_loss_weights,
     }
 }
 
@@ -268,11 +301,7 @@ fn summarise(
             &tests,
         ));
     }
-    Ok(Report {
-        dataset,
-        eval_split: "test".into(),
-        methods,
-    })
+    Ok(Report::new(dataset, methods))
 }
 
 /// Parameters of a Vanilla model with the same backbone and classes.

@@ -6,6 +6,7 @@ pub mod events;
 pub mod experiment;
 pub mod fit;
 pub mod job;
+pub mod manual;
 pub mod optim;
 pub mod predict;
 pub mod prepared;

@@ -1,11 +1,11 @@
-//! The SBL model's shapes, attention, parameter counts and loss, on real candle tensors.
+//! Every method's forward shapes, attention, parameter counts and loss, on real candle tensors.
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 
 use slicelab::model::init::init_seeded;
 use slicelab::model::sram::confidence;
-use slicelab::model::{Attention, Batch, Method, Model, ModelConfig, param_count};
+use slicelab::model::{Batch, Method, Model, ModelConfig, param_count};
 
 fn config(method: Method, k: usize, classes: usize) -> ModelConfig {
     ModelConfig {
@@ -15,7 +15,7 @@ fn config(method: Method, k: usize, classes: usize) -> ModelConfig {
         rep_dim: 13,
         n_classes: classes,
         n_slices: k,
-        attention: Attention::Full,
+        slice_loss_weights: vec![],
     }
 }
 
@@ -37,6 +37,25 @@ fn input(batch: usize) -> Tensor {
     Tensor::from_vec(v, (batch, 2), &Device::Cpu).unwrap()
 }
 
+/// Four rows, k = 2: slice 1 holds row 0, slice 2 holds row 2.
+fn batch() -> Batch {
+    let d = Device::Cpu;
+    Batch {
+        x: input(4),
+        y: Tensor::new(&[0u32, 1, 1, 0], &d).unwrap(),
+        slices: Tensor::new(
+            &[
+                [1f32, 1.0, 0.0],
+                [1.0, 0.0, 0.0],
+                [1.0, 0.0, 1.0],
+                [1.0, 0.0, 0.0],
+            ],
+            &d,
+        )
+        .unwrap(),
+    }
+}
+
 #[test]
 fn forward_shapes_for_every_slice_at_once() {
     for (k, c) in [(2, 2), (5, 3), (100, 4)] {
@@ -50,18 +69,15 @@ fn forward_shapes_for_every_slice_at_once() {
 }
 
 #[test]
-fn attention_weights_sum_to_one_for_every_variant() {
-    for attention in [
-        Attention::Full,
-        Attention::Uniform,
-        Attention::Indicator,
-        Attention::Confidence,
+fn attention_and_gate_weights_sum_to_one() {
+    for method in [
+        Method::Sbl,
+        Method::SblUniform,
+        Method::SblIndicator,
+        Method::SblConfidence,
+        Method::Moe,
     ] {
-        let cfg = ModelConfig {
-            attention,
-            ..config(Method::Sbl, 4, 3)
-        };
-        let (_, model) = build(&cfg, 1);
+        let (_, model) = build(&config(method, 4, 3), 1);
         let a: Vec<Vec<f32>> = model
             .forward(&input(9))
             .unwrap()
@@ -72,11 +88,74 @@ fn attention_weights_sum_to_one_for_every_variant() {
         for row in a {
             assert!(
                 (row.iter().sum::<f32>() - 1.0).abs() < 1e-5,
-                "{attention:?}: {row:?}"
+                "{method:?}: {row:?}"
             );
             assert!(row.iter().all(|w| *w >= 0.0));
         }
     }
+    // Uniform attention is exactly uniform.
+    let (_, model) = build(&config(Method::SblUniform, 4, 2), 1);
+    let a: Vec<Vec<f32>> = model
+        .forward(&input(3))
+        .unwrap()
+        .attention
+        .unwrap()
+        .to_vec2()
+        .unwrap();
+    assert!(a.iter().flatten().all(|w| (w - 0.2).abs() < 1e-6));
+}
+
+#[test]
+fn baseline_forward_shapes() {
+    for method in [Method::Vanilla, Method::Hps, Method::Manual, Method::Moe] {
+        for (k, c) in [(2usize, 2usize), (7, 3)] {
+            let (_, model) = build(&config(method, k, c), 0);
+            let out = model.forward(&input(5)).unwrap();
+            assert_eq!(out.logits.dims(), &[5, c], "{method:?}");
+            if method != Method::Vanilla {
+                assert_eq!(
+                    out.slice_logits.unwrap().dims(),
+                    &[5, k + 1, c],
+                    "{method:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn baseline_parameter_counts() {
+    // HPS: backbone 221 + (k+1) heads of 13*2+2.
+    for k in [2usize, 10] {
+        assert_eq!(
+            param_count(&build(&config(Method::Hps, k, 2), 0).0),
+            221 + 28 * (k + 1)
+        );
+    }
+    // MoE: k+1 full Vanilla models (249 each) plus a gate Linear(2, k+1): ~+100% per slice.
+    for k in [2usize, 10, 100] {
+        let moe = param_count(&build(&config(Method::Moe, k, 2), 0).0);
+        assert_eq!(moe, 249 * (k + 1) + 3 * (k + 1), "k={k}");
+    }
+    let sbl = param_count(&build(&config(Method::Sbl, 100, 2), 0).0);
+    let moe = param_count(&build(&config(Method::Moe, 100, 2), 0).0);
+    assert!(sbl < moe, "SBL {sbl} vs MoE {moe}");
+}
+
+#[test]
+fn manual_multipliers_weight_the_slice_losses() {
+    let batch = batch();
+    let v = |t: &Tensor| t.to_scalar::<f32>().unwrap();
+    let hps = build(&config(Method::Hps, 2, 2), 3).1.loss(&batch).unwrap();
+    let weighted = ModelConfig {
+        slice_loss_weights: vec![20.0, 1.0],
+        ..config(Method::Manual, 2, 2)
+    };
+    let manual = build(&weighted, 3).1.loss(&batch).unwrap();
+    // Same weights (same seed), so the base terms agree and only the slice term grows.
+    assert_eq!(v(&hps.base), v(&manual.base));
+    assert!(v(&manual.slice_pred) > 5.0 * v(&hps.slice_pred));
+    assert_eq!(v(&hps.indicator), 0.0);
 }
 
 #[test]
@@ -138,21 +217,7 @@ fn confidence_is_abs_logit_gap_for_two_classes_and_top2_margin_otherwise() {
 #[test]
 fn loss_has_all_three_terms_and_backpropagates() {
     let (varmap, model) = build(&config(Method::Sbl, 2, 2), 0);
-    let d = Device::Cpu;
-    let batch = Batch {
-        x: input(4),
-        y: Tensor::new(&[0u32, 1, 1, 0], &d).unwrap(),
-        slices: Tensor::new(
-            &[
-                [1f32, 1.0, 0.0],
-                [1.0, 0.0, 0.0],
-                [1.0, 0.0, 1.0],
-                [1.0, 0.0, 0.0],
-            ],
-            &d,
-        )
-        .unwrap(),
-    };
+    let batch = batch();
     let terms = model.loss(&batch).unwrap();
     let v = |t: &Tensor| t.to_scalar::<f32>().unwrap();
     assert!(v(&terms.base) > 0.0 && v(&terms.indicator) > 0.0 && v(&terms.slice_pred) > 0.0);

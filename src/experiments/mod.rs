@@ -1,0 +1,90 @@
+//! The paper's experiments: each trains methods over seeds and writes `report.json`, a
+//! Markdown table and, where the paper has a figure, a PNG plot.
+
+pub mod ablation;
+pub mod markdown;
+pub mod noise;
+pub mod plot;
+pub mod scaling;
+pub mod sweep;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use crate::model::Method;
+use crate::report::Report;
+use crate::slices::SliceSet;
+use crate::train::experiment::{DataSource, ExperimentSpec, run_experiment};
+use crate::train::{TrainConfig, TrainError, TrainEvent};
+
+/// Settings every experiment takes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Output folder.
+    pub out: PathBuf,
+    /// Number of seeds (0, 1, ...).
+    pub seeds: u64,
+    /// Training settings (epochs etc.); the seed is set per run.
+    pub train: TrainConfig,
+}
+
+/// What an experiment produced.
+pub struct Outcome {
+    /// The summary (written as `report.json`).
+    pub report: Report,
+    /// The Markdown table (written as `report.md`).
+    pub markdown: String,
+    /// PNG files written into the output folder.
+    pub plots: Vec<PathBuf>,
+}
+
+/// Progress sink and cancel flag shared by the runs of an experiment.
+pub struct Progress<'a> {
+    /// Receives every training event.
+    pub emit: &'a mut dyn FnMut(TrainEvent),
+    /// Stops the current run at the next batch.
+    pub cancel: &'a AtomicBool,
+}
+
+impl Options {
+    /// An experiment spec for `methods` with these seeds and settings.
+    pub fn spec(&self, methods: Vec<Method>) -> ExperimentSpec {
+        ExperimentSpec {
+            methods,
+            seeds: (0..self.seeds).collect(),
+            train: self.train.clone(),
+            rep_dim: None,
+            features: None,
+        }
+    }
+}
+
+/// Trains `methods` on `source` and summarises them as a method table (`compare`, `figure1`).
+pub fn compare(
+    source: &DataSource,
+    slices: &SliceSet,
+    methods: Vec<Method>,
+    opts: &Options,
+    p: &mut Progress,
+) -> Result<Outcome, TrainError> {
+    let result = run_experiment(source, slices, &opts.spec(methods), p.emit, p.cancel)?;
+    let markdown = markdown::methods_table(&result.report);
+    Ok(Outcome {
+        report: result.report,
+        markdown,
+        plots: vec![],
+    })
+}
+
+/// Writes `report.json` and `report.md` into `dir` (atomically each).
+pub fn write_outputs(dir: &Path, outcome: &Outcome) -> Result<(), TrainError> {
+    let err = |e: String| TrainError::Model {
+        path: dir.into(),
+        message: e,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    let json = serde_json::to_vec_pretty(&outcome.report).map_err(|e| err(e.to_string()))?;
+    crate::fsutil::write_atomic(&dir.join("report.json"), &json).map_err(|e| err(e.to_string()))?;
+    crate::fsutil::write_atomic(&dir.join("report.md"), outcome.markdown.as_bytes())
+        .map_err(|e| err(e.to_string()))
+}
