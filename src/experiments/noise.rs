@@ -156,7 +156,11 @@ fn indicator_heatmaps(
             (rate * 100.0).round() as u32,
             j + 1
         ));
-        let title = format!("indicator of sf_{} at {:.0}% SF noise", j + 1, rate * 100.0);
+        let title = format!(
+            "P(in sf_{}) at {:.0}% SF noise (white 0, blue 1)",
+            j + 1,
+            rate * 100.0
+        );
         heatmap(&path, &title, &values, CELLS).map_err(|m| TrainError::Model {
             path: path.clone(),
             message: m,
@@ -170,14 +174,22 @@ fn table(rows: &[NoiseRow]) -> String {
     let mut out = String::from(
         "| SF noise | slice | indicator prob. on true members | indicator prob. on wrongly included rows | slice F1 |\n|---:|---|---:|---:|---:|\n",
     );
+    // No row is wrongly included at 0% noise: show a dash rather than NaN.
+    let num = |x: f64| {
+        if x.is_nan() {
+            "–".to_string()
+        } else {
+            format!("{x:.3}")
+        }
+    };
     for r in rows {
         out.push_str(&format!(
-            "| {:.0}% | {} | {:.3} | {:.3} | {:.3} |\n",
+            "| {:.0}% | {} | {} | {} | {} |\n",
             r.noise * 100.0,
             r.slice,
-            r.ind_prob_members,
-            r.ind_prob_flipped,
-            r.f1
+            num(r.ind_prob_members),
+            num(r.ind_prob_flipped),
+            num(r.f1)
         ));
     }
     out
