@@ -4,6 +4,8 @@
 //! ([`slices`]), per-slice metrics ([`metrics`]), candle models ([`model`]) and training
 //! ([`train`]). The CLI and the GUI are thin faces over it.
 
+#![warn(missing_docs)]
+
 pub mod data;
 pub mod experiments;
 pub mod fsutil;
