@@ -2,6 +2,7 @@
 
 use candle_core::{D, Result, Tensor};
 
+use super::fused::{self, BceOp, SliceCeOp};
 use super::{Batch, Forward, LossTerms};
 
 /// Mean cross-entropy of `[batch, C]` logits against `[batch]` class indices.
@@ -21,12 +22,23 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
     let zero = base.zeros_like()?;
     let indicator = match &out.indicator {
         // Mean over rows per slice, summed over the k+1 slices.
+        Some(q) if fused::usable(q) => q
+            .contiguous()?
+            .apply_op2(&batch.slices.contiguous()?, BceOp)?,
         Some(q) => bce_with_logits(q, &batch.slices)?.mean(0)?.sum_all()?,
         None => zero.clone(),
     };
     let slice_pred = match &out.slice_logits {
         Some(p) => {
-            let per_slot = masked_slice_ce_per_slot(p, &batch.y, &batch.slices)?; // [k+1]
+            let per_slot = if fused::usable(p) {
+                p.contiguous()?.apply_op3(
+                    &batch.y.contiguous()?,
+                    &batch.slices.contiguous()?,
+                    SliceCeOp,
+                )?
+            } else {
+                masked_slice_ce_per_slot(p, &batch.y, &batch.slices)?
+            }; // [k+1]
             match &out.slice_weights {
                 Some(w) => (per_slot * w)?.sum_all()?,
                 None => per_slot.sum_all()?,

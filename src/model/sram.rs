@@ -15,6 +15,7 @@ use candle_nn::{Linear, Module, VarBuilder, linear};
 
 use super::Forward;
 use super::config::{Attention, ModelConfig};
+use super::fused::{self, AttentionOp, CombineOp};
 use super::mlp::Mlp;
 
 /// The SBL model: backbone, indicator heads, experts, shared slice head, attention, final head.
@@ -60,14 +61,17 @@ impl SliceModel {
             .forward(&z)?
             .reshape((batch, self.slots, self.rep_dim))?; // [batch, k+1, h]
         let p = self.slice_head.forward(&r)?; // [batch, k+1, C]
-        let scores = match self.attention {
-            Attention::Full => (log_sigmoid(&q)? + confidence(&p)?)?,
-            Attention::Indicator => log_sigmoid(&q)?,
-            Attention::Confidence => confidence(&p)?,
-            Attention::Uniform => q.zeros_like()?,
-        }; // [batch, k+1]
-        let a = candle_nn::ops::softmax(&scores, D::Minus1)?; // [batch, k+1]
-        let combined = a.unsqueeze(1)?.matmul(&r)?.squeeze(1)?; // [batch, h]
+        let (a, combined) = if fused::usable(&q) {
+            let a = q
+                .contiguous()?
+                .apply_op2(&p.contiguous()?, AttentionOp(self.attention))?; // [batch, k+1]
+            let combined = a.apply_op2(&r.contiguous()?, CombineOp)?; // [batch, h]
+            (a, combined)
+        } else {
+            let a = attention(&q, &p, self.attention)?;
+            let combined = a.unsqueeze(1)?.matmul(&r)?.squeeze(1)?;
+            (a, combined)
+        };
         let logits = self.head.forward(&combined)?; // [batch, C]
         Ok(Forward {
             logits,
@@ -77,6 +81,18 @@ impl SliceModel {
             slice_weights: None,
         })
     }
+}
+
+/// Attention over experts from indicator logits `[.., k+1]` and slice logits `[.., k+1, C]`,
+/// as composite tensor ops (the path for GPUs; the CPU uses [`AttentionOp`]).
+pub fn attention(q: &Tensor, p: &Tensor, kind: Attention) -> Result<Tensor> {
+    let scores = match kind {
+        Attention::Full => (log_sigmoid(q)? + confidence(p)?)?,
+        Attention::Indicator => log_sigmoid(q)?,
+        Attention::Confidence => confidence(p)?,
+        Attention::Uniform => q.zeros_like()?,
+    }; // [batch, k+1]
+    candle_nn::ops::softmax(&scores, D::Minus1)
 }
 
 /// Margin between the two largest logits along the last axis: `[.., C] -> [..]`.
