@@ -174,27 +174,16 @@ fn parameter_counts_match_the_architecture() {
 #[test]
 fn seeded_initialisation_is_reproducible() {
     let cfg = config(Method::Sbl, 3, 2);
-    let a: Vec<Vec<f32>> = build(&cfg, 5)
-        .1
-        .forward(&input(4))
-        .unwrap()
-        .logits
-        .to_vec2()
-        .unwrap();
-    let b: Vec<Vec<f32>> = build(&cfg, 5)
-        .1
-        .forward(&input(4))
-        .unwrap()
-        .logits
-        .to_vec2()
-        .unwrap();
-    let c: Vec<Vec<f32>> = build(&cfg, 6)
-        .1
-        .forward(&input(4))
-        .unwrap()
-        .logits
-        .to_vec2()
-        .unwrap();
+    let logits = |seed| -> Vec<Vec<f32>> {
+        build(&cfg, seed)
+            .1
+            .forward(&input(4))
+            .unwrap()
+            .logits
+            .to_vec2()
+            .unwrap()
+    };
+    let (a, b, c) = (logits(5), logits(5), logits(6));
     assert_eq!(a, b);
     assert_ne!(a, c);
 }

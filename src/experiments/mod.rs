@@ -76,13 +76,21 @@ pub fn compare(
     })
 }
 
+/// Creates the output folder `dir` (and its parents), naming it in the error.
+pub fn create_dir(dir: &Path) -> Result<(), TrainError> {
+    std::fs::create_dir_all(dir).map_err(|e| TrainError::Model {
+        path: dir.into(),
+        message: e.to_string(),
+    })
+}
+
 /// Writes `report.json` and `report.md` into `dir` (atomically each).
 pub fn write_outputs(dir: &Path, outcome: &Outcome) -> Result<(), TrainError> {
     let err = |e: String| TrainError::Model {
         path: dir.into(),
         message: e,
     };
-    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    create_dir(dir)?;
     let json = serde_json::to_vec_pretty(&outcome.report).map_err(|e| err(e.to_string()))?;
     crate::fsutil::write_atomic(&dir.join("report.json"), &json).map_err(|e| err(e.to_string()))?;
     crate::fsutil::write_atomic(&dir.join("report.md"), outcome.markdown.as_bytes())

@@ -7,7 +7,7 @@
 use candle_core::Device;
 
 use super::plot::heatmap;
-use super::{Options, Outcome, Progress};
+use super::{Options, Outcome, Progress, create_dir};
 use crate::data::demo::Figure1;
 use crate::data::{Column, ColumnData, ColumnKind, Table};
 use crate::model::Method;
@@ -26,10 +26,7 @@ pub const CELLS: usize = 60;
 pub fn noise(noises: &[f64], opts: &Options, p: &mut Progress) -> Result<Outcome, TrainError> {
     let mut rows = Vec::new();
     let mut plots = Vec::new();
-    std::fs::create_dir_all(&opts.out).map_err(|e| TrainError::Model {
-        path: opts.out.clone(),
-        message: e.to_string(),
-    })?;
+    create_dir(&opts.out)?;
     for &rate in noises {
         let source = DataSource::Demo(Figure1 {
             noise: rate,

@@ -1,7 +1,7 @@
 //! `hidden-dim` (the paper's Figure 4): slice F1 as the hidden size varies.
 
 use super::plot::{Series, line_plot};
-use super::{Options, Outcome, Progress};
+use super::{Options, Outcome, Progress, create_dir};
 use crate::data::demo::Figure1;
 use crate::metrics::report::SliceKind;
 use crate::model::Method;
@@ -68,10 +68,7 @@ pub fn hidden_dim(
                 .collect(),
         })
         .collect();
-    std::fs::create_dir_all(&opts.out).map_err(|e| TrainError::Model {
-        path: opts.out.clone(),
-        message: e.to_string(),
-    })?;
+    create_dir(&opts.out)?;
     line_plot(
         &png,
         "Mean F1 on the critical slices vs hidden size",

@@ -26,7 +26,4 @@ pub enum TrainError {
     /// A background job failed; the message is the job's error.
     #[error("training job failed: {0}")]
     Job(String),
-    /// The user cancelled the job.
-    #[error("cancelled")]
-    Cancelled,
 }
