@@ -9,6 +9,7 @@
 pub mod data;
 pub mod experiments;
 pub mod fsutil;
+pub mod gui;
 pub mod metrics;
 pub mod model;
 pub mod report;

@@ -13,11 +13,21 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Error analysis and Slice-based Learning (Chen et al., NeurIPS 2019) for tabular and text data.
+///
+/// Without a command, opens the desktop app (on DATA if given, else on the demo).
 #[derive(Parser)]
-#[command(name = "slicelab", version, about, long_about = None, arg_required_else_help = true)]
+#[command(name = "slicelab", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Dataset to open in the app (CSV, csv.gz, Parquet, or a folder of train/valid/test CSVs).
+    data: Option<std::path::PathBuf>,
+    /// Label column of DATA (the app asks when it is missing).
+    #[arg(long)]
+    label: Option<String>,
+    /// Prediction column of DATA to analyse.
+    #[arg(long)]
+    pred: Option<String>,
     /// Threads for tensor ops. 1 is fastest for small MLPs, where per-op overhead dominates;
     /// raise it for large encoders. Defaults to $RAYON_NUM_THREADS, else 1.
     #[arg(long, global = true)]
@@ -49,11 +59,19 @@ pub fn main() -> ExitCode {
     // this variable to size its matmul parallelism.
     unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.max(1).to_string()) };
     let result = match cli.command {
-        Command::Train(a) => train::run(a),
-        Command::Slices(a) => slices::run(a),
-        Command::Eval(a) => eval::run(a),
-        Command::Demo(a) => demo::run(a),
-        Command::Experiment(a) => experiment::run(a),
+        Some(Command::Train(a)) => train::run(a),
+        Some(Command::Slices(a)) => slices::run(a),
+        Some(Command::Eval(a)) => eval::run(a),
+        Some(Command::Demo(a)) => demo::run(a),
+        Some(Command::Experiment(a)) => experiment::run(a),
+        None => {
+            let launch = slicelab::gui::Launch {
+                data: cli.data,
+                label: cli.label,
+                pred: cli.pred,
+            };
+            slicelab::gui::run(launch).map_err(|e| anyhow::anyhow!("the app could not start: {e}"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

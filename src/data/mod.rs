@@ -9,6 +9,7 @@ pub mod error;
 pub mod features;
 pub mod load;
 pub mod parquet;
+pub mod projection;
 pub mod split;
 pub mod table;
 

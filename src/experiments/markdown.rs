@@ -64,3 +64,31 @@ pub fn methods_table(report: &Report) -> String {
     }
     out
 }
+
+/// The methods table as CSV: one row per method, mean and std of overall and per-slice F1.
+pub fn methods_csv(report: &Report) -> String {
+    let Some(first) = report.methods.first() else {
+        return "method\n".into();
+    };
+    let names: Vec<&str> = first.slices.iter().map(|s| s.name.as_str()).collect();
+    let mut out =
+        String::from("method,params,param_increase,epoch_secs,overall_f1_mean,overall_f1_std");
+    names
+        .iter()
+        .for_each(|n| out.push_str(&format!(",{n}_f1_mean,{n}_f1_std")));
+    out.push('\n');
+    for m in &report.methods {
+        out.push_str(&format!(
+            "{},{},{:.4},{:.4},{:.4},{:.4}",
+            m.method, m.params, m.param_increase, m.epoch_secs, m.overall.f1.mean, m.overall.f1.std
+        ));
+        for n in &names {
+            match m.slices.iter().find(|s| s.name == *n) {
+                Some(s) => out.push_str(&format!(",{:.4},{:.4}", s.f1.mean, s.f1.std)),
+                None => out.push_str(",,"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -115,3 +115,77 @@ pub fn heatmap(path: &Path, title: &str, values: &[f64], cells: usize) -> Result
     chart.draw_series(rects).map_err(|e| plot_err(path, e))?;
     root.present().map_err(|e| plot_err(path, e))
 }
+
+/// One bar series of a grouped bar chart: a label and one value per group.
+pub struct Bars {
+    /// Legend label (e.g. a method).
+    pub label: String,
+    /// One value per group.
+    pub values: Vec<f64>,
+}
+
+/// Draws grouped bars: one group per entry of `groups` (e.g. slices), one bar per series.
+pub fn bar_chart(
+    path: &Path,
+    title: &str,
+    y_label: &str,
+    groups: &[String],
+    series: &[Bars],
+) -> Result<(), String> {
+    register_font();
+    let root = BitMapBackend::new(path, (900, 500)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
+    let y_max = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(0.0f64, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let n = groups.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..n, 0.0..y_max)
+        .map_err(|e| plot_err(path, e))?;
+    let names = groups.to_vec();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(groups.len() * 2 + 1)
+        .x_label_formatter(&|x| {
+            let i = x.floor() as usize;
+            if (x - x.floor() - 0.5).abs() < 0.01 {
+                names.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_label)
+        .label_style(("sans-serif", 15))
+        .draw()
+        .map_err(|e| plot_err(path, e))?;
+    let width = 0.8 / series.len().max(1) as f64;
+    for (j, s) in series.iter().enumerate() {
+        let color = Palette99::pick(j).to_rgba();
+        let bars = s.values.iter().enumerate().map(|(i, &v)| {
+            let x0 = i as f64 + 0.1 + j as f64 * width;
+            Rectangle::new([(x0, 0.0), (x0 + width * 0.9, v)], color.filled())
+        });
+        chart
+            .draw_series(bars)
+            .map_err(|e| plot_err(path, e))?
+            .label(s.label.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| plot_err(path, e))?;
+    root.present().map_err(|e| plot_err(path, e))
+}

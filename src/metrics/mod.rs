@@ -2,6 +2,7 @@
 
 pub mod bootstrap;
 pub mod confusion;
+pub mod grid;
 pub mod report;
 pub mod scores;
 

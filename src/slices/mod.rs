@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod bitmap;
+pub mod build;
 pub mod error;
 pub mod eval;
 pub mod expr;

@@ -1,0 +1,290 @@
+//! The eframe app: owns the session, the loaded data, models and background jobs; draws the
+//! panels and applies the commands they emit.
+
+use std::path::PathBuf;
+
+use super::Launch;
+use super::analysis::{Analysis, Loaded, Predicted};
+use super::command::{Command, FilePurpose};
+use super::jobs::Pending;
+use super::models::{Curves, ModelEntry, TrainingRun};
+use super::state::{Session, SourceSpec, Tab};
+use super::views::{self, OpenDialog};
+use super::widgets::points;
+use crate::slices::SliceSet;
+
+/// Key of the session in eframe's storage.
+const STORAGE_KEY: &str = "slicelab-session";
+
+/// How the app starts.
+pub struct AppOptions {
+    /// What the command line asked to open.
+    pub launch: Launch,
+    /// Folder for saved models and the log (default: the user's data folder).
+    pub home: Option<PathBuf>,
+    /// Restore the last session from eframe's storage.
+    pub restore: bool,
+    /// Epochs of the quick Vanilla model trained when the demo opens.
+    pub quick_epochs: usize,
+    /// The embedded demo's generator settings (benchmarks use a larger one).
+    pub demo: crate::data::demo::Figure1,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            launch: Launch::default(),
+            home: None,
+            restore: true,
+            quick_epochs: 30,
+            demo: crate::data::demo::Figure1::default(),
+        }
+    }
+}
+
+/// Background jobs the app is waiting for.
+#[derive(Default)]
+pub struct Jobs {
+    /// Loading a dataset.
+    pub load: Option<Pending<Result<Loaded, String>>>,
+    /// Reading a file for the open dialog.
+    pub inspect: Option<Pending<Result<OpenDialog, String>>>,
+    /// Evaluating and scoring slices.
+    pub analysis: Option<Pending<Analysis>>,
+    /// Predicting with a model.
+    pub predict: Option<Pending<Result<Predicted, String>>>,
+    /// A native file dialog.
+    pub dialog: Option<Pending<(FilePurpose, Option<PathBuf>)>>,
+    /// Saving or loading files (models, slice sets, exports).
+    pub files: Option<Pending<FileOutcome>>,
+}
+
+/// What a file job produced.
+pub enum FileOutcome {
+    /// A message for the log.
+    Message(String),
+    /// Models were saved to these folders (index into the model list, folder).
+    Saved(Vec<(String, PathBuf)>),
+    /// Models were loaded.
+    Loaded(Vec<ModelEntry>, Vec<String>),
+    /// A slice set was read.
+    Slices(SliceSet),
+    /// A session was read.
+    Session(Box<Session>),
+    /// Something failed.
+    Failed(String),
+}
+
+/// The slicelab desktop app.
+pub struct SlicelabApp {
+    /// What is persisted.
+    pub session: Session,
+    /// The loaded dataset.
+    pub data: Option<Loaded>,
+    /// The predictions under analysis.
+    pub predicted: Option<Predicted>,
+    /// Slices evaluated and scored.
+    pub analysis: Option<Analysis>,
+    /// Trained or opened models.
+    pub models: Vec<ModelEntry>,
+    /// Epoch curves of the latest training job.
+    pub curves: Curves,
+    /// The training job in flight.
+    pub training: Option<TrainingRun>,
+    /// Messages, newest last.
+    pub log: Vec<String>,
+    /// The last error, shown in a banner until dismissed.
+    pub error: Option<String>,
+    /// Background jobs.
+    pub jobs: Jobs,
+    /// The open dialog (column roles), when shown.
+    pub open_dialog: Option<OpenDialog>,
+    /// Whether the wgpu point renderer is available.
+    pub gpu_points: bool,
+    pub(super) undo: Vec<SliceSet>,
+    pub(super) generation: u64,
+    pub(super) ctx: egui::Context,
+    pub(super) home: PathBuf,
+    pub(super) quick_epochs: usize,
+    pub(super) demo: crate::data::demo::Figure1,
+    pub(super) quick_job: bool,
+    pub(super) commands: Vec<Command>,
+}
+
+impl SlicelabApp {
+    /// Builds the app, restores the last session and starts loading its dataset.
+    pub fn new(cc: &eframe::CreationContext<'_>, opts: AppOptions) -> Self {
+        super::theme::install(&cc.egui_ctx);
+        let gpu_points = cc.wgpu_render_state.as_ref().is_some_and(points::register);
+        let mut session: Session = if opts.restore {
+            cc.storage
+                .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+                .unwrap_or_default()
+        } else {
+            Session::default()
+        };
+        let home = opts.home.unwrap_or_else(default_home);
+        let mut app = Self {
+            session: Session::default(),
+            data: None,
+            predicted: None,
+            analysis: None,
+            models: Vec::new(),
+            curves: Curves::default(),
+            training: None,
+            log: Vec::new(),
+            error: None,
+            jobs: Jobs::default(),
+            open_dialog: None,
+            gpu_points,
+            undo: Vec::new(),
+            generation: 0,
+            ctx: cc.egui_ctx.clone(),
+            home,
+            quick_epochs: opts.quick_epochs,
+            demo: opts.demo,
+            quick_job: false,
+            commands: Vec::new(),
+        };
+        let saved_models = std::mem::take(&mut session.models);
+        app.session = session;
+        if !saved_models.is_empty() {
+            app.reload_models(saved_models);
+        }
+        match opts.launch {
+            Launch {
+                data: Some(path),
+                label: Some(label),
+                pred,
+            } => app.commands.push(Command::Load(SourceSpec::File {
+                path,
+                label,
+                pred,
+                split_col: None,
+            })),
+            Launch {
+                data: Some(path), ..
+            } => app.commands.push(Command::InspectData(path)),
+            _ => {
+                let source = app.session.source.clone();
+                app.commands.push(Command::Load(source));
+            }
+        }
+        app.apply_commands();
+        app
+    }
+
+    /// Queues a command (used by tests and views).
+    pub fn push(&mut self, c: Command) {
+        self.commands.push(c);
+    }
+
+    /// Records an error: shown in the banner and kept in the log.
+    pub fn fail(&mut self, message: impl Into<String>) {
+        let m = message.into();
+        self.log(format!("error: {m}"));
+        self.error = Some(m);
+    }
+
+    /// Adds a line to the log.
+    pub fn log(&mut self, line: impl Into<String>) {
+        self.log.push(line.into());
+        if self.log.len() > 500 {
+            self.log.remove(0);
+        }
+    }
+
+    /// Whether any background job is running (for the spinner).
+    pub fn busy(&self) -> Option<String> {
+        let j = &self.jobs;
+        let labels = [
+            j.load.as_ref().map(|p| p.label.clone()),
+            j.inspect.as_ref().map(|p| p.label.clone()),
+            j.analysis.as_ref().map(|p| p.label.clone()),
+            j.predict.as_ref().map(|p| p.label.clone()),
+            j.files.as_ref().map(|p| p.label.clone()),
+        ];
+        let list: Vec<String> = labels.into_iter().flatten().collect();
+        (!list.is_empty()).then(|| list.join(", "))
+    }
+
+    /// The egui context (to wake the UI from background work).
+    pub fn ctx_handle(&self) -> egui::Context {
+        self.ctx.clone()
+    }
+
+    /// A function that wakes the UI from another thread.
+    pub(super) fn waker(&self) -> impl Fn() + Send + 'static {
+        let ctx = self.ctx.clone();
+        move || ctx.request_repaint()
+    }
+}
+
+fn default_home() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("slicelab")
+}
+
+impl eframe::App for SlicelabApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_jobs();
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            self.push(Command::InspectData(path));
+        }
+        self.apply_commands();
+        if self.training.is_some() || self.busy().is_some() {
+            // Progress bars and spinners animate while jobs run.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut out = Vec::new();
+        views::top_bar(ui, self, &mut out);
+        views::status_bar(ui, self, &mut out);
+        let mut v = std::mem::take(&mut self.session.views);
+        egui::Panel::left("slices_panel")
+            .resizable(true)
+            .default_size(super::theme::SIDE_PANEL_WIDTH)
+            .show(ui, |ui| v.slices.ui(ui, self, &mut out));
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for tab in Tab::ALL {
+                    ui.selectable_value(&mut self.session.tab, tab, tab.title());
+                }
+            });
+            ui.separator();
+            match self.session.tab {
+                Tab::Errors => v.errors.ui(ui, self, &mut out),
+                Tab::Map => v.map.ui(ui, self, &mut out),
+                Tab::Indicators => v.indicators.ui(ui, self, &mut out),
+                Tab::Train => v.train.ui(ui, self, &mut out),
+                Tab::Compare => v.compare.ui(ui, self, &mut out),
+            }
+        });
+        self.session.views = v;
+        if let Some(mut dialog) = self.open_dialog.take()
+            && dialog.ui(ui.ctx(), &mut out)
+        {
+            self.open_dialog = Some(dialog);
+        }
+        self.commands.extend(out);
+        self.apply_commands();
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.session.models = self.models.iter().filter_map(|m| m.path.clone()).collect();
+        eframe::set_value(storage, STORAGE_KEY, &self.session);
+    }
+}

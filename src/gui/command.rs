@@ -1,0 +1,81 @@
+//! What views ask the app to do; applied at the end of the frame.
+
+use std::path::PathBuf;
+
+use super::state::SourceSpec;
+use crate::model::Method;
+use crate::slices::SliceDef;
+use crate::train::config::TrainConfig;
+
+/// Which file a native dialog is picking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilePurpose {
+    /// A dataset to open.
+    OpenData,
+    /// A slice set (TOML) to open.
+    OpenSlices,
+    /// Where to save the slice set.
+    SaveSlices,
+    /// A model folder to open.
+    OpenModel,
+    /// Where to save the selected model.
+    SaveModel(usize),
+    /// A session file to open.
+    OpenSession,
+    /// Where to save the session.
+    SaveSession,
+    /// Where to export the Compare table (CSV or Markdown, by extension).
+    ExportTable,
+    /// Where to export the Compare chart (PNG).
+    ExportChart,
+}
+
+/// A training request from the Train view.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    /// Methods, in order.
+    pub methods: Vec<Method>,
+    /// Seeds.
+    pub seeds: Vec<u64>,
+    /// Shared settings.
+    pub train: TrainConfig,
+    /// Noise rate per slice name (the Indicators view's sliders); empty for none.
+    pub noise: Vec<(String, f64)>,
+}
+
+/// A user intent.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Show a native file dialog.
+    PickFile(FilePurpose),
+    /// Inspect a dataset file and ask for its column roles.
+    InspectData(PathBuf),
+    /// Load a dataset with its roles.
+    Load(SourceSpec),
+    /// Add a slice.
+    AddSlice(SliceDef),
+    /// Replace slice `index`.
+    EditSlice(usize, SliceDef),
+    /// Delete slice `index`.
+    DeleteSlice(usize),
+    /// Copy slice `index` under a new name.
+    DuplicateSlice(usize),
+    /// Switch slice `index` on or off.
+    ToggleSlice(usize, bool),
+    /// Undo the last slice edit.
+    Undo,
+    /// Train.
+    StartTraining(TrainRequest),
+    /// Stop training at the next batch.
+    StopTraining,
+    /// Analyse the predictions of model `index`.
+    AnalyseModel(usize),
+    /// Analyse the dataset's own prediction column.
+    AnalyseColumn,
+    /// Remove model `index` from the list.
+    ForgetModel(usize),
+    /// Select slice `name` (Errors and Map views follow it); `None` clears.
+    SelectSlice(Option<String>),
+    /// Hide the error banner.
+    DismissError,
+}

@@ -1,0 +1,76 @@
+//! One-shot background work: a named thread computes a value, sends it over a bounded channel and
+//! wakes the UI. A panicking job is reported as lost, never taken down with the app.
+
+use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
+use std::time::Instant;
+
+/// What polling a [`Pending`] found.
+pub enum Poll<T> {
+    /// Still running.
+    Waiting,
+    /// The result.
+    Ready(T),
+    /// The thread ended without a result (it panicked or could not start).
+    Lost,
+}
+
+/// A value that a background thread is computing.
+pub struct Pending<T> {
+    rx: Receiver<T>,
+    /// What the job does, for the status bar.
+    pub label: String,
+    started: Instant,
+}
+
+impl<T: Send + 'static> Pending<T> {
+    /// Runs `work` on a thread named `name`; `wake` is called once the result is sent.
+    pub fn spawn(
+        name: &str,
+        label: impl Into<String>,
+        wake: impl Fn() + Send + 'static,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Self {
+        let (tx, rx) = sync_channel(1);
+        // If the thread cannot start, `tx` is dropped with the closure and polling reports Lost.
+        let _ = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let out = work();
+                let _ = tx.send(out);
+                wake();
+            });
+        Self {
+            rx,
+            label: label.into(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Takes the result if it has arrived.
+    pub fn poll(&self) -> Poll<T> {
+        match self.rx.try_recv() {
+            Ok(v) => Poll::Ready(v),
+            Err(TryRecvError::Empty) => Poll::Waiting,
+            Err(TryRecvError::Disconnected) => Poll::Lost,
+        }
+    }
+
+    /// Seconds since the job started.
+    pub fn elapsed_secs(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+}
+
+/// Polls `slot`: returns a finished result (clearing the slot), or the `lost` value if the job died.
+pub fn take<T: Send + 'static>(
+    slot: &mut Option<Pending<T>>,
+    lost: impl FnOnce(&str) -> T,
+) -> Option<T> {
+    let out = match slot.as_ref()?.poll() {
+        Poll::Waiting => return None,
+        Poll::Ready(v) => v,
+        Poll::Lost => lost(&slot.as_ref()?.label),
+    };
+    *slot = None;
+    Some(out)
+}

@@ -1,0 +1,164 @@
+//! What the app remembers between runs (eframe persistence and session files).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::views::Views;
+use crate::fsutil::write_atomic;
+use crate::slices::SliceSet;
+
+/// Where the analysed dataset comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SourceSpec {
+    /// The embedded figure1 demo (two critical slices, two SFs).
+    Demo,
+    /// A file or folder on disk with its column roles.
+    File {
+        /// The file (CSV, csv.gz, Parquet) or a folder with train/valid/test CSVs.
+        path: PathBuf,
+        /// Label column.
+        label: String,
+        /// Prediction column of an external model, if any.
+        #[serde(default)]
+        pred: Option<String>,
+        /// Split column (train/valid/test), if any.
+        #[serde(default)]
+        split_col: Option<String>,
+    },
+}
+
+impl SourceSpec {
+    /// A short name for titles.
+    pub fn describe(&self) -> String {
+        match self {
+            SourceSpec::Demo => "figure1 demo".into(),
+            SourceSpec::File { path, .. } => path.display().to_string(),
+        }
+    }
+}
+
+/// The main area's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Tab {
+    /// Per-slice error table.
+    #[default]
+    Errors,
+    /// 2-D map with heatmap and brushing.
+    Map,
+    /// SF outputs vs learned indicators (Figure 5).
+    Indicators,
+    /// Training with live curves.
+    Train,
+    /// Method comparison.
+    Compare,
+}
+
+impl Tab {
+    /// All tabs in display order.
+    pub const ALL: [Tab; 5] = [
+        Tab::Errors,
+        Tab::Map,
+        Tab::Indicators,
+        Tab::Train,
+        Tab::Compare,
+    ];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Errors => "Errors",
+            Tab::Map => "Map",
+            Tab::Indicators => "Indicators",
+            Tab::Train => "Train",
+            Tab::Compare => "Compare",
+        }
+    }
+}
+
+/// Everything a session holds that is worth keeping.
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
+pub struct Session {
+    /// The dataset.
+    pub source: SourceSpec,
+    /// The slicing functions.
+    pub slices: SliceSet,
+    /// Names of slices switched off (kept in the list, left out of reports and training).
+    pub disabled: Vec<String>,
+    /// The open tab.
+    pub tab: Tab,
+    /// The selected slice, if any.
+    pub selected: Option<String>,
+    /// Recently opened datasets, newest first.
+    pub recent: Vec<PathBuf>,
+    /// Folders of trained models, reloaded on start.
+    pub models: Vec<PathBuf>,
+    /// Settings of each view.
+    pub views: Views,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self {
+            source: SourceSpec::Demo,
+            slices: crate::train::experiment::DataSource::Demo(Default::default()).default_slices(),
+            disabled: Vec::new(),
+            tab: Tab::default(),
+            selected: None,
+            recent: Vec::new(),
+            models: Vec::new(),
+            views: Views::default(),
+        }
+    }
+}
+
+/// Most recent files remembered.
+const RECENT_MAX: usize = 8;
+
+impl Session {
+    /// Whether slice `name` is switched on.
+    pub fn enabled(&self, name: &str) -> bool {
+        !self.disabled.iter().any(|d| d == name)
+    }
+
+    /// The slices that are switched on.
+    pub fn active_slices(&self) -> SliceSet {
+        SliceSet {
+            slices: self
+                .slices
+                .slices
+                .iter()
+                .filter(|s| self.enabled(&s.name))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Puts `path` first in the recent list.
+    pub fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_path_buf());
+        self.recent.truncate(RECENT_MAX);
+    }
+
+    /// Writes the session as JSON (atomically).
+    pub fn save_file(&self, path: &Path) -> Result<(), String> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        write_atomic(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads a session file.
+    pub fn open_file(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: line {}, column {}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
+}

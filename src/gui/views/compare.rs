@@ -1,0 +1,152 @@
+//! The Compare tab: every trained model grouped by method (mean ± std over seeds on the test
+//! split), lift over Vanilla, parameter counts, a grouped bar chart, and exports.
+
+use egui_plot::{Bar, BarChart, Legend, Plot};
+use serde::{Deserialize, Serialize};
+
+use crate::gui::app::SlicelabApp;
+use crate::gui::command::{Command, FilePurpose};
+use crate::gui::models;
+use crate::gui::theme;
+use crate::report::{MethodReport, Report};
+
+/// The Compare tab.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompareView {}
+
+fn slice_f1(m: &MethodReport, name: &str) -> Option<f64> {
+    m.slices.iter().find(|s| s.name == name).map(|s| s.f1.mean)
+}
+
+/// (max, average) F1 lift of `m` over `vanilla` across `names`.
+fn lift(m: &MethodReport, vanilla: &MethodReport, names: &[String]) -> (f64, f64) {
+    let d: Vec<f64> = names
+        .iter()
+        .filter_map(|n| Some(slice_f1(m, n)? - slice_f1(vanilla, n)?))
+        .collect();
+    let max = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (max, d.iter().sum::<f64>() / d.len().max(1) as f64)
+}
+
+impl CompareView {
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        let report = models::compare(&app.models);
+        if report.methods.is_empty() {
+            ui.label("Train models in the Train tab; their scores are compared here.");
+            return;
+        }
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "Test split of {} · mean ± std over seeds",
+                report.dataset
+            ));
+            if ui.button("Export table…").clicked() {
+                out.push(Command::PickFile(FilePurpose::ExportTable));
+            }
+            if ui.button("Export chart…").clicked() {
+                out.push(Command::PickFile(FilePurpose::ExportChart));
+            }
+        });
+        let names: Vec<String> = report.methods[0]
+            .slices
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        egui::ScrollArea::horizontal()
+            .id_salt("compare_table")
+            .show(ui, |ui| table(ui, &report, &names));
+        ui.separator();
+        chart(ui, &report, &names);
+    }
+}
+
+fn table(ui: &mut egui::Ui, report: &Report, names: &[String]) {
+    let vanilla = report.method("vanilla");
+    egui::Grid::new("compare_grid")
+        .striped(true)
+        .show(ui, |ui| {
+            for h in ["method", "seeds", "params", "Δ params", "overall F1"] {
+                ui.strong(h);
+            }
+            names.iter().for_each(|n| {
+                ui.strong(format!("{n} F1"));
+            });
+            ui.strong("max lift");
+            ui.strong("avg lift");
+            ui.end_row();
+            for m in &report.methods {
+                ui.label(&m.method);
+                ui.label(m.seeds.len().to_string());
+                ui.label(m.params.to_string());
+                ui.label(format!("{:+.0}%", 100.0 * m.param_increase));
+                ui.label(format!(
+                    "{:.3} ± {:.3}",
+                    m.overall.f1.mean, m.overall.f1.std
+                ));
+                for n in names {
+                    match m.slices.iter().find(|s| s.name == *n) {
+                        Some(s) => ui.label(format!("{:.3} ± {:.3}", s.f1.mean, s.f1.std)),
+                        None => ui.label("-"),
+                    };
+                }
+                match vanilla.filter(|v| v.method != m.method) {
+                    Some(v) => {
+                        let (max, avg) = lift(m, v, names);
+                        for x in [max, avg] {
+                            let c = if x >= 0.0 { theme::GOOD } else { theme::BAD };
+                            ui.colored_label(c, format!("{x:+.3}"));
+                        }
+                    }
+                    None => {
+                        ui.label("-");
+                        ui.label("-");
+                    }
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn chart(ui: &mut egui::Ui, report: &Report, names: &[String]) {
+    let groups: Vec<String> = std::iter::once("overall".to_string())
+        .chain(names.iter().cloned())
+        .collect();
+    let width = 0.8 / report.methods.len().max(1) as f64;
+    let labels = groups.clone();
+    Plot::new("compare_chart")
+        .legend(Legend::default())
+        .height((ui.available_height() - 8.0).max(180.0))
+        .include_y(0.0)
+        .include_y(1.0)
+        .y_axis_label("F1 (test)")
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |p| {
+            for (j, m) in report.methods.iter().enumerate() {
+                let bars = groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, name)| {
+                        let v = if g == 0 {
+                            m.overall.f1.mean
+                        } else {
+                            slice_f1(m, name).unwrap_or(0.0)
+                        };
+                        let x = g as f64 - 0.4 + width * (j as f64 + 0.5);
+                        Bar::new(x, v)
+                            .width(width * 0.9)
+                            .name(format!("{} · {name}", m.method))
+                    })
+                    .collect();
+                p.bar_chart(BarChart::new(m.method.clone(), bars).color(theme::slice_color(j)));
+            }
+        });
+}

@@ -1,0 +1,331 @@
+//! The Indicators tab (the paper's Figure 5): per slice, the SF's 0/1 output next to the SBL
+//! model's learned indicator probability over the map; a noise slider per SF that retrains with
+//! corrupted SF outputs; and the attention weights of selected rows.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::map::{CellValues, build_scene};
+use crate::data::Split;
+use crate::gui::app::SlicelabApp;
+use crate::gui::command::{Command, TrainRequest};
+use crate::gui::theme;
+use crate::gui::widgets::plot2d::{Plot, PlotState};
+use crate::gui::widgets::points::Scene;
+use crate::metrics::grid::{Axis, cell_means};
+use crate::model::Method;
+use crate::train::config::TrainConfig;
+
+/// Rows shown in the attention heatmap.
+const ATTENTION_ROWS: usize = 40;
+
+/// Per slice: its name, the SF output scene (if the slice still exists) and the indicator scene.
+type SliceScenes = Vec<(String, Option<Scene>, Scene)>;
+
+/// Scenes keyed by (indicator data, analysis generation), with the plot bounds.
+type IndicatorScenes = (usize, usize, SliceScenes, [f64; 4]);
+
+/// The Indicators tab.
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
+pub struct IndicatorsView {
+    /// Noise rate per slice name for the next retraining.
+    pub noise: BTreeMap<String, f64>,
+    /// Heatmap bins per axis.
+    pub bins: usize,
+    #[serde(skip)]
+    plots: Vec<PlotState>,
+    #[serde(skip)]
+    cache: Option<IndicatorScenes>,
+}
+
+impl Default for IndicatorsView {
+    fn default() -> Self {
+        Self {
+            noise: BTreeMap::new(),
+            bins: 16,
+            plots: Vec::new(),
+            cache: None,
+        }
+    }
+}
+
+impl IndicatorsView {
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        let (Some(data), Some(pred)) = (&app.data, &app.predicted) else {
+            ui.label("Train or open an SBL model, then analyse it, to see its learned indicators.");
+            return;
+        };
+        if pred.indicator.is_empty() {
+            ui.label(format!(
+                "{} has no slice indicators (only SBL models do).",
+                pred.name
+            ));
+            sbl_models(ui, app, out);
+            return;
+        }
+        self.noise_controls(ui, app, out);
+        let numeric = &data.numeric;
+        let (Some(xn), Some(yn)) = (numeric.first(), numeric.get(1).or(numeric.first())) else {
+            ui.label("This dataset has no numeric columns to draw on.");
+            return;
+        };
+        let key = (
+            Arc::as_ptr(&pred.indicator) as usize,
+            app.analysis.as_ref().map_or(0, |a| a.generation as usize),
+        );
+        if self.cache.as_ref().is_none_or(|c| (c.0, c.1) != key) {
+            self.cache = Some((key.0, key.1, self.scenes(app, xn, yn), bounds(app, xn, yn)));
+        }
+        let Some((_, _, scenes, bounds)) = &self.cache else {
+            return;
+        };
+        self.plots.resize(scenes.len() * 2, PlotState::default());
+        let w = ((ui.available_width() - 24.0) / 2.0).clamp(200.0, 420.0);
+        egui::ScrollArea::vertical()
+            .id_salt("indicators_scroll")
+            .show(ui, |ui| {
+                for (k, (name, sf, ind)) in scenes.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        ui.vertical(|ui| {
+                            ui.strong(format!("SF output: {name}"));
+                            match sf {
+                                Some(s) => {
+                                    let plot = Plot {
+                                        label: &format!("SF {name}"),
+                                        axes: (xn, yn),
+                                        bounds: *bounds,
+                                        brush: false,
+                                        gpu: app.gpu_points,
+                                        size: egui::vec2(w, w * 0.75),
+                                    };
+                                    plot.show(ui, &mut self.plots[2 * k], s);
+                                }
+                                None => {
+                                    ui.weak("(this slice is no longer in the slice set)");
+                                }
+                            }
+                        });
+                        ui.vertical(|ui| {
+                            ui.strong(format!("Learned indicator: {name}"));
+                            let plot = Plot {
+                                label: &format!("Indicator {name}"),
+                                axes: (xn, yn),
+                                bounds: *bounds,
+                                brush: false,
+                                gpu: app.gpu_points,
+                                size: egui::vec2(w, w * 0.75),
+                            };
+                            plot.show(ui, &mut self.plots[2 * k + 1], ind);
+                        });
+                    });
+                }
+                ui.separator();
+                attention(ui, app);
+            });
+    }
+
+    fn noise_controls(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("SF noise for retraining:");
+            for s in &app.session.slices.slices {
+                let rate = self.noise.entry(s.name.clone()).or_insert(0.0);
+                ui.add(
+                    egui::Slider::new(rate, 0.0..=0.9)
+                        .text(&s.name)
+                        .fixed_decimals(2),
+                );
+            }
+            let busy = app.training.is_some();
+            if ui
+                .add_enabled(!busy, egui::Button::new("Retrain SBL with noisy SFs"))
+                .clicked()
+            {
+                out.push(Command::StartTraining(TrainRequest {
+                    methods: vec![Method::Sbl],
+                    seeds: vec![0],
+                    train: TrainConfig::default(),
+                    noise: self
+                        .noise
+                        .iter()
+                        .filter(|(_, r)| **r > 0.0)
+                        .map(|(n, r)| (n.clone(), *r))
+                        .collect(),
+                }));
+            }
+        });
+        ui.weak("The retrained model is analysed automatically if nothing else is; pick it under Analysing.");
+    }
+
+    fn scenes(&self, app: &SlicelabApp, xn: &str, yn: &str) -> SliceScenes {
+        let (Some(data), Some(pred)) = (&app.data, &app.predicted) else {
+            return Vec::new();
+        };
+        let ds = &data.ds;
+        let col = |n: &str| {
+            ds.table
+                .column(n)
+                .and_then(|c| c.as_numeric())
+                .map(<[f64]>::to_vec)
+                .unwrap_or_default()
+        };
+        let (xs, ys) = (col(xn), col(yn));
+        if xs.len() != ds.n_rows() || ys.len() != ds.n_rows() {
+            return Vec::new();
+        }
+        let rows = ds.indices(Split::Test);
+        let slots = pred.slots.len().max(1);
+        let axes = (
+            Axis::fit(rows.iter().map(|&i| xs[i]), self.bins),
+            Axis::fit(rows.iter().map(|&i| ys[i]), self.bins),
+        );
+        let mut out = Vec::new();
+        for (j, name) in pred.slots.iter().enumerate().skip(1) {
+            let prob = |i: usize| f64::from(pred.indicator[i * slots + j]);
+            let sf = app
+                .session
+                .slices
+                .slices
+                .iter()
+                .position(|s| s.name == *name)
+                .and_then(|k| {
+                    let mask = app.analysis.as_ref()?.masks.get(k)?;
+                    let c = theme::slice_color(k);
+                    Some(build_scene(
+                        (&xs, &ys),
+                        &rows,
+                        |i| {
+                            if mask.get(i) {
+                                c
+                            } else {
+                                theme::NEUTRAL.gamma_multiply(0.3)
+                            }
+                        },
+                        None,
+                    ))
+                });
+            let cells = CellValues {
+                x: axes.0,
+                y: axes.1,
+                values: cell_means((&xs, &ys), prob, &rows, axes),
+            };
+            let ind = build_scene(
+                (&xs, &ys),
+                &rows,
+                |i| theme::heat(prob(i)).gamma_multiply(0.9),
+                Some(&cells),
+            );
+            out.push((name.clone(), sf, ind));
+        }
+        out
+    }
+}
+
+fn bounds(app: &SlicelabApp, xn: &str, yn: &str) -> [f64; 4] {
+    let Some(data) = &app.data else {
+        return [0.0, 1.0, 0.0, 1.0];
+    };
+    let col = |n: &str| {
+        data.ds
+            .table
+            .column(n)
+            .and_then(|c| c.as_numeric())
+            .map(|v| Axis::fit(v.iter().copied(), 1))
+    };
+    match (col(xn), col(yn)) {
+        (Some(x), Some(y)) => [x.min, x.max, y.min, y.max],
+        _ => [0.0, 1.0, 0.0, 1.0],
+    }
+}
+
+fn sbl_models(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    let sbl: Vec<usize> = (0..app.models.len())
+        .filter(|&i| app.models[i].method().starts_with("sbl"))
+        .collect();
+    if sbl.is_empty() {
+        ui.weak("No SBL model yet: tick sbl in the Train tab and start training.");
+    }
+    for i in sbl {
+        if ui.button(format!("Show {}", app.models[i].name)).clicked() {
+            out.push(Command::AnalyseModel(i));
+        }
+    }
+}
+
+/// Attention over experts for the first rows of the selected slice (test split), as a heatmap.
+fn attention(ui: &mut egui::Ui, app: &SlicelabApp) {
+    let (Some(data), Some(pred)) = (&app.data, &app.predicted) else {
+        return;
+    };
+    let slots = pred.slots.len();
+    if pred.attention.is_empty() || slots == 0 {
+        return;
+    }
+    let ds = &data.ds;
+    let mask = app.session.selected.as_ref().and_then(|s| {
+        let k = app
+            .session
+            .slices
+            .slices
+            .iter()
+            .position(|d| d.name == *s)?;
+        app.analysis.as_ref()?.masks.get(k)
+    });
+    let rows: Vec<usize> = ds
+        .indices(Split::Test)
+        .into_iter()
+        .filter(|&i| mask.is_none_or(|m| m.get(i)))
+        .take(ATTENTION_ROWS)
+        .collect();
+    let which = app
+        .session
+        .selected
+        .clone()
+        .unwrap_or_else(|| "test".into());
+    ui.strong(format!(
+        "Attention weights: first {} rows of {which} (rows × experts)",
+        rows.len()
+    ));
+    let cell = egui::vec2(48.0, 10.0);
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(
+            cell.x * slots as f32 + 60.0,
+            cell.y * rows.len() as f32 + 18.0,
+        ),
+        egui::Sense::hover(),
+    );
+    let p = ui.painter();
+    for (j, name) in pred.slots.iter().enumerate() {
+        let pos = rect.min + egui::vec2(60.0 + cell.x * (j as f32 + 0.5), 0.0);
+        p.text(
+            pos,
+            egui::Align2::CENTER_TOP,
+            name,
+            egui::FontId::proportional(11.0),
+            ui.visuals().text_color(),
+        );
+    }
+    for (r, &i) in rows.iter().enumerate() {
+        let y = rect.min.y + 18.0 + cell.y * r as f32;
+        let wrong = pred.classes[i] != ds.y[i];
+        p.text(
+            egui::pos2(rect.min.x, y),
+            egui::Align2::LEFT_TOP,
+            format!("#{i}{}", if wrong { " ✗" } else { "" }),
+            egui::FontId::proportional(9.0),
+            theme::MUTED,
+        );
+        for j in 0..slots {
+            let a = f64::from(pred.attention[i * slots + j]);
+            let min = egui::pos2(rect.min.x + 60.0 + cell.x * j as f32, y);
+            p.rect_filled(
+                egui::Rect::from_min_size(min, cell - egui::vec2(1.0, 1.0)),
+                0.0,
+                theme::heat(a),
+            );
+        }
+    }
+}

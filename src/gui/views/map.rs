@@ -1,0 +1,434 @@
+//! The Map tab: rows in 2-D (two numeric features or a PCA projection), coloured by label,
+//! correctness or slice, over an error-rate heatmap. Brushing a rectangle or clicking a cell
+//! writes a slice expression for the user.
+
+use std::sync::Arc;
+
+use egui::Color32;
+use serde::{Deserialize, Serialize};
+
+use super::pct;
+use crate::data::Split;
+use crate::gui::app::SlicelabApp;
+use crate::gui::command::Command;
+use crate::gui::theme;
+use crate::gui::widgets::plot2d::{Plot, PlotState};
+use crate::gui::widgets::points::{Instance, Scene};
+use crate::metrics::grid::{Axis, ErrorGrid};
+use crate::slices::SliceDef;
+use crate::slices::build::box_expr;
+
+/// What the axes show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Axes {
+    /// Two numeric columns.
+    Features,
+    /// The first two principal components of the feature vectors.
+    Pca,
+}
+
+/// How points are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColorBy {
+    /// By true class.
+    Label,
+    /// Green when the analysed prediction is right, red when wrong.
+    Correct,
+    /// By the first enabled slice containing the row (the selected slice only, if any).
+    Slice,
+}
+
+/// Values per grid cell (error rate, mean probability); `None` for an empty cell.
+pub struct CellValues {
+    /// Horizontal bins.
+    pub x: Axis,
+    /// Vertical bins.
+    pub y: Axis,
+    /// Row-major values, `iy * x.bins + ix`.
+    pub values: Vec<Option<f64>>,
+}
+
+impl CellValues {
+    /// The error rates of a grid.
+    pub fn error_rates(g: &ErrorGrid) -> Self {
+        let values = (0..g.y.bins)
+            .flat_map(|iy| (0..g.x.bins).map(move |ix| (ix, iy)))
+            .map(|(ix, iy)| g.rate(ix, iy))
+            .collect();
+        Self {
+            x: g.x,
+            y: g.y,
+            values,
+        }
+    }
+}
+
+/// Builds the quads: heatmap cells (white to red by value) then one point per row.
+pub fn build_scene(
+    (xs, ys): (&[f64], &[f64]),
+    rows: &[usize],
+    color_of: impl Fn(usize) -> Color32,
+    cells: Option<&CellValues>,
+) -> Scene {
+    let n_cells = cells.map_or(0, |c| c.values.len());
+    let mut out = Vec::with_capacity(n_cells + rows.len());
+    if let Some(c) = cells {
+        for (k, v) in c.values.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let (x0, x1) = c.x.edges(k % c.x.bins);
+            let (y0, y1) = c.y.edges(k / c.x.bins);
+            let color = theme::heat(*v).gamma_multiply(0.85);
+            out.push(Instance::cell(
+                x0 as f32, x1 as f32, y0 as f32, y1 as f32, color,
+            ));
+        }
+    }
+    out.extend(
+        rows.iter()
+            .map(|&i| Instance::point(xs[i] as f32, ys[i] as f32, color_of(i))),
+    );
+    Scene::new(out)
+}
+
+#[derive(PartialEq, Clone)]
+struct CacheKey {
+    ds: usize,
+    pred: usize,
+    generation: u64,
+    axes: Axes,
+    x: String,
+    y: String,
+    color_by: ColorBy,
+    bins: usize,
+    heatmap: bool,
+    split: Split,
+    selected: Option<String>,
+}
+
+struct MapCache {
+    key: CacheKey,
+    grid: Option<ErrorGrid>,
+    scene: Scene,
+    bounds: [f64; 4],
+}
+
+/// The Map tab.
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
+pub struct MapView {
+    /// Features or PCA.
+    pub axes: Axes,
+    /// Horizontal column (features mode).
+    pub x: String,
+    /// Vertical column (features mode).
+    pub y: String,
+    /// Point colouring.
+    pub color_by: ColorBy,
+    /// Heatmap bins per axis.
+    pub bins: usize,
+    /// Show the error-rate heatmap.
+    pub heatmap: bool,
+    /// Dragging brushes a slice instead of panning.
+    pub brush: bool,
+    /// Which split's rows are shown.
+    pub split: Split,
+    #[serde(skip)]
+    plot: PlotState,
+    #[serde(skip)]
+    cache: Option<MapCache>,
+}
+
+impl Default for MapView {
+    fn default() -> Self {
+        Self {
+            axes: Axes::Features,
+            x: String::new(),
+            y: String::new(),
+            color_by: ColorBy::Correct,
+            bins: 12,
+            heatmap: true,
+            brush: false,
+            split: Split::Test,
+            plot: PlotState::default(),
+            cache: None,
+        }
+    }
+}
+
+impl MapView {
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        let Some(data) = &app.data else {
+            ui.label("Load a dataset to see its map.");
+            return;
+        };
+        self.fix_axes(&data.numeric);
+        self.controls(ui, &data.numeric);
+        let key = self.key(app);
+        if self.cache.as_ref().is_none_or(|c| c.key != key) {
+            self.cache = self.rebuild(key, app);
+        }
+        let Some(cache) = &self.cache else { return };
+        let (xn, yn) = match self.axes {
+            Axes::Features => (self.x.as_str(), self.y.as_str()),
+            Axes::Pca => ("PC 1", "PC 2"),
+        };
+        legend(ui, app, self.color_by, self.heatmap && cache.grid.is_some());
+        let size = egui::vec2(
+            ui.available_width(),
+            (ui.available_height() - 24.0).max(200.0),
+        );
+        let plot = Plot {
+            label: "Error heatmap",
+            axes: (xn, yn),
+            bounds: cache.bounds,
+            brush: self.brush,
+            gpu: app.gpu_points,
+            size,
+        };
+        let ev = plot.show(ui, &mut self.plot, &cache.scene);
+        let hover = ev
+            .hovered
+            .map(|(x, y)| describe_point(cache.grid.as_ref(), x, y, xn, yn));
+        ui.label(hover.unwrap_or_else(|| "Drag to pan (or brush), scroll to zoom, double-click to reset, click a cell to slice it.".into()));
+        let features = self.axes == Axes::Features;
+        if let Some([x0, x1, y0, y1]) = ev.brushed.filter(|_| features) {
+            let expr = box_expr((&self.x, x0, x1), (&self.y, y0, y1));
+            out.push(Command::AddSlice(SliceDef::new(
+                &app.session.slices.unique_name("brush"),
+                &expr,
+            )));
+        }
+        if let (Some((x, y)), Some(g), true) = (ev.clicked, &cache.grid, features && self.heatmap)
+            && let (Some(ix), Some(iy)) = (g.x.bin(x), g.y.bin(y))
+        {
+            let (x0, x1) = g.x.edges(ix);
+            let (y0, y1) = g.y.edges(iy);
+            let expr = box_expr((&self.x, x0, x1), (&self.y, y0, y1));
+            out.push(Command::AddSlice(SliceDef::new(
+                &app.session.slices.unique_name("cell"),
+                &expr,
+            )));
+        }
+    }
+
+    fn fix_axes(&mut self, numeric: &[String]) {
+        if !numeric.contains(&self.x) {
+            self.x = numeric.first().cloned().unwrap_or_default();
+        }
+        if !numeric.contains(&self.y) {
+            self.y = numeric
+                .get(1)
+                .or(numeric.first())
+                .cloned()
+                .unwrap_or_default();
+        }
+        if numeric.is_empty() {
+            self.axes = Axes::Pca;
+        }
+    }
+
+    fn controls(&mut self, ui: &mut egui::Ui, numeric: &[String]) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Axes:");
+            ui.selectable_value(&mut self.axes, Axes::Features, "features");
+            ui.selectable_value(&mut self.axes, Axes::Pca, "PCA");
+            if self.axes == Axes::Features {
+                column_combo(ui, "x", &mut self.x, numeric);
+                column_combo(ui, "y", &mut self.y, numeric);
+            }
+            ui.separator();
+            ui.label("Colour:");
+            ui.selectable_value(&mut self.color_by, ColorBy::Label, "label");
+            ui.selectable_value(&mut self.color_by, ColorBy::Correct, "correct");
+            ui.selectable_value(&mut self.color_by, ColorBy::Slice, "slice");
+            ui.separator();
+            egui::ComboBox::from_id_salt("map_split")
+                .selected_text(self.split.name())
+                .show_ui(ui, |ui| {
+                    for s in Split::ALL {
+                        ui.selectable_value(&mut self.split, s, s.name());
+                    }
+                });
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut self.heatmap, "heatmap");
+            ui.add(egui::Slider::new(&mut self.bins, 2..=60).text("bins"));
+            ui.separator();
+            ui.selectable_value(&mut self.brush, false, "pan");
+            ui.selectable_value(&mut self.brush, true, "brush");
+            if ui.button("Reset view").clicked() {
+                self.plot.view = None;
+            }
+        });
+    }
+
+    fn key(&self, app: &SlicelabApp) -> CacheKey {
+        CacheKey {
+            ds: app.data.as_ref().map_or(0, |d| Arc::as_ptr(&d.ds) as usize),
+            pred: app
+                .predicted
+                .as_ref()
+                .map_or(0, |p| Arc::as_ptr(&p.classes) as usize),
+            generation: app.analysis.as_ref().map_or(0, |a| a.generation),
+            axes: self.axes,
+            x: self.x.clone(),
+            y: self.y.clone(),
+            color_by: self.color_by,
+            bins: self.bins,
+            heatmap: self.heatmap,
+            split: self.split,
+            selected: app.session.selected.clone(),
+        }
+    }
+
+    fn rebuild(&self, key: CacheKey, app: &SlicelabApp) -> Option<MapCache> {
+        let data = app.data.as_ref()?;
+        let ds = &data.ds;
+        let (xs, ys): (Vec<f64>, Vec<f64>) = match key.axes {
+            Axes::Features => (numeric(ds, &key.x), numeric(ds, &key.y)),
+            Axes::Pca => data
+                .pca
+                .iter()
+                .map(|p| (f64::from(p[0]), f64::from(p[1])))
+                .unzip(),
+        };
+        let rows = ds.indices(key.split);
+        let x_axis = Axis::fit(rows.iter().map(|&i| xs[i]), key.bins);
+        let y_axis = Axis::fit(rows.iter().map(|&i| ys[i]), key.bins);
+        let pred = app.predicted.as_ref().map(|p| p.classes.clone());
+        let grid = pred
+            .as_ref()
+            .filter(|_| key.heatmap)
+            .map(|p| ErrorGrid::compute((&xs, &ys), (&ds.y, p), &rows, (x_axis, y_axis)));
+        let cells = grid.as_ref().map(CellValues::error_rates);
+        let scene = {
+            let colour = point_colors(app, key.color_by, key.selected.as_deref());
+            build_scene((&xs, &ys), &rows, colour, cells.as_ref())
+        };
+        let pad = |lo: f64, hi: f64| (hi - lo) * 0.02;
+        let (px, py) = (pad(x_axis.min, x_axis.max), pad(y_axis.min, y_axis.max));
+        Some(MapCache {
+            key,
+            grid,
+            scene,
+            bounds: [
+                x_axis.min - px,
+                x_axis.max + px,
+                y_axis.min - py,
+                y_axis.max + py,
+            ],
+        })
+    }
+}
+
+fn numeric(ds: &crate::data::Dataset, col: &str) -> Vec<f64> {
+    ds.table
+        .column(col)
+        .and_then(|c| c.as_numeric())
+        .map_or_else(|| vec![f64::NAN; ds.n_rows()], <[f64]>::to_vec)
+}
+
+/// A colour per row for the chosen colouring.
+fn point_colors<'a>(
+    app: &'a SlicelabApp,
+    by: ColorBy,
+    selected: Option<&'a str>,
+) -> Box<dyn Fn(usize) -> Color32 + 'a> {
+    let Some(data) = &app.data else {
+        return Box::new(|_| theme::NEUTRAL);
+    };
+    let ds = &data.ds;
+    match (by, &app.predicted, &app.analysis) {
+        (ColorBy::Correct, Some(p), _) => Box::new(move |i| {
+            if p.classes[i] == ds.y[i] {
+                theme::GOOD.gamma_multiply(0.7)
+            } else {
+                theme::BAD
+            }
+        }),
+        (ColorBy::Slice, _, Some(a)) => {
+            let set = &app.session.slices.slices;
+            let chosen: Vec<usize> = (0..set.len())
+                .filter(|&j| match selected {
+                    Some(s) => set[j].name == s,
+                    None => app.session.enabled(&set[j].name),
+                })
+                .filter(|&j| j < a.masks.len())
+                .collect();
+            Box::new(move |i| {
+                chosen
+                    .iter()
+                    .find(|&&j| a.masks[j].get(i))
+                    .map_or(theme::NEUTRAL.gamma_multiply(0.35), |&j| {
+                        theme::slice_color(j)
+                    })
+            })
+        }
+        _ => Box::new(move |i| theme::class_color(ds.y[i] as usize).gamma_multiply(0.8)),
+    }
+}
+
+fn legend(ui: &mut egui::Ui, app: &SlicelabApp, by: ColorBy, heat: bool) {
+    ui.horizontal_wrapped(|ui| {
+        let swatch = |ui: &mut egui::Ui, c: Color32, text: &str| {
+            let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().circle_filled(r.center(), 5.0, c);
+            ui.label(text);
+        };
+        match by {
+            ColorBy::Correct if app.predicted.is_some() => {
+                swatch(ui, theme::GOOD, "correct");
+                swatch(ui, theme::BAD, "misclassified");
+            }
+            ColorBy::Slice => {
+                for (j, s) in app.session.slices.slices.iter().enumerate() {
+                    swatch(ui, theme::slice_color(j), &s.name);
+                }
+                swatch(ui, theme::NEUTRAL, "no slice");
+            }
+            _ => {
+                if let Some(d) = &app.data {
+                    for (c, name) in d.ds.classes.iter().enumerate() {
+                        swatch(
+                            ui,
+                            theme::class_color(c),
+                            &format!("{} = {name}", d.ds.label),
+                        );
+                    }
+                }
+            }
+        }
+        if heat {
+            ui.separator();
+            ui.label("cell error rate:");
+            for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                let (r, _) = ui.allocate_exact_size(egui::vec2(18.0, 10.0), egui::Sense::hover());
+                ui.painter().rect_filled(r, 0.0, theme::heat(t));
+            }
+            ui.label("0 → 100%");
+        }
+    });
+}
+
+fn column_combo(ui: &mut egui::Ui, label: &str, value: &mut String, options: &[String]) {
+    egui::ComboBox::from_label(label)
+        .selected_text(value.as_str())
+        .show_ui(ui, |ui| {
+            for o in options {
+                ui.selectable_value(value, o.clone(), o);
+            }
+        });
+}
+
+fn describe_point(grid: Option<&ErrorGrid>, x: f64, y: f64, xn: &str, yn: &str) -> String {
+    let mut s = format!("{xn} = {x:.3}, {yn} = {y:.3}");
+    if let Some(g) = grid
+        && let (Some(ix), Some(iy)) = (g.x.bin(x), g.y.bin(y))
+    {
+        let c = iy * g.x.bins + ix;
+        let rate = g.rate(ix, iy).map_or("-".into(), pct);
+        s.push_str(&format!(" · cell: {} rows, error rate {rate}", g.rows[c]));
+    }
+    s
+}

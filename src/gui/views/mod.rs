@@ -1,0 +1,157 @@
+//! One file per view. Each view is a struct with a `ui` method that reads the app and emits
+//! commands; the top and status bars live here.
+
+pub mod compare;
+pub mod errors;
+pub mod indicators;
+pub mod map;
+pub mod open;
+pub mod slices;
+pub mod train;
+
+use serde::{Deserialize, Serialize};
+
+use super::app::SlicelabApp;
+use super::command::{Command, FilePurpose};
+use super::state::SourceSpec;
+use super::theme;
+
+pub use open::OpenDialog;
+
+/// Every view's settings (persisted with the session).
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Views {
+    /// The Slices side panel.
+    pub slices: slices::SlicesPanel,
+    /// The Errors tab.
+    pub errors: errors::ErrorsView,
+    /// The Map tab.
+    pub map: map::MapView,
+    /// The Indicators tab.
+    pub indicators: indicators::IndicatorsView,
+    /// The Train tab.
+    pub train: train::TrainView,
+    /// The Compare tab.
+    pub compare: compare::CompareView,
+}
+
+/// The menu bar: files, data source, analysed predictions, error banner.
+pub fn top_bar(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    egui::Panel::top("top_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            file_menu(ui, app, out);
+            ui.separator();
+            let data = app.data.as_ref().map_or("no dataset".to_string(), |d| {
+                format!("{} ({} rows)", d.source.describe(), d.ds.n_rows())
+            });
+            ui.label(format!("Data: {data}"));
+            ui.separator();
+            predictions_menu(ui, app, out);
+        });
+        if let Some(e) = &app.error {
+            ui.horizontal(|ui| {
+                ui.colored_label(theme::BAD, format!("⚠ {e}"));
+                if ui.small_button("Dismiss").clicked() {
+                    out.push(Command::DismissError);
+                }
+            });
+        }
+    });
+}
+
+fn file_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    ui.menu_button("File", |ui| {
+        let items = [
+            ("Open dataset…", FilePurpose::OpenData),
+            ("Open slice set…", FilePurpose::OpenSlices),
+            ("Save slice set…", FilePurpose::SaveSlices),
+            ("Open model…", FilePurpose::OpenModel),
+            ("Open session…", FilePurpose::OpenSession),
+            ("Save session…", FilePurpose::SaveSession),
+        ];
+        for (label, purpose) in items {
+            if ui.button(label).clicked() {
+                out.push(Command::PickFile(purpose));
+                ui.close();
+            }
+        }
+        if ui.button("Load demo").clicked() {
+            out.push(Command::Load(SourceSpec::Demo));
+            ui.close();
+        }
+        ui.menu_button("Recent", |ui| {
+            if app.session.recent.is_empty() {
+                ui.weak("nothing yet");
+            }
+            for path in &app.session.recent {
+                if ui.button(path.display().to_string()).clicked() {
+                    out.push(Command::InspectData(path.clone()));
+                    ui.close();
+                }
+            }
+        });
+    });
+}
+
+fn predictions_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    let current = app
+        .predicted
+        .as_ref()
+        .map_or("none".to_string(), |p| p.name.clone());
+    ui.label("Analysing:");
+    egui::ComboBox::from_id_salt("analysed")
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            if let Some(SourceSpec::File { pred: Some(p), .. }) =
+                app.data.as_ref().map(|d| &d.source)
+                && ui.button(format!("column {p}")).clicked()
+            {
+                out.push(Command::AnalyseColumn);
+            }
+            for (i, m) in app.models.iter().enumerate() {
+                if ui.button(&m.name).clicked() {
+                    out.push(Command::AnalyseModel(i));
+                }
+            }
+        });
+    if app.predicted.is_none() && app.training.is_none() && app.data.is_some() {
+        ui.colored_label(
+            theme::MUTED,
+            "no predictions yet: train a model in the Train tab",
+        );
+    }
+}
+
+/// The bottom bar: background work, training progress, the latest log line.
+pub fn status_bar(ui: &mut egui::Ui, app: &SlicelabApp, _out: &mut [Command]) {
+    egui::Panel::bottom("status_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            if let Some(busy) = app.busy() {
+                ui.spinner();
+                ui.label(busy);
+                ui.separator();
+            }
+            if let Some(t) = &app.training {
+                ui.add(
+                    egui::ProgressBar::new(t.fraction())
+                        .desired_width(160.0)
+                        .text(format!("training {}", t.run_name)),
+                );
+                ui.separator();
+            }
+            if let Some(line) = app.log.last() {
+                ui.colored_label(theme::MUTED, line).on_hover_ui(|ui| {
+                    app.log.iter().rev().take(20).for_each(|l| {
+                        ui.label(l);
+                    });
+                });
+            }
+        });
+    });
+}
+
+/// Formats a fraction as a percentage with one decimal.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}

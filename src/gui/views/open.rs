@@ -1,0 +1,168 @@
+//! The open dialog: a preview of the file's first rows and inferred types, and the column roles
+//! (label pre-filled by a guess, optional prediction and split columns).
+
+use std::path::{Path, PathBuf};
+
+use crate::data::load::read_table;
+use crate::data::{ColumnKind, Table};
+use crate::gui::command::Command;
+use crate::gui::state::SourceSpec;
+use crate::gui::theme;
+
+/// Rows shown in the preview.
+const PREVIEW_ROWS: usize = 8;
+
+/// A file waiting for its column roles.
+pub struct OpenDialog {
+    /// The file.
+    pub path: PathBuf,
+    /// Column names and inferred types.
+    pub columns: Vec<(String, ColumnKind)>,
+    /// The first rows, as text.
+    pub preview: Vec<Vec<String>>,
+    /// Rows in the file.
+    pub n_rows: usize,
+    /// Chosen label column.
+    pub label: String,
+    /// Chosen prediction column.
+    pub pred: Option<String>,
+    /// Chosen split column.
+    pub split: Option<String>,
+}
+
+const LABEL_NAMES: [&str; 8] = [
+    "label", "y", "target", "class", "income", "outcome", "gold", "truth",
+];
+const PRED_NAMES: [&str; 5] = ["pred", "prediction", "y_pred", "predicted", "yhat"];
+
+fn guess(table: &Table, names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find_map(|n| {
+            table
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(n))
+        })
+        .map(|c| c.name.clone())
+}
+
+impl OpenDialog {
+    /// Reads `path` and guesses the roles (runs on a background thread).
+    pub fn inspect(path: &Path) -> Result<Self, String> {
+        let target = if path.is_dir() {
+            path.join("train.csv")
+        } else {
+            path.to_path_buf()
+        };
+        let table = read_table(&target).map_err(|e| e.to_string())?;
+        let label = guess(&table, &LABEL_NAMES)
+            .or_else(|| table.columns.last().map(|c| c.name.clone()))
+            .unwrap_or_default();
+        let preview = (0..table.n_rows().min(PREVIEW_ROWS))
+            .map(|i| table.columns.iter().map(|c| c.display(i)).collect())
+            .collect();
+        Ok(Self {
+            path: path.to_path_buf(),
+            columns: table
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.kind))
+                .collect(),
+            preview,
+            n_rows: table.n_rows(),
+            pred: guess(&table, &PRED_NAMES),
+            split: guess(&table, &["split"]),
+            label,
+        })
+    }
+
+    /// Shows the dialog; returns whether it stays open.
+    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) -> bool {
+        let mut keep = true;
+        egui::Window::new("Open dataset")
+            .collapsible(false)
+            .default_width(640.0)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "{} · {} rows · {} columns",
+                    self.path.display(),
+                    self.n_rows,
+                    self.columns.len()
+                ));
+                egui::ScrollArea::horizontal()
+                    .id_salt("open_preview")
+                    .show(ui, |ui| self.preview(ui));
+                ui.separator();
+                let names: Vec<String> = self.columns.iter().map(|(n, _)| n.clone()).collect();
+                egui::Grid::new("open_roles").num_columns(2).show(ui, |ui| {
+                    ui.label("Label column");
+                    egui::ComboBox::from_id_salt("open_label")
+                        .selected_text(self.label.clone())
+                        .show_ui(ui, |ui| {
+                            for n in &names {
+                                ui.selectable_value(&mut self.label, n.clone(), n);
+                            }
+                        });
+                    ui.end_row();
+                    optional(ui, "Prediction column", "open_pred", &mut self.pred, &names);
+                    optional(ui, "Split column", "open_split", &mut self.split, &names);
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("Open").clicked() {
+                        out.push(Command::Load(SourceSpec::File {
+                            path: self.path.clone(),
+                            label: self.label.clone(),
+                            pred: self.pred.clone(),
+                            split_col: self.split.clone(),
+                        }));
+                        keep = false;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        keep = false;
+                    }
+                });
+            });
+        keep
+    }
+
+    fn preview(&self, ui: &mut egui::Ui) {
+        egui::Grid::new("open_preview_grid")
+            .striped(true)
+            .show(ui, |ui| {
+                for (name, _) in &self.columns {
+                    ui.strong(name);
+                }
+                ui.end_row();
+                for (_, kind) in &self.columns {
+                    ui.colored_label(theme::MUTED, format!("{kind:?}").to_lowercase());
+                }
+                ui.end_row();
+                for row in &self.preview {
+                    row.iter().for_each(|v| {
+                        ui.label(v);
+                    });
+                    ui.end_row();
+                }
+            });
+    }
+}
+
+fn optional(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    value: &mut Option<String>,
+    names: &[String],
+) {
+    ui.label(label);
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(value.clone().unwrap_or_else(|| "none".into()))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, None, "none");
+            for n in names {
+                ui.selectable_value(value, Some(n.clone()), n);
+            }
+        });
+    ui.end_row();
+}

@@ -1,0 +1,302 @@
+//! The Slices side panel: the slice list (swatch, name, expression, size, coverage, F1, on/off)
+//! and the editor that checks an expression and shows its coverage while you type.
+
+use serde::{Deserialize, Serialize};
+
+use super::pct;
+use crate::data::Split;
+use crate::gui::analysis::{PreviewResult, preview};
+use crate::gui::app::SlicelabApp;
+use crate::gui::command::{Command, FilePurpose};
+use crate::gui::jobs::{Pending, Poll};
+use crate::gui::theme;
+use crate::slices::build::name_from;
+use crate::slices::{ExprError, SliceDef};
+
+/// The side panel.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SlicesPanel {
+    #[serde(skip)]
+    editor: Editor,
+}
+
+#[derive(Default)]
+struct Editor {
+    name: String,
+    expr: String,
+    /// Index of the slice being edited; `None` adds a new one.
+    editing: Option<usize>,
+    /// The (name, expr) being checked and its job.
+    pending: Option<((String, String), Pending<PreviewResult>)>,
+    /// The latest check and what it was for.
+    result: Option<((String, String), PreviewResult)>,
+}
+
+impl SlicesPanel {
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        ui.heading("Slices");
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(app.can_undo(), egui::Button::new("Undo"))
+                .clicked()
+            {
+                out.push(Command::Undo);
+            }
+            if ui.button("Open…").clicked() {
+                out.push(Command::PickFile(FilePurpose::OpenSlices));
+            }
+            if ui.button("Save…").clicked() {
+                out.push(Command::PickFile(FilePurpose::SaveSlices));
+            }
+        });
+        if let Some(e) = app.analysis.as_ref().and_then(|a| a.error.as_ref()) {
+            ui.colored_label(theme::BAD, e);
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("slice_list")
+            .max_height(ui.available_height() * 0.55)
+            .show(ui, |ui| self.list(ui, app, out));
+        ui.separator();
+        self.editor.ui(ui, app, out);
+    }
+
+    fn list(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        let set = &app.session.slices;
+        if set.slices.is_empty() {
+            ui.weak(
+                "No slices yet. Type an expression below, brush the Map, or click a heatmap cell.",
+            );
+        }
+        let report = app.analysis.as_ref().and_then(|a| a.report(Split::Test));
+        for (i, def) in set.slices.iter().enumerate() {
+            let stats = app
+                .analysis
+                .as_ref()
+                .and_then(|a| a.stats.get(i))
+                .filter(|s| s.name == def.name);
+            let f1 = report
+                .and_then(|r| r.rows.iter().find(|m| m.name == def.name))
+                .map(|m| m.scores.f1);
+            ui.horizontal(|ui| {
+                let mut on = app.session.enabled(&def.name);
+                if ui
+                    .checkbox(&mut on, "")
+                    .on_hover_text("use this slice")
+                    .changed()
+                {
+                    out.push(Command::ToggleSlice(i, on));
+                }
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, theme::slice_color(i));
+                let selected = app.session.selected.as_deref() == Some(def.name.as_str());
+                if ui.selectable_label(selected, &def.name).clicked() {
+                    out.push(Command::SelectSlice((!selected).then(|| def.name.clone())));
+                }
+                match stats {
+                    Some(s) => ui.label(format!("{} rows · {}", s.size, pct(s.coverage))),
+                    None => ui.weak("…"),
+                };
+                if let Some(f1) = f1 {
+                    ui.label(format!("F1 {f1:.3}"));
+                }
+            });
+            ui.horizontal(|ui| {
+                ui.add_space(20.0);
+                ui.add(
+                    egui::Label::new(egui::RichText::new(&def.expr).monospace().small()).truncate(),
+                );
+            });
+            ui.horizontal(|ui| {
+                ui.add_space(20.0);
+                if ui.small_button("Edit").clicked() {
+                    self.editor.start_edit(i, def);
+                }
+                if ui.small_button("Duplicate").clicked() {
+                    out.push(Command::DuplicateSlice(i));
+                }
+                if ui.small_button("Delete").clicked() {
+                    out.push(Command::DeleteSlice(i));
+                }
+            });
+        }
+    }
+}
+
+impl Editor {
+    fn start_edit(&mut self, i: usize, def: &SliceDef) {
+        self.editing = Some(i);
+        self.name.clone_from(&def.name);
+        self.expr.clone_from(&def.expr);
+    }
+
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        ui.strong(match self.editing {
+            Some(_) => "Edit slice",
+            None => "New slice",
+        });
+        let name_label = ui.label("Name");
+        ui.add(egui::TextEdit::singleline(&mut self.name).hint_text("auto"))
+            .labelled_by(name_label.id);
+        let expr_label = ui.label("Expression");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.expr)
+                .code_editor()
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .hint_text("x1 BETWEEN 0 AND 0.3 AND x2 > 0.5"),
+        )
+        .labelled_by(expr_label.id);
+        let name = self.effective_name(app);
+        self.check(app, &name);
+        let valid = self.show_result(ui, &name);
+        let duplicate = app
+            .session
+            .slices
+            .slices
+            .iter()
+            .enumerate()
+            .any(|(i, s)| s.name == name && Some(i) != self.editing);
+        if duplicate {
+            ui.colored_label(theme::BAD, format!("a slice named '{name}' already exists"));
+        }
+        ui.horizontal(|ui| {
+            let label = if self.editing.is_some() {
+                "Save slice"
+            } else {
+                "Add slice"
+            };
+            if ui
+                .add_enabled(valid && !duplicate, egui::Button::new(label))
+                .clicked()
+            {
+                let def = SliceDef::new(&name, self.expr.trim());
+                out.push(match self.editing {
+                    Some(i) => Command::EditSlice(i, def),
+                    None => Command::AddSlice(def),
+                });
+                self.clear();
+            }
+            if ui.button("Clear").clicked() {
+                self.clear();
+            }
+        });
+        ui.collapsing("Expression help", |ui| {
+            ui.label("SQL WHERE syntax over the columns: =, <>, <, >, BETWEEN a AND b, IN (..), LIKE, ILIKE, IS NULL, AND/OR/NOT, arithmetic.");
+            ui.label("Functions: LENGTH(text), REGEXP_LIKE(text, 'pattern'), LOWER/UPPER. A bare 0/1 column is a slice; other slices can be referenced by name.");
+        });
+    }
+
+    fn effective_name(&self, app: &SlicelabApp) -> String {
+        let typed = self.name.trim();
+        if !typed.is_empty() {
+            return typed.to_string();
+        }
+        match self.editing.and_then(|i| app.session.slices.slices.get(i)) {
+            Some(s) => s.name.clone(),
+            None => app.session.slices.unique_name(&name_from(&self.expr)),
+        }
+    }
+
+    /// Starts a background check of the current text unless it is already checked or running.
+    fn check(&mut self, app: &SlicelabApp, name: &str) {
+        if let Some((key, job)) = &self.pending {
+            match job.poll() {
+                Poll::Waiting => return,
+                Poll::Ready(r) => self.result = Some((key.clone(), r)),
+                Poll::Lost => {
+                    self.result = Some((
+                        key.clone(),
+                        PreviewResult::Other("the check stopped unexpectedly".into()),
+                    ));
+                }
+            }
+            self.pending = None;
+        }
+        let key = (name.to_string(), self.expr.trim().to_string());
+        let fresh = self.result.as_ref().is_some_and(|(k, _)| *k == key);
+        let (Some(data), false) = (&app.data, fresh || key.1.is_empty()) else {
+            return;
+        };
+        let ds = data.ds.clone();
+        let set = app.session.slices.clone();
+        let (n, e) = key.clone();
+        let ctx = app.ctx_handle();
+        let job = Pending::spawn(
+            "slice-check",
+            "checking expression",
+            move || ctx.request_repaint(),
+            move || preview(&ds, &set, &n, &e),
+        );
+        self.pending = Some((key, job));
+    }
+
+    /// Shows the check's result; returns whether the current text is valid.
+    fn show_result(&self, ui: &mut egui::Ui, name: &str) -> bool {
+        let expr = self.expr.trim();
+        if expr.is_empty() {
+            return false;
+        }
+        let current = self
+            .result
+            .as_ref()
+            .filter(|(k, _)| k.0 == name && k.1 == expr)
+            .map(|(_, r)| r);
+        match current {
+            None => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.weak("checking…");
+                });
+                false
+            }
+            Some(PreviewResult::Ok { size, coverage }) => {
+                ui.colored_label(
+                    theme::GOOD,
+                    format!("✔ {size} rows match ({})", pct(*coverage)),
+                );
+                true
+            }
+            Some(PreviewResult::Invalid(e)) => {
+                show_error(ui, expr, e);
+                false
+            }
+            Some(PreviewResult::Other(m)) => {
+                ui.colored_label(theme::BAD, m);
+                false
+            }
+        }
+    }
+}
+
+/// The expression with the offending span underlined in red, and the message.
+fn show_error(ui: &mut egui::Ui, expr: &str, e: &ExprError) {
+    let mono = egui::TextStyle::Monospace.resolve(ui.style());
+    let start = expr
+        .char_indices()
+        .nth(e.column - 1)
+        .map_or(expr.len(), |(b, _)| b);
+    let end = expr[start..]
+        .char_indices()
+        .nth(e.width)
+        .map_or(expr.len(), |(b, _)| start + b);
+    let mut job = egui::text::LayoutJob::default();
+    let plain = egui::TextFormat::simple(mono.clone(), ui.visuals().text_color());
+    let bad = egui::TextFormat {
+        underline: egui::Stroke::new(2.0, theme::BAD),
+        color: theme::BAD,
+        ..egui::TextFormat::simple(mono, theme::BAD)
+    };
+    job.append(&expr[..start], 0.0, plain.clone());
+    // An error past the end underlines a blank so the position stays visible.
+    job.append(if start == end { " " } else { &expr[start..end] }, 0.0, bad);
+    job.append(&expr[end..], 0.0, plain);
+    ui.label(job);
+    ui.colored_label(theme::BAD, format!("column {}: {}", e.column, e.message));
+}

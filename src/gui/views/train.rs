@@ -1,0 +1,313 @@
+//! The Train tab: methods, hyperparameters, seeds and device; Start/Stop; live per-slice
+//! validation F1 and loss curves; the list of trained models.
+
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use serde::{Deserialize, Serialize};
+
+use crate::gui::app::SlicelabApp;
+use crate::gui::command::{Command, FilePurpose, TrainRequest};
+use crate::gui::theme;
+use crate::model::Method;
+use crate::train::config::TrainConfig;
+
+/// The Train tab.
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainView {
+    /// Methods ticked.
+    pub methods: Vec<Method>,
+    /// Number of seeds (0..n).
+    pub seeds: usize,
+    /// Settings shared by every run.
+    pub train: TrainConfig,
+    /// Hidden widths as typed (`13,13`).
+    pub hidden: String,
+}
+
+impl Default for TrainView {
+    fn default() -> Self {
+        let train = TrainConfig::default();
+        Self {
+            methods: vec![Method::Vanilla, Method::Sbl],
+            seeds: 1,
+            hidden: join(&train.hidden),
+            train,
+        }
+    }
+}
+
+/// A label and the widget it names (so screen readers and tests find the widget by it).
+fn labelled(ui: &mut egui::Ui, label: &str, widget: impl egui::Widget) {
+    let l = ui.label(label);
+    ui.add(widget).labelled_by(l.id);
+}
+
+fn join(v: &[usize]) -> String {
+    v.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+}
+
+impl TrainView {
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        egui::ScrollArea::vertical()
+            .id_salt("train_scroll")
+            .show(ui, |ui| {
+                self.settings(ui);
+                self.start_stop(ui, app, out);
+                ui.separator();
+                curves(ui, app);
+                ui.separator();
+                models(ui, app, out);
+            });
+    }
+
+    fn settings(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Methods:");
+            for m in Method::ALL {
+                let mut on = self.methods.contains(&m);
+                if ui.checkbox(&mut on, m.name()).changed() {
+                    self.methods.retain(|x| *x != m);
+                    if on {
+                        self.methods.push(m);
+                        self.methods
+                            .sort_by_key(|x| Method::ALL.iter().position(|a| a == x));
+                    }
+                }
+            }
+        });
+        egui::Grid::new("train_settings")
+            .num_columns(4)
+            .show(ui, |ui| {
+                let t = &mut self.train;
+                labelled(
+                    ui,
+                    "Epochs",
+                    egui::DragValue::new(&mut t.epochs).range(1..=1000),
+                );
+                labelled(
+                    ui,
+                    "Batch size",
+                    egui::DragValue::new(&mut t.batch_size).range(1..=4096),
+                );
+                ui.end_row();
+                labelled(
+                    ui,
+                    "Learning rate",
+                    egui::DragValue::new(&mut t.lr)
+                        .range(1e-5..=1.0)
+                        .speed(0.0005)
+                        .max_decimals(5),
+                );
+                labelled(
+                    ui,
+                    "Seeds",
+                    egui::DragValue::new(&mut self.seeds).range(1..=20),
+                );
+                ui.end_row();
+                labelled(
+                    ui,
+                    "Hidden widths",
+                    egui::TextEdit::singleline(&mut self.hidden),
+                );
+                ui.label("Device");
+                egui::ComboBox::from_id_salt("device")
+                    .selected_text(t.device.clone())
+                    .show_ui(ui, |ui| {
+                        for d in ["cpu", "cuda", "metal"] {
+                            ui.selectable_value(&mut t.device, d.to_string(), d);
+                        }
+                    });
+                ui.end_row();
+            });
+    }
+
+    fn request(&self) -> Result<TrainRequest, String> {
+        let hidden: Result<Vec<usize>, _> = self
+            .hidden
+            .split(',')
+            .map(|s| s.trim().parse::<usize>())
+            .collect();
+        let hidden = hidden.map_err(|_| {
+            format!(
+                "hidden widths must be numbers separated by commas, got '{}'",
+                self.hidden
+            )
+        })?;
+        let train = TrainConfig {
+            hidden,
+            ..self.train.clone()
+        };
+        train.validate()?;
+        if self.methods.is_empty() {
+            return Err("tick at least one method".into());
+        }
+        Ok(TrainRequest {
+            methods: self.methods.clone(),
+            seeds: (0..self.seeds as u64).collect(),
+            train,
+            noise: Vec::new(),
+        })
+    }
+
+    fn start_stop(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        let request = self.request();
+        ui.horizontal(|ui| {
+            let idle = app.training.is_none() && app.data.is_some();
+            if ui
+                .add_enabled(idle && request.is_ok(), egui::Button::new("Start training"))
+                .clicked()
+                && let Ok(r) = &request
+            {
+                out.push(Command::StartTraining(r.clone()));
+            }
+            if ui
+                .add_enabled(app.training.is_some(), egui::Button::new("Stop"))
+                .clicked()
+            {
+                out.push(Command::StopTraining);
+            }
+            if let Err(e) = &request {
+                ui.colored_label(theme::BAD, e);
+            }
+        });
+        if let Some(t) = &app.training {
+            let left = t
+                .secs_left()
+                .map_or(String::new(), |s| format!(", about {s:.0} s left"));
+            let stopping = if t.stopping { " (stopping…)" } else { "" };
+            ui.add(
+                egui::ProgressBar::new(t.fraction())
+                    .show_percentage()
+                    .text(format!(
+                        "run {}/{} {} · epoch {}/{}{left}{stopping}",
+                        t.run.0 + 1,
+                        t.run.1,
+                        t.run_name,
+                        t.epoch.0,
+                        t.epoch.1
+                    )),
+            );
+        }
+    }
+}
+
+fn curves(ui: &mut egui::Ui, app: &SlicelabApp) {
+    if app.curves.runs.is_empty() {
+        ui.weak("Validation curves appear here while a run trains.");
+        return;
+    }
+    ui.strong("Validation F1 per slice");
+    let half = (ui.available_width() / 2.0 - 8.0).max(200.0);
+    ui.horizontal(|ui| {
+        Plot::new("slice_f1_plot")
+            .legend(Legend::default())
+            .height(theme::PLOT_HEIGHT)
+            .width(half)
+            .include_y(0.0)
+            .include_y(1.0)
+            .x_axis_label("epoch")
+            .y_axis_label("F1 (valid)")
+            .show(ui, |p| {
+                for (run, epochs) in &app.curves.runs {
+                    let names: Vec<&String> = epochs
+                        .last()
+                        .map(|e| e.slice_f1.iter().map(|(n, _)| n).collect())
+                        .unwrap_or_default();
+                    for (j, name) in names.into_iter().enumerate() {
+                        let pts: PlotPoints = epochs
+                            .iter()
+                            .filter_map(|e| e.slice_f1.get(j).map(|(_, f)| [e.epoch as f64, *f]))
+                            .collect();
+                        p.line(Line::new(format!("{run} · {name}"), pts));
+                    }
+                    let overall: PlotPoints = epochs
+                        .iter()
+                        .map(|e| [e.epoch as f64, e.valid_f1])
+                        .collect();
+                    p.line(Line::new(format!("{run} · overall"), overall).width(2.5));
+                }
+            });
+        Plot::new("loss_plot")
+            .legend(Legend::default())
+            .height(theme::PLOT_HEIGHT)
+            .width(half)
+            .include_y(0.0)
+            .x_axis_label("epoch")
+            .y_axis_label("training loss")
+            .show(ui, |p| {
+                for (run, epochs) in &app.curves.runs {
+                    let term = |f: fn(&crate::train::events::LossBreakdown) -> f64| -> PlotPoints {
+                        epochs
+                            .iter()
+                            .map(|e| [e.epoch as f64, f(&e.loss)])
+                            .collect()
+                    };
+                    p.line(Line::new(format!("{run} · total"), term(|l| l.total)));
+                    if epochs.iter().any(|e| e.loss.indicator > 0.0) {
+                        p.line(Line::new(format!("{run} · base"), term(|l| l.base)));
+                        p.line(Line::new(
+                            format!("{run} · indicator"),
+                            term(|l| l.indicator),
+                        ));
+                        p.line(Line::new(
+                            format!("{run} · slice pred"),
+                            term(|l| l.slice_pred),
+                        ));
+                    }
+                }
+            });
+    });
+}
+
+fn models(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    ui.strong("Models");
+    if app.models.is_empty() {
+        ui.weak("No trained models yet.");
+    }
+    egui::Grid::new("models_grid").striped(true).show(ui, |ui| {
+        for h in [
+            "model",
+            "params",
+            "best epoch",
+            "stopped",
+            "test F1",
+            "",
+            "",
+            "",
+        ] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for (i, m) in app.models.iter().enumerate() {
+            let card = &m.model.card;
+            let analysed = app.predicted.as_ref().is_some_and(|p| p.name == m.name);
+            ui.label(if analysed {
+                format!("▶ {}", m.name)
+            } else {
+                m.name.clone()
+            });
+            ui.label(m.model.params().to_string());
+            ui.label(card.best_epoch.to_string());
+            ui.label(card.stop.describe());
+            let f1 = card
+                .test_metrics
+                .as_ref()
+                .map_or("-".into(), |t| format!("{:.3}", t.rows[0].scores.f1));
+            ui.label(f1);
+            if ui.small_button("Analyse").clicked() {
+                out.push(Command::AnalyseModel(i));
+            }
+            if ui.small_button("Save…").clicked() {
+                out.push(Command::PickFile(FilePurpose::SaveModel(i)));
+            }
+            if ui.small_button("Forget").clicked() {
+                out.push(Command::ForgetModel(i));
+            }
+            ui.end_row();
+        }
+    });
+    if ui.button("Open model…").clicked() {
+        out.push(Command::PickFile(FilePurpose::OpenModel));
+    }
+}

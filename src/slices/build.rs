@@ -1,0 +1,92 @@
+//! Writing slice expressions for the user: from a brushed box, a heatmap cell or a clicked value.
+
+use super::set::{SliceSet, quote_ident};
+
+/// `col BETWEEN lo AND hi`, with the bounds rounded to 4 decimals (widened so no edge row is lost).
+pub fn range_expr(col: &str, lo: f64, hi: f64) -> String {
+    let round_down = (lo * 1e4).floor() / 1e4;
+    let round_up = (hi * 1e4).ceil() / 1e4;
+    format!(
+        "{} BETWEEN {} AND {}",
+        quote_ident(col),
+        number(round_down),
+        number(round_up)
+    )
+}
+
+/// Both ranges of a rectangle over two columns.
+pub fn box_expr(x: (&str, f64, f64), y: (&str, f64, f64)) -> String {
+    format!(
+        "{} AND {}",
+        range_expr(x.0, x.1, x.2),
+        range_expr(y.0, y.1, y.2)
+    )
+}
+
+/// `col = value`, quoting text values as SQL strings.
+pub fn equals_expr(col: &str, value: &str, numeric: bool) -> String {
+    if numeric {
+        format!("{} = {value}", quote_ident(col))
+    } else {
+        format!("{} = '{}'", quote_ident(col), value.replace('\'', "''"))
+    }
+}
+
+fn number(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+impl SliceSet {
+    /// `base` if no slice has that name yet, else `base_2`, `base_3`, ...
+    pub fn unique_name(&self, base: &str) -> String {
+        let taken = |n: &str| self.slices.iter().any(|s| s.name == n);
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..)
+            .map(|i| format!("{base}_{i}"))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| base.to_string())
+    }
+}
+
+/// A slice name made of the letters, digits and underscores of `text` (at most 40 characters).
+pub fn name_from(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let out: String = out.trim_end_matches('_').chars().take(40).collect();
+    if out.is_empty() { "slice".into() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::slices::SliceDef;
+
+    #[test]
+    fn expressions_round_outwards_and_quote_text() {
+        assert_eq!(
+            box_expr(("x1", 0.12345, 0.3), ("x 2", -0.2, 0.0)),
+            "x1 BETWEEN 0.1234 AND 0.3 AND \"x 2\" BETWEEN -0.2 AND 0"
+        );
+        assert_eq!(equals_expr("race", "O'Neil", false), "race = 'O''Neil'");
+        assert_eq!(equals_expr("age", "3", true), "age = 3");
+    }
+
+    #[test]
+    fn names_are_unique_and_tidy() {
+        let set = SliceSet {
+            slices: vec![SliceDef::new("map", "x1 > 0")],
+        };
+        assert_eq!(set.unique_name("map"), "map_2");
+        assert_eq!(name_from("race = 'Black'"), "race_black");
+    }
+}

@@ -1,0 +1,255 @@
+//! The desktop app driven like a user: widgets found by label, clicks, typed text, visible results.
+
+mod common;
+
+use common::{app, wait_for, wait_ready};
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use slicelab::gui::state::Tab;
+
+/// A file dropped on the window from the file manager.
+#[derive(Debug)]
+struct FileOnDisk(std::path::PathBuf);
+
+impl egui::DroppedFile for FileOnDisk {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Asserts that `text` is shown somewhere (a slice name is in the list and in the error table).
+fn shown(h: &egui_kittest::Harness<'_, slicelab::gui::SlicelabApp>, text: &str) {
+    assert!(
+        h.query_all_by_label(text).next().is_some(),
+        "'{text}' is not shown"
+    );
+}
+
+fn slice_count(a: &slicelab::gui::SlicelabApp) -> usize {
+    a.session.slices.slices.len()
+}
+
+#[test]
+fn opens_on_the_demo_with_its_two_slices_and_their_coverage() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    let stats = h.state().analysis.as_ref().unwrap().stats.clone();
+    assert_eq!(stats.len(), 2);
+    for s in &stats {
+        shown(&h, &s.name);
+        let shown = format!("{} rows · {:.1}%", s.size, 100.0 * s.coverage);
+        h.get_by_label(&shown);
+        assert!(
+            s.coverage > 0.01 && s.coverage < 0.2,
+            "{}: {}",
+            s.name,
+            s.coverage
+        );
+    }
+    // The quick Vanilla model is what is analysed, and the error table shows the slices.
+    h.get_by_label_contains("vanilla-seed0 (quick)");
+    h.get_by_label("F1 95% CI");
+}
+
+#[test]
+fn a_valid_expression_adds_a_slice_whose_size_is_shown() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_role_and_label(Role::TextInput, "Name").click();
+    h.get_by_role_and_label(Role::TextInput, "Name")
+        .type_text("right_side");
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .click();
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .type_text("x1 > 0.5");
+    wait_for(&mut h, "the live check", |_| true);
+    let expected = {
+        let ds = &h.state().data.as_ref().unwrap().ds;
+        let x1 = ds.table.column("x1").unwrap().as_numeric().unwrap();
+        x1.iter().filter(|&&v| v > 0.5).count()
+    };
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains("rows match").is_none() {
+        assert!(start.elapsed() < common::TIMEOUT);
+        h.step();
+    }
+    h.get_by_label_contains(&format!("✔ {expected} rows match"));
+    h.get_by_label("Add slice").click();
+    wait_for(&mut h, "the new slice to be scored", |a| {
+        slice_count(a) == 3 && a.analysis.as_ref().is_some_and(|x| x.stats.len() == 3)
+    });
+    shown(&h, "right_side");
+    h.get_by_label_contains(&format!("{expected} rows · "));
+}
+
+#[test]
+fn an_invalid_expression_shows_where_and_adds_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    let field = || Role::MultilineTextInput;
+    h.get_by_role_and_label(field(), "Expression").click();
+    h.get_by_role_and_label(field(), "Expression")
+        .type_text("x1 > 0.5 AND x9 < 2");
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains("column 14").is_none() {
+        assert!(start.elapsed() < common::TIMEOUT, "no error shown");
+        h.step();
+    }
+    // The message names the unknown column; the button stays disabled and nothing is added.
+    assert!(
+        h.query_all_by_label_contains("unknown column")
+            .next()
+            .is_some()
+            || h.query_all_by_label_contains("x9").count() >= 2
+    );
+    assert!(h.get_by_label("Add slice").accesskit_node().is_disabled());
+    h.get_by_label("Add slice").click();
+    h.step();
+    assert_eq!(slice_count(h.state()), 2);
+}
+
+#[test]
+fn clicking_a_heatmap_cell_creates_a_slice_of_that_cell() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_label("Map").click();
+    h.step();
+    h.step();
+    h.get_by_label("Error heatmap").click();
+    wait_for(&mut h, "the cell slice to be scored", |a| {
+        slice_count(a) == 3 && a.analysis.as_ref().is_some_and(|x| x.stats.len() == 3)
+    });
+    let app = h.state();
+    let cell = &app.session.slices.slices[2];
+    assert!(cell.name.starts_with("cell"), "{}", cell.name);
+    assert!(
+        cell.expr.contains("x1 BETWEEN") && cell.expr.contains("x2 BETWEEN"),
+        "{}",
+        cell.expr
+    );
+    let size = app.analysis.as_ref().unwrap().stats[2].size;
+    assert!(size > 0, "the clicked cell holds rows");
+    let name = cell.name.clone();
+    shown(&h, &name);
+}
+
+#[test]
+fn a_short_training_run_fills_compare_and_plots_a_line_per_slice() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_label("Train").click();
+    h.step();
+    h.get_by_label("Epochs").set_value_accesskit(2.0);
+    h.step();
+    h.get_by_label("Start training").click();
+    wait_for(&mut h, "the run to start", |a| a.training.is_some());
+    wait_for(&mut h, "the run to finish", |a| a.training.is_none());
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    // One validation curve per slice and method is in the plot legend.
+    for run in ["vanilla-seed0", "sbl-seed0"] {
+        for s in ["sf_1", "sf_2", "slice_1", "slice_2"] {
+            h.get_by_label(&format!("{run} · {s}"));
+        }
+    }
+    h.get_by_label("Compare").click();
+    h.step();
+    h.step();
+    shown(&h, "sbl");
+    h.get_by_label("slice_1 F1");
+    let report = slicelab::gui::models::compare(&h.state().models);
+    let sbl = report.method("sbl").expect("sbl in compare");
+    let s1 = sbl.slices.iter().find(|s| s.name == "slice_1").unwrap();
+    shown(&h, &format!("{:.3} ± {:.3}", s1.f1.mean, s1.f1.std));
+    // Trained models are saved under the app's home so they outlive the session.
+    wait_for(&mut h, "the models to be saved", |a| {
+        a.models.iter().filter(|m| m.path.is_some()).count() == 2
+    });
+}
+
+#[test]
+fn stop_ends_a_run_early_and_the_app_stays_usable() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_label("Train").click();
+    h.step();
+    h.get_by_label("Epochs").set_value_accesskit(500.0);
+    h.step();
+    h.get_by_label("Start training").click();
+    wait_for(&mut h, "the first epoch", |a| {
+        a.curves.runs.values().any(|e| !e.is_empty())
+    });
+    h.get_by_label("Stop").click();
+    wait_for(&mut h, "the run to stop", |a| a.training.is_none());
+    assert!(
+        h.state().log.iter().any(|l| l.contains("cancelled")),
+        "{:?}",
+        h.state().log
+    );
+    assert!(h.state().error.is_none());
+    // Still usable: switch tabs and add a slice.
+    h.get_by_label("Errors").click();
+    h.step();
+    assert_eq!(h.state().session.tab, Tab::Errors);
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .click();
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .type_text("x2 < 0");
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains("rows match").is_none() {
+        assert!(start.elapsed() < common::TIMEOUT);
+        h.step();
+    }
+    h.get_by_label("Add slice").click();
+    wait_for(&mut h, "the slice", |a| slice_count(a) == 3);
+}
+
+#[test]
+fn dropping_a_malformed_csv_shows_the_error_and_keeps_the_data() {
+    let home = tempfile::tempdir().unwrap();
+    let bad = home.path().join("bad.csv");
+    std::fs::write(&bad, "a,b,label\n1,2,0\n3,4\n5,6,1\n").unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(FileOnDisk(bad.clone())));
+    wait_for(&mut h, "the error", |a| a.error.is_some());
+    let shown = h.state().error.clone().unwrap();
+    assert!(
+        shown.contains("bad.csv") && shown.contains("line 3"),
+        "{shown}"
+    );
+    assert!(
+        h.query_all_by_label_contains(&format!("⚠ {shown}"))
+            .next()
+            .is_some(),
+        "the banner shows: {shown}"
+    );
+    // The demo stays loaded and analysed.
+    assert!(h.state().data.is_some() && h.state().predicted.is_some());
+    h.get_by_label("Dismiss").click();
+    h.step();
+    assert!(h.state().error.is_none());
+}
+
+#[test]
+fn undo_restores_a_deleted_slice() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_all_by_label("Delete").next().unwrap().click();
+    wait_for(&mut h, "the delete", |a| slice_count(a) == 1);
+    h.get_by_label("Undo").click();
+    wait_for(&mut h, "the undo", |a| slice_count(a) == 2);
+    assert_eq!(h.state().session.slices.slices[0].name, "sf_1");
+}

@@ -1,0 +1,40 @@
+//! Snapshots of the main views rendered by wgpu (lavapipe on CPU-only CI: `.ci/run` installs
+//! mesa-vulkan-drivers). Update with `UPDATE_SNAPSHOTS=1 cargo test --test gui_snapshots`.
+
+mod common;
+
+use common::{options, wait_ready};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::{Harness, SnapshotOptions};
+use slicelab::gui::SlicelabApp;
+
+#[test]
+fn main_views_render_as_expected() {
+    let home = tempfile::tempdir().unwrap();
+    let opts = options(home.path());
+    let mut h = Harness::builder()
+        .wgpu()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| SlicelabApp::new(cc, opts));
+    assert!(
+        h.state().gpu_points,
+        "the wgpu renderer registers the point pipeline"
+    );
+    wait_ready(&mut h);
+    // Anti-aliasing and font rasterisation differ slightly between drivers.
+    let tolerance = SnapshotOptions::new()
+        .threshold(2.0)
+        .max_failed_pixels(4000);
+    for tab in ["Errors", "Map"] {
+        h.get_by_label(tab).click();
+        for _ in 0..3 {
+            h.step();
+        }
+        // The status bar shows timings that change from run to run.
+        h.mask(egui::Rect::from_min_max(
+            egui::pos2(0.0, 770.0),
+            egui::pos2(1280.0, 800.0),
+        ));
+        h.snapshot_options(format!("view_{}", tab.to_lowercase()), &tolerance);
+    }
+}
