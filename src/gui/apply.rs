@@ -307,12 +307,15 @@ impl SlicelabApp {
                 self.data = Some(l);
                 self.predicted = None;
                 self.analysis = None;
+                let quick = self.models.iter().position(|m| m.quick);
                 if has_column {
                     self.analyse_column();
                 } else {
                     self.reanalyse();
-                    if demo {
-                        self.start_quick_model();
+                    match (demo, quick) {
+                        (true, Some(i)) => self.analyse_model(i),
+                        (true, None) => self.start_quick_model(),
+                        _ => {}
                     }
                 }
             }
@@ -372,6 +375,7 @@ impl SlicelabApp {
                 name,
                 model: Arc::new(run.model),
                 path: None,
+                quick,
             });
         }
         if self.models.len() == first {
@@ -440,12 +444,14 @@ impl SlicelabApp {
                 for dir in dirs {
                     match crate::train::saved::TrainedModel::load(&dir, &candle_core::Device::Cpu) {
                         Ok(m) => ok.push(ModelEntry {
-                            name: dir.file_name().map_or_else(
-                                || "model".into(),
-                                |n| n.to_string_lossy().into_owned(),
+                            name: format!(
+                                "{}-seed{}",
+                                m.card.model.method.name(),
+                                m.card.train.seed
                             ),
                             model: Arc::new(m),
                             path: Some(dir),
+                            quick: false,
                         }),
                         Err(e) => failed.push(format!("{}: {e}", dir.display())),
                     }

@@ -22,6 +22,8 @@ pub struct ModelEntry {
     pub model: Arc<TrainedModel>,
     /// Where it is saved, once it is.
     pub path: Option<PathBuf>,
+    /// The quick model trained when the demo opens (left out of comparisons).
+    pub quick: bool,
 }
 
 impl ModelEntry {
@@ -107,8 +109,14 @@ impl TrainingRun {
     }
 }
 
-/// A comparison of every trained model, grouped by method (mean ± std over seeds, test split).
+/// A comparison of every trained model but the quick one, grouped by method (mean ± std over
+/// seeds, test split).
 pub fn compare(models: &[ModelEntry]) -> Report {
+    let kept: Vec<&ModelEntry> = models.iter().filter(|m| !m.quick).collect();
+    compare_entries(&kept)
+}
+
+fn compare_entries(models: &[&ModelEntry]) -> Report {
     let mut order: Vec<&'static str> = Vec::new();
     for m in models {
         if !order.contains(&m.method()) {
@@ -123,6 +131,7 @@ pub fn compare(models: &[ModelEntry]) -> Report {
     for method in order {
         let mine: Vec<&ModelEntry> = models
             .iter()
+            .copied()
             .filter(|m| m.method() == method && m.model.card.test_metrics.is_some())
             .collect();
         let Some(first) = mine.first() else { continue };

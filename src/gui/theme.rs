@@ -7,7 +7,7 @@ pub const GAP: f32 = 8.0;
 /// Width of the Slices side panel.
 pub const SIDE_PANEL_WIDTH: f32 = 360.0;
 /// Height of the plots in the Train view.
-pub const PLOT_HEIGHT: f32 = 220.0;
+pub const PLOT_HEIGHT: f32 = 300.0;
 /// Point radius in the Map view, in points.
 pub const POINT_RADIUS: f32 = 2.0;
 

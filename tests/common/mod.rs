@@ -56,3 +56,18 @@ pub fn wait_ready(h: &mut Harness<'_, SlicelabApp>) {
             && a.analysis.as_ref().is_some_and(|x| !x.reports.is_empty())
     });
 }
+
+/// Steps frames until some widget's label contains `text`; fails after [`TIMEOUT`].
+pub fn wait_for_text(h: &mut Harness<'_, SlicelabApp>, text: &str) {
+    use egui_kittest::kittest::Queryable;
+    let start = Instant::now();
+    while h.query_by_label_contains(text).is_none() {
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "'{text}' never appeared; log: {:?}",
+            h.state().log
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

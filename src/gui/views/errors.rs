@@ -65,6 +65,20 @@ pub struct ErrorsView {
     pub misclassified_only: bool,
     #[serde(skip)]
     offer: Option<(String, String, bool)>,
+    /// Rows of the selected slice, and what they were computed for (recomputed only on change,
+    /// since a scan of a million rows per frame would stall the UI).
+    #[serde(skip)]
+    rows_cache: Option<(RowsKey, std::sync::Arc<Vec<usize>>)>,
+}
+
+/// What the row list of the selected slice depends on.
+#[derive(PartialEq, Clone)]
+struct RowsKey {
+    name: String,
+    split: Split,
+    misclassified_only: bool,
+    generation: u64,
+    pred: usize,
 }
 
 impl Default for ErrorsView {
@@ -74,6 +88,7 @@ impl Default for ErrorsView {
             sort: (SortBy::Slice, false),
             misclassified_only: false,
             offer: None,
+            rows_cache: None,
         }
     }
 }
@@ -220,12 +235,27 @@ impl ErrorsView {
             .iter()
             .position(|s| s.name == name)
             .and_then(|i| an.masks.get(i));
-        let in_split = |i: usize| ds.splits[i] == self.split;
         let wrong = |i: usize| pred.classes[i] != ds.y[i];
-        let rows: Vec<usize> = (0..ds.n_rows())
-            .filter(|&i| in_split(i) && mask.is_none_or(|m| m.get(i)))
-            .filter(|&i| !self.misclassified_only || wrong(i))
-            .collect();
+        let key = RowsKey {
+            name: name.to_string(),
+            split: self.split,
+            misclassified_only: self.misclassified_only,
+            generation: an.generation,
+            pred: std::sync::Arc::as_ptr(&pred.classes) as usize,
+        };
+        let rows = match &self.rows_cache {
+            Some((k, rows)) if *k == key => rows.clone(),
+            _ => {
+                let rows: std::sync::Arc<Vec<usize>> = std::sync::Arc::new(
+                    (0..ds.n_rows())
+                        .filter(|&i| ds.splits[i] == self.split && mask.is_none_or(|m| m.get(i)))
+                        .filter(|&i| !self.misclassified_only || wrong(i))
+                        .collect(),
+                );
+                self.rows_cache = Some((key, rows.clone()));
+                rows
+            }
+        };
         ui.horizontal(|ui| {
             ui.strong(format!("Rows of {name} ({})", rows.len()));
             ui.checkbox(&mut self.misclassified_only, "misclassified only");
@@ -261,7 +291,12 @@ impl ErrorsView {
                         .take(range.len())
                     {
                         for c in &cols {
-                            let v = c.display(i);
+                            let v = match c.as_numeric() {
+                                Some(x) if !x[i].is_nan() && x[i].fract() != 0.0 => {
+                                    format!("{:.4}", x[i])
+                                }
+                                _ => c.display(i),
+                            };
                             let categorical =
                                 c.kind == ColumnKind::Text || c.as_numeric().is_none();
                             let r = ui.add(egui::Label::new(&v).sense(egui::Sense::click()));

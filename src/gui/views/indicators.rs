@@ -94,15 +94,12 @@ impl IndicatorsView {
                             ui.strong(format!("SF output: {name}"));
                             match sf {
                                 Some(s) => {
-                                    let plot = Plot {
-                                        label: &format!("SF {name}"),
-                                        axes: (xn, yn),
-                                        bounds: *bounds,
-                                        brush: false,
-                                        gpu: app.gpu_points,
-                                        size: egui::vec2(w, w * 0.75),
-                                    };
-                                    plot.show(ui, &mut self.plots[2 * k], s);
+                                    let label = format!("SF {name}");
+                                    square(&label, (xn, yn), *bounds, app.gpu_points, w).show(
+                                        ui,
+                                        &mut self.plots[2 * k],
+                                        s,
+                                    );
                                 }
                                 None => {
                                     ui.weak("(this slice is no longer in the slice set)");
@@ -111,15 +108,12 @@ impl IndicatorsView {
                         });
                         ui.vertical(|ui| {
                             ui.strong(format!("Learned indicator: {name}"));
-                            let plot = Plot {
-                                label: &format!("Indicator {name}"),
-                                axes: (xn, yn),
-                                bounds: *bounds,
-                                brush: false,
-                                gpu: app.gpu_points,
-                                size: egui::vec2(w, w * 0.75),
-                            };
-                            plot.show(ui, &mut self.plots[2 * k + 1], ind);
+                            let label = format!("Indicator {name}");
+                            square(&label, (xn, yn), *bounds, app.gpu_points, w).show(
+                                ui,
+                                &mut self.plots[2 * k + 1],
+                                ind,
+                            );
                         });
                     });
                 }
@@ -221,6 +215,24 @@ impl IndicatorsView {
             out.push((name.clone(), sf, ind));
         }
         out
+    }
+}
+
+/// One of the side-by-side plots: `width` wide, 3:4 high, no brushing.
+fn square<'a>(
+    label: &'a str,
+    axes: (&'a str, &'a str),
+    bounds: [f64; 4],
+    gpu: bool,
+    width: f32,
+) -> Plot<'a> {
+    Plot {
+        label,
+        axes,
+        bounds,
+        brush: false,
+        gpu,
+        size: egui::vec2(width, width * 0.75),
     }
 }
 
