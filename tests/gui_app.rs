@@ -240,3 +240,48 @@ fn undo_restores_a_deleted_slice() {
     wait_for(&mut h, "the undo", |a| slice_count(a) == 2);
     assert_eq!(h.state().session.slices.slices[0].name, "sf_1");
 }
+
+#[test]
+fn a_csv_without_predictions_offers_a_quick_model_then_shows_its_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    slicelab::data::demo::Figure1 {
+        n: 600,
+        ..Default::default()
+    }
+    .write_csv(&data)
+    .unwrap();
+    let opts = slicelab::gui::AppOptions {
+        launch: slicelab::gui::Launch {
+            data: Some(data),
+            label: Some("y".into()),
+            pred: None,
+        },
+        ..common::options(home.path())
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    wait_for(&mut h, "the CSVs to load", |a| {
+        a.data.is_some() && a.analysis.is_some()
+    });
+    // The SF columns of the file become the slices; nothing is analysed until a model exists.
+    let names: Vec<String> = h
+        .state()
+        .session
+        .slices
+        .slices
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    assert_eq!(names, ["sf_1", "sf_2"]);
+    assert!(h.state().predicted.is_none());
+    h.get_by_label("Train a quick Vanilla model").click();
+    wait_ready(&mut h);
+    h.get_by_label("F1 95% CI");
+    shown(&h, "sf_1");
+    // slice_* columns are ground truth: scored, never features.
+    shown(&h, "slice_1");
+    let model = &h.state().models[0].model;
+    assert!(!model.card.features.columns().contains(&"slice_1"));
+}

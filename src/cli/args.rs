@@ -95,13 +95,10 @@ impl DataArgs {
             None if header.iter().any(|h| h == "y") => "y".into(),
             None => bail!("--label is required (columns: {})", header.join(", ")),
         };
-        let truth = self.truth_slices.clone().unwrap_or_else(|| {
-            header
-                .iter()
-                .filter(|n| n.starts_with("slice_"))
-                .cloned()
-                .collect()
-        });
+        let truth = self
+            .truth_slices
+            .clone()
+            .unwrap_or_else(|| DatasetSpec::default_truth(&header));
         let spec = DatasetSpec {
             label,
             pred: self.pred.clone(),

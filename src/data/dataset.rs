@@ -25,6 +25,15 @@ pub struct DatasetSpec {
 }
 
 impl DatasetSpec {
+    /// The default ground-truth slice columns of a file: those named `slice_*`.
+    pub fn default_truth(header: &[String]) -> Vec<String> {
+        header
+            .iter()
+            .filter(|n| n.starts_with("slice_"))
+            .cloned()
+            .collect()
+    }
+
     /// A spec with only the label set and default split fractions (70/15/15).
     pub fn new(label: &str) -> Self {
         Self {

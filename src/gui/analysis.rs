@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::state::SourceSpec;
 use crate::data::demo::Figure1;
-use crate::data::load::Sources;
+use crate::data::load::{Sources, read_header};
 use crate::data::projection::pca_2d;
 use crate::data::{ColumnKind, Dataset, DatasetSpec, FeatureMap, Split};
 use crate::metrics::report::{SliceKind, SliceRef};
@@ -41,10 +41,13 @@ pub fn load(source: &SourceSpec, demo: &Figure1) -> Result<Loaded, String> {
             pred,
             split_col,
         } => {
+            let sources = Sources::resolve(path, None);
+            let header = read_header(&sources.data).map_err(|e| e.to_string())?;
             let mut spec = DatasetSpec::new(label);
             spec.pred = pred.clone();
             spec.split_col = split_col.clone();
-            Dataset::load(&Sources::resolve(path, None), &spec).map_err(|e| e.to_string())?
+            spec.truth_slices = DatasetSpec::default_truth(&header);
+            Dataset::load(&sources, &spec).map_err(|e| e.to_string())?
         }
     };
     let numeric = ds

@@ -77,6 +77,7 @@ impl SlicelabApp {
                 }
             }
             Command::StartTraining(req) => self.start_training(req, false),
+            Command::TrainQuick => self.start_quick_model(),
             Command::StopTraining => {
                 if let Some(t) = &mut self.training {
                     t.job.cancel();

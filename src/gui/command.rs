@@ -68,6 +68,8 @@ pub enum Command {
     StartTraining(TrainRequest),
     /// Stop training at the next batch.
     StopTraining,
+    /// Train a quick Vanilla model and analyse it (for data without predictions).
+    TrainQuick,
     /// Analyse the predictions of model `index`.
     AnalyseModel(usize),
     /// Analyse the dataset's own prediction column.

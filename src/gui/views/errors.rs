@@ -119,10 +119,21 @@ impl ErrorsView {
             }
         });
         let Some(report) = app.analysis.as_ref().and_then(|a| a.report(self.split)) else {
-            ui.label(match &app.predicted {
-                None => "No predictions to analyse yet: open a model, use a prediction column, or train one in the Train tab.",
-                Some(_) => "Scoring slices…",
-            });
+            match &app.predicted {
+                None => {
+                    ui.label("No predictions to analyse yet: open a model (File → Open model…), pick a prediction column when opening the data, or train one.");
+                    let idle = app.training.is_none() && app.data.is_some();
+                    if ui
+                        .add_enabled(idle, egui::Button::new("Train a quick Vanilla model"))
+                        .clicked()
+                    {
+                        out.push(Command::TrainQuick);
+                    }
+                }
+                Some(_) => {
+                    ui.label("Scoring slices…");
+                }
+            }
             return;
         };
         let mut rows: Vec<&SliceMetrics> = report.rows.iter().collect();
