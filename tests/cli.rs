@@ -232,3 +232,44 @@ fn eval_analyses_an_external_models_prediction_column() {
         Some(2)
     );
 }
+
+#[test]
+fn suggest_writes_json_and_a_slice_set_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    // The model is wrong on every row with g = 'bad' and on no other row.
+    let mut csv = String::from("g,x,y,p\n");
+    for i in 0..400 {
+        let g = ["bad", "ok1", "ok2", "ok3"][i % 4];
+        let y = i % 2;
+        let p = if g == "bad" { 1 - y } else { y };
+        csv.push_str(&format!("{g},{},{y},{p}\n", i as f64 / 7.0));
+    }
+    std::fs::write(&data, csv).unwrap();
+    let (json, toml) = (dir.path().join("s.json"), dir.path().join("s.toml"));
+    let out = ok(&[
+        "suggest",
+        "--data",
+        p(&data),
+        "--label",
+        "y",
+        "--pred",
+        "p",
+        "--top",
+        "3",
+        "--out",
+        p(&json),
+        "--as-slices",
+        p(&toml),
+    ]);
+    assert!(out.contains("g = 'bad'"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let first = &v["suggestions"][0];
+    assert_eq!(first["expr"], "g = 'bad'");
+    assert_eq!(first["size"], 100);
+    assert_eq!(first["error_rate"], 1.0);
+    assert!(first["score"].as_f64().unwrap() > 0.0 && v["secs"].as_f64().is_some());
+    let set = slicelab::slices::SliceSet::load(&toml).unwrap();
+    assert_eq!(set.slices[0].expr, "g = 'bad'");
+}

@@ -285,3 +285,22 @@ fn a_csv_without_predictions_offers_a_quick_model_then_shows_its_errors() {
     let model = &h.state().models[0].model;
     assert!(!model.card.features.columns().contains(&"slice_1"));
 }
+
+#[test]
+fn a_suggested_slice_becomes_an_sf_in_one_click() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_label("Find slices").click();
+    wait_for(&mut h, "suggestions", |a| !a.suggestions.is_empty());
+    let best = h.state().suggestions[0].clone();
+    assert!(best.error_rate > 0.1 && best.score > 0.0, "{best:?}");
+    h.get_all_by_label("Add").next().unwrap().click();
+    wait_for(&mut h, "the suggested slice to be scored", |a| {
+        a.session.slices.slices.len() == 3 && a.analysis.as_ref().is_some_and(|x| x.stats.len() == 3)
+    });
+    let added = &h.state().session.slices.slices[2];
+    assert_eq!(added.expr, best.expr);
+    // The train split holds 10,000 of the demo's 22,000 rows; the slice covers at least its train rows.
+    assert!(h.state().analysis.as_ref().unwrap().stats[2].size >= best.size);
+}

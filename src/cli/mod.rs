@@ -5,6 +5,7 @@ mod demo;
 mod eval;
 mod experiment;
 mod slices;
+mod suggest;
 mod table;
 mod train;
 
@@ -44,6 +45,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Write a demo dataset as CSV files.
     Demo(demo::DemoArgs),
+    /// Suggest slices where a model errs most for their size (SliceLine search).
+    Suggest(suggest::SuggestArgs),
     /// Run one of the paper's experiments (compare, figure1, ablation, noise, hidden-dim, scaling).
     Experiment(experiment::ExperimentArgs),
 }
@@ -64,6 +67,7 @@ pub fn main() -> ExitCode {
         Some(Command::Eval(a)) => eval::run(a),
         Some(Command::Demo(a)) => demo::run(a),
         Some(Command::Experiment(a)) => experiment::run(a),
+        Some(Command::Suggest(a)) => suggest::run(a),
         None => {
             let launch = slicelab::gui::Launch {
                 data: cli.data,

@@ -57,6 +57,8 @@ pub struct Jobs {
     pub dialog: Option<Pending<(FilePurpose, Option<PathBuf>)>>,
     /// Saving or loading files (models, slice sets, exports).
     pub files: Option<Pending<FileOutcome>>,
+    /// Searching for slice suggestions.
+    pub suggest: Option<Pending<Vec<crate::slices::suggest::Suggestion>>>,
 }
 
 /// What a file job produced.
@@ -97,6 +99,8 @@ pub struct SlicelabApp {
     pub error: Option<String>,
     /// Background jobs.
     pub jobs: Jobs,
+    /// Slices suggested by the last search, best first.
+    pub suggestions: Vec<crate::slices::suggest::Suggestion>,
     /// The open dialog (column roles), when shown.
     pub open_dialog: Option<OpenDialog>,
     /// Whether the wgpu point renderer is available.
@@ -136,6 +140,7 @@ impl SlicelabApp {
             error: None,
             jobs: Jobs::default(),
             open_dialog: None,
+            suggestions: Vec::new(),
             gpu_points,
             undo: Vec::new(),
             generation: 0,
@@ -203,6 +208,7 @@ impl SlicelabApp {
             j.analysis.as_ref().map(|p| p.label.clone()),
             j.predict.as_ref().map(|p| p.label.clone()),
             j.files.as_ref().map(|p| p.label.clone()),
+            j.suggest.as_ref().map(|p| p.label.clone()),
         ];
         let list: Vec<String> = labels.into_iter().flatten().collect();
         (!list.is_empty()).then(|| list.join(", "))

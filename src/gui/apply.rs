@@ -88,6 +88,7 @@ impl SlicelabApp {
             Command::AnalyseColumn => self.analyse_column(),
             Command::SelectSlice(name) => self.session.selected = name,
             Command::DismissError => self.error = None,
+            Command::SuggestSlices => self.suggest_slices(),
             Command::ForgetModel(i) => {
                 if i < self.models.len() {
                     let gone = self.models.remove(i);
@@ -161,6 +162,27 @@ impl SlicelabApp {
                     &enabled,
                     pred.as_deref().map(|v| &v[..]),
                 )
+            },
+        ));
+    }
+
+    /// Searches the training rows for slices where the analysed predictions err most.
+    fn suggest_slices(&mut self) {
+        let (Some(data), Some(pred)) = (&self.data, &self.predicted) else {
+            return self.fail("slice suggestions need predictions: train or open a model first");
+        };
+        let (ds, classes) = (data.ds.clone(), pred.classes.clone());
+        let set = self.session.slices.clone();
+        self.jobs.suggest = Some(Pending::spawn(
+            "suggester",
+            "searching for slices",
+            self.waker(),
+            move || {
+                let rows = ds.indices(crate::data::Split::Train);
+                let wrong: Vec<bool> = rows.iter().map(|&i| classes[i] != ds.y[i]).collect();
+                let columns = crate::train::prepared::feature_columns(&ds, &set);
+                let cfg = crate::slices::suggest::SuggestConfig::default();
+                crate::slices::suggest::suggest(&ds.table, &columns, &rows, &wrong, &cfg)
             },
         ));
     }
@@ -279,6 +301,10 @@ impl SlicelabApp {
             FileOutcome::Failed(format!("'{l}' stopped unexpectedly"))
         }) {
             self.file_done(out);
+        }
+        if let Some(found) = take(&mut self.jobs.suggest, |_| Vec::new()) {
+            self.log(format!("{} slice suggestions", found.len()));
+            self.suggestions = found;
         }
         self.poll_training();
     }

@@ -78,6 +78,8 @@ pub enum Command {
     ForgetModel(usize),
     /// Select slice `name` (Errors and Map views follow it); `None` clears.
     SelectSlice(Option<String>),
+    /// Search for slices where the analysed predictions err most (SliceLine).
+    SuggestSlices,
     /// Hide the error banner.
     DismissError,
 }

@@ -81,6 +81,15 @@ impl Bitmap {
         rows.iter().filter(|&&i| self.get(i)).count()
     }
 
+    /// Number of bits set in both (no allocation).
+    pub fn and_count(&self, other: &Self) -> usize {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum()
+    }
+
     /// Bitwise and.
     pub fn and(&self, other: &Self) -> Self {
         self.zip(other, |a, b| a & b)

@@ -11,6 +11,7 @@ pub mod noise;
 pub mod parse;
 mod parse_funcs;
 pub mod set;
+pub mod suggest;
 
 pub use bitmap::Bitmap;
 pub use error::{ExprError, SliceError};

@@ -60,6 +60,8 @@ impl SlicesPanel {
             .show(ui, |ui| self.list(ui, app, out));
         ui.separator();
         self.editor.ui(ui, app, out);
+        ui.separator();
+        suggestions(ui, app, out);
     }
 
     fn list(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
@@ -299,4 +301,36 @@ fn show_error(ui: &mut egui::Ui, expr: &str, e: &ExprError) {
     job.append(&expr[end..], 0.0, plain);
     ui.label(job);
     ui.colored_label(theme::BAD, format!("column {}: {}", e.column, e.message));
+}
+
+/// Suggested slices (SliceLine search over the training rows): one click adds one as an SF.
+fn suggestions(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.strong("Suggested slices");
+        let ready = app.predicted.is_some() && app.jobs.suggest.is_none();
+        if ui.add_enabled(ready, egui::Button::new("Find slices")).on_hover_text("conjunctions of up to 3 feature values or bins with the highest error for their size").clicked() {
+            out.push(Command::SuggestSlices);
+        }
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("suggestions")
+        .show(ui, |ui| {
+            for s in &app.suggestions {
+                ui.horizontal(|ui| {
+                    if ui.small_button("Add").clicked() {
+                        let name = app.session.slices.unique_name(&name_from(&s.expr));
+                        out.push(Command::AddSlice(SliceDef::new(&name, &s.expr)));
+                    }
+                    ui.label(format!(
+                        "{:.2} · {} rows · {} wrong",
+                        s.score,
+                        s.size,
+                        pct(s.error_rate)
+                    ));
+                });
+                ui.add(
+                    egui::Label::new(egui::RichText::new(&s.expr).monospace().small()).truncate(),
+                );
+            }
+        });
 }
