@@ -13,7 +13,8 @@ use slicelab::data::Split;
 use slicelab::data::demo::Figure1;
 use slicelab::gui::command::{Command, TrainRequest};
 use slicelab::gui::state::Tab;
-use slicelab::gui::views::map::build_scene;
+use slicelab::gui::views::map::ColorBy;
+use slicelab::gui::views::map_scene::build_scene;
 use slicelab::gui::{AppOptions, SlicelabApp};
 use slicelab::metrics::grid::{Axis, ErrorGrid};
 use slicelab::model::Method;
@@ -59,7 +60,7 @@ fn pieces(ds: &slicelab::data::Dataset) {
     );
     let grid = ErrorGrid::compute((xs, ys), (&ds.y, &pred), &all, axes);
     let binning = t.elapsed();
-    let cells = slicelab::gui::views::map::CellValues::error_rates(&grid);
+    let cells = slicelab::gui::views::map_scene::CellValues::error_rates(&grid);
     let t = Instant::now();
     let scene = build_scene(
         (xs, ys),
@@ -158,8 +159,15 @@ fn frames(demo: Figure1) {
         let mut times = Vec::new();
         for f in 0..200 {
             if f % 50 == 0 {
-                // Toggling a slice re-evaluates the slice set in the background.
+                // Toggling a slice re-evaluates the slice set in the background; switching the
+                // colouring rebuilds the map's million instances, also in the background.
                 h.state_mut().push(Command::ToggleSlice(0, f % 100 != 0));
+                let map = &mut h.state_mut().session.views.map;
+                map.color_by = if f % 100 == 0 {
+                    ColorBy::Label
+                } else {
+                    ColorBy::Correct
+                };
             }
             let t = Instant::now();
             h.step();

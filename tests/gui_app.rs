@@ -112,8 +112,8 @@ fn clicking_a_heatmap_cell_creates_a_slice_of_that_cell() {
     let mut h = app(home.path());
     wait_ready(&mut h);
     h.get_by_label("Map").click();
-    h.step();
-    h.step();
+    // The picture is built on a background thread.
+    common::wait_for_text(&mut h, "click a cell to slice it");
     h.get_by_label("Error heatmap").click();
     wait_for(&mut h, "the cell slice to be scored", |a| {
         slice_count(a) == 3 && a.analysis.as_ref().is_some_and(|x| x.stats.len() == 3)
@@ -297,7 +297,8 @@ fn a_suggested_slice_becomes_an_sf_in_one_click() {
     assert!(best.error_rate > 0.1 && best.score > 0.0, "{best:?}");
     h.get_all_by_label("Add").next().unwrap().click();
     wait_for(&mut h, "the suggested slice to be scored", |a| {
-        a.session.slices.slices.len() == 3 && a.analysis.as_ref().is_some_and(|x| x.stats.len() == 3)
+        a.session.slices.slices.len() == 3
+            && a.analysis.as_ref().is_some_and(|x| x.stats.len() == 3)
     });
     let added = &h.state().session.slices.slices[2];
     assert_eq!(added.expr, best.expr);

@@ -27,6 +27,14 @@ fn main_views_render_as_expected() {
         .max_failed_pixels(4000);
     for tab in ["Errors", "Map"] {
         h.get_by_label(tab).click();
+        common::wait_for_text(
+            &mut h,
+            if tab == "Map" {
+                "click a cell"
+            } else {
+                "F1 95% CI"
+            },
+        );
         for _ in 0..3 {
             h.step();
         }

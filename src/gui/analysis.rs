@@ -125,7 +125,7 @@ pub struct Analysis {
     /// Which request this answers (older answers are dropped).
     pub generation: u64,
     /// Membership per slice of the set, in set order (empty if the set failed).
-    pub masks: Vec<Bitmap>,
+    pub masks: Arc<Vec<Bitmap>>,
     /// Size, coverage and overlaps per slice, in set order.
     pub stats: Vec<SliceStats>,
     /// Per-split reports of the enabled slices (empty without predictions).
@@ -141,7 +141,7 @@ impl Analysis {
     pub fn failed(generation: u64, error: String) -> Self {
         Self {
             generation,
-            masks: Vec::new(),
+            masks: Arc::default(),
             stats: Vec::new(),
             reports: Vec::new(),
             error: Some(error),
@@ -167,7 +167,7 @@ pub fn analyse(
     let truth = truth_masks(ds);
     let mut out = Analysis {
         generation,
-        masks: Vec::new(),
+        masks: Arc::default(),
         stats: Vec::new(),
         reports: Vec::new(),
         error: None,
@@ -176,13 +176,13 @@ pub fn analyse(
     match set.evaluate(&ds.table) {
         Ok(ev) => {
             out.stats = slice_stats(&ev.names, &ev.masks, &ds.splits, &truth);
-            out.masks = ev.masks;
+            out.masks = Arc::new(ev.masks);
         }
         Err(e) => out.error = Some(e.to_string()),
     }
     if let Some(pred) = pred {
         let mut refs: Vec<SliceRef> = Vec::new();
-        for (i, (def, mask)) in set.slices.iter().zip(&out.masks).enumerate() {
+        for (i, (def, mask)) in set.slices.iter().zip(out.masks.iter()).enumerate() {
             if enabled.get(i).copied().unwrap_or(true) {
                 refs.push(SliceRef {
                     name: &def.name,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::map::{CellValues, build_scene};
+use super::map_scene::{CellValues, build_scene};
 use crate::data::Split;
 use crate::gui::app::SlicelabApp;
 use crate::gui::command::{Command, TrainRequest};

@@ -7,14 +7,15 @@ use std::sync::Arc;
 use egui::Color32;
 use serde::{Deserialize, Serialize};
 
+use super::map_scene::{MapScene, SceneInputs, SceneKey, build};
 use super::pct;
 use crate::data::Split;
 use crate::gui::app::SlicelabApp;
 use crate::gui::command::Command;
+use crate::gui::jobs::{Pending, Poll};
 use crate::gui::theme;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
-use crate::gui::widgets::points::{Instance, Scene};
-use crate::metrics::grid::{Axis, ErrorGrid};
+use crate::metrics::grid::ErrorGrid;
 use crate::slices::SliceDef;
 use crate::slices::build::box_expr;
 
@@ -36,80 +37,6 @@ pub enum ColorBy {
     Correct,
     /// By the first enabled slice containing the row (the selected slice only, if any).
     Slice,
-}
-
-/// Values per grid cell (error rate, mean probability); `None` for an empty cell.
-pub struct CellValues {
-    /// Horizontal bins.
-    pub x: Axis,
-    /// Vertical bins.
-    pub y: Axis,
-    /// Row-major values, `iy * x.bins + ix`.
-    pub values: Vec<Option<f64>>,
-}
-
-impl CellValues {
-    /// The error rates of a grid.
-    pub fn error_rates(g: &ErrorGrid) -> Self {
-        let values = (0..g.y.bins)
-            .flat_map(|iy| (0..g.x.bins).map(move |ix| (ix, iy)))
-            .map(|(ix, iy)| g.rate(ix, iy))
-            .collect();
-        Self {
-            x: g.x,
-            y: g.y,
-            values,
-        }
-    }
-}
-
-/// Builds the quads: heatmap cells (white to red by value) then one point per row.
-pub fn build_scene(
-    (xs, ys): (&[f64], &[f64]),
-    rows: &[usize],
-    color_of: impl Fn(usize) -> Color32,
-    cells: Option<&CellValues>,
-) -> Scene {
-    let n_cells = cells.map_or(0, |c| c.values.len());
-    let mut out = Vec::with_capacity(n_cells + rows.len());
-    if let Some(c) = cells {
-        for (k, v) in c.values.iter().enumerate() {
-            let Some(v) = v else { continue };
-            let (x0, x1) = c.x.edges(k % c.x.bins);
-            let (y0, y1) = c.y.edges(k / c.x.bins);
-            let color = theme::heat(*v).gamma_multiply(0.85);
-            out.push(Instance::cell(
-                x0 as f32, x1 as f32, y0 as f32, y1 as f32, color,
-            ));
-        }
-    }
-    out.extend(
-        rows.iter()
-            .map(|&i| Instance::point(xs[i] as f32, ys[i] as f32, color_of(i))),
-    );
-    Scene::new(out)
-}
-
-#[derive(PartialEq, Clone)]
-struct CacheKey {
-    ds: usize,
-    pred: usize,
-    generation: u64,
-    axes: Axes,
-    x: String,
-    y: String,
-    color_by: ColorBy,
-    bins: usize,
-    heatmap: bool,
-    split: Split,
-    selected: Option<String>,
-}
-
-struct MapCache {
-    key: CacheKey,
-    grid: Option<ErrorGrid>,
-    scene: Scene,
-    bounds: [f64; 4],
 }
 
 /// The Map tab.
@@ -135,7 +62,9 @@ pub struct MapView {
     #[serde(skip)]
     plot: PlotState,
     #[serde(skip)]
-    cache: Option<MapCache>,
+    cache: Option<MapScene>,
+    #[serde(skip)]
+    pending: Option<(SceneKey, Pending<MapScene>)>,
 }
 
 impl Default for MapView {
@@ -151,6 +80,7 @@ impl Default for MapView {
             split: Split::Test,
             plot: PlotState::default(),
             cache: None,
+            pending: None,
         }
     }
 }
@@ -164,11 +94,14 @@ impl MapView {
         };
         self.fix_axes(&data.numeric);
         self.controls(ui, &data.numeric);
-        let key = self.key(app);
-        if self.cache.as_ref().is_none_or(|c| c.key != key) {
-            self.cache = self.rebuild(key, app);
-        }
-        let Some(cache) = &self.cache else { return };
+        self.refresh(app);
+        let Some(cache) = &self.cache else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Building the map…");
+            });
+            return;
+        };
         let (xn, yn) = match self.axes {
             Axes::Features => (self.x.as_str(), self.y.as_str()),
             Axes::Pca => ("PC 1", "PC 2"),
@@ -243,13 +176,16 @@ impl MapView {
             ui.selectable_value(&mut self.color_by, ColorBy::Correct, "correct");
             ui.selectable_value(&mut self.color_by, ColorBy::Slice, "slice");
             ui.separator();
+            let split = ui.label("Split:");
             egui::ComboBox::from_id_salt("map_split")
                 .selected_text(self.split.name())
                 .show_ui(ui, |ui| {
                     for s in Split::ALL {
                         ui.selectable_value(&mut self.split, s, s.name());
                     }
-                });
+                })
+                .response
+                .labelled_by(split.id);
         });
         ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut self.heatmap, "heatmap");
@@ -263,8 +199,49 @@ impl MapView {
         });
     }
 
-    fn key(&self, app: &SlicelabApp) -> CacheKey {
-        CacheKey {
+    /// Keeps the scene in step with the data and settings; rebuilds on a background thread.
+    fn refresh(&mut self, app: &SlicelabApp) {
+        let key = self.key(app);
+        if let Some((k, job)) = &self.pending {
+            match job.poll() {
+                Poll::Ready(scene) => {
+                    self.cache = Some(scene);
+                    self.pending = None;
+                }
+                Poll::Lost => self.pending = None,
+                Poll::Waiting if *k == key => return,
+                Poll::Waiting => {}
+            }
+        }
+        let fresh = self.cache.as_ref().is_some_and(|c| c.key == key);
+        let (Some(data), false) = (&app.data, fresh) else {
+            return;
+        };
+        let inputs = SceneInputs {
+            key: key.clone(),
+            ds: data.ds.clone(),
+            pca: data.pca.clone(),
+            pred: app.predicted.as_ref().map(|p| p.classes.clone()),
+            masks: app
+                .analysis
+                .as_ref()
+                .map(|a| a.masks.clone())
+                .unwrap_or_default(),
+        };
+        let ctx = app.ctx_handle();
+        let job = Pending::spawn(
+            "map-builder",
+            "building the map",
+            move || ctx.request_repaint(),
+            move || build(inputs),
+        );
+        self.pending = Some((key, job));
+    }
+
+    fn key(&self, app: &SlicelabApp) -> SceneKey {
+        let set = &app.session.slices.slices;
+        let selected = app.session.selected.as_deref();
+        SceneKey {
             ds: app.data.as_ref().map_or(0, |d| Arc::as_ptr(&d.ds) as usize),
             pred: app
                 .predicted
@@ -278,94 +255,13 @@ impl MapView {
             bins: self.bins,
             heatmap: self.heatmap,
             split: self.split,
-            selected: app.session.selected.clone(),
-        }
-    }
-
-    fn rebuild(&self, key: CacheKey, app: &SlicelabApp) -> Option<MapCache> {
-        let data = app.data.as_ref()?;
-        let ds = &data.ds;
-        let (xs, ys): (Vec<f64>, Vec<f64>) = match key.axes {
-            Axes::Features => (numeric(ds, &key.x), numeric(ds, &key.y)),
-            Axes::Pca => data
-                .pca
-                .iter()
-                .map(|p| (f64::from(p[0]), f64::from(p[1])))
-                .unzip(),
-        };
-        let rows = ds.indices(key.split);
-        let x_axis = Axis::fit(rows.iter().map(|&i| xs[i]), key.bins);
-        let y_axis = Axis::fit(rows.iter().map(|&i| ys[i]), key.bins);
-        let pred = app.predicted.as_ref().map(|p| p.classes.clone());
-        let grid = pred
-            .as_ref()
-            .filter(|_| key.heatmap)
-            .map(|p| ErrorGrid::compute((&xs, &ys), (&ds.y, p), &rows, (x_axis, y_axis)));
-        let cells = grid.as_ref().map(CellValues::error_rates);
-        let scene = {
-            let colour = point_colors(app, key.color_by, key.selected.as_deref());
-            build_scene((&xs, &ys), &rows, colour, cells.as_ref())
-        };
-        let pad = |lo: f64, hi: f64| (hi - lo) * 0.02;
-        let (px, py) = (pad(x_axis.min, x_axis.max), pad(y_axis.min, y_axis.max));
-        Some(MapCache {
-            key,
-            grid,
-            scene,
-            bounds: [
-                x_axis.min - px,
-                x_axis.max + px,
-                y_axis.min - py,
-                y_axis.max + py,
-            ],
-        })
-    }
-}
-
-fn numeric(ds: &crate::data::Dataset, col: &str) -> Vec<f64> {
-    ds.table
-        .column(col)
-        .and_then(|c| c.as_numeric())
-        .map_or_else(|| vec![f64::NAN; ds.n_rows()], <[f64]>::to_vec)
-}
-
-/// A colour per row for the chosen colouring.
-fn point_colors<'a>(
-    app: &'a SlicelabApp,
-    by: ColorBy,
-    selected: Option<&'a str>,
-) -> Box<dyn Fn(usize) -> Color32 + 'a> {
-    let Some(data) = &app.data else {
-        return Box::new(|_| theme::NEUTRAL);
-    };
-    let ds = &data.ds;
-    match (by, &app.predicted, &app.analysis) {
-        (ColorBy::Correct, Some(p), _) => Box::new(move |i| {
-            if p.classes[i] == ds.y[i] {
-                theme::GOOD.gamma_multiply(0.7)
-            } else {
-                theme::BAD
-            }
-        }),
-        (ColorBy::Slice, _, Some(a)) => {
-            let set = &app.session.slices.slices;
-            let chosen: Vec<usize> = (0..set.len())
+            slices: (0..set.len())
                 .filter(|&j| match selected {
                     Some(s) => set[j].name == s,
                     None => app.session.enabled(&set[j].name),
                 })
-                .filter(|&j| j < a.masks.len())
-                .collect();
-            Box::new(move |i| {
-                chosen
-                    .iter()
-                    .find(|&&j| a.masks[j].get(i))
-                    .map_or(theme::NEUTRAL.gamma_multiply(0.35), |&j| {
-                        theme::slice_color(j)
-                    })
-            })
+                .collect(),
         }
-        _ => Box::new(move |i| theme::class_color(ds.y[i] as usize).gamma_multiply(0.8)),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod errors;
 pub mod indicators;
 pub mod map;
+pub mod map_scene;
 pub mod open;
 pub mod slices;
 pub mod train;
@@ -99,7 +100,7 @@ fn predictions_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>
         .predicted
         .as_ref()
         .map_or("none".to_string(), |p| p.name.clone());
-    ui.label("Analysing:");
+    let label = ui.label("Analysing:");
     egui::ComboBox::from_id_salt("analysed")
         .selected_text(current)
         .show_ui(ui, |ui| {
@@ -114,7 +115,9 @@ fn predictions_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>
                     out.push(Command::AnalyseModel(i));
                 }
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
     if app.predicted.is_none() && app.training.is_none() && app.data.is_some() {
         ui.colored_label(
             theme::MUTED,

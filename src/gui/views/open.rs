@@ -96,14 +96,16 @@ impl OpenDialog {
                 ui.separator();
                 let names: Vec<String> = self.columns.iter().map(|(n, _)| n.clone()).collect();
                 egui::Grid::new("open_roles").num_columns(2).show(ui, |ui| {
-                    ui.label("Label column");
+                    let label = ui.label("Label column");
                     egui::ComboBox::from_id_salt("open_label")
                         .selected_text(self.label.clone())
                         .show_ui(ui, |ui| {
                             for n in &names {
                                 ui.selectable_value(&mut self.label, n.clone(), n);
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(label.id);
                     ui.end_row();
                     optional(ui, "Prediction column", "open_pred", &mut self.pred, &names);
                     optional(ui, "Split column", "open_split", &mut self.split, &names);
@@ -155,7 +157,7 @@ fn optional(
     value: &mut Option<String>,
     names: &[String],
 ) {
-    ui.label(label);
+    let name = ui.label(label);
     egui::ComboBox::from_id_salt(id)
         .selected_text(value.clone().unwrap_or_else(|| "none".into()))
         .show_ui(ui, |ui| {
@@ -163,6 +165,8 @@ fn optional(
             for n in names {
                 ui.selectable_value(value, Some(n.clone()), n);
             }
-        });
+        })
+        .response
+        .labelled_by(name.id);
     ui.end_row();
 }

@@ -110,14 +110,16 @@ impl TrainView {
                     "Hidden widths",
                     egui::TextEdit::singleline(&mut self.hidden),
                 );
-                ui.label("Device");
+                let device = ui.label("Device");
                 egui::ComboBox::from_id_salt("device")
                     .selected_text(t.device.clone())
                     .show_ui(ui, |ui| {
                         for d in ["cpu", "cuda", "metal"] {
                             ui.selectable_value(&mut t.device, d.to_string(), d);
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(device.id);
                 ui.end_row();
             });
     }
