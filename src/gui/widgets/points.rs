@@ -14,7 +14,7 @@ use wgpu::util::DeviceExt;
 pub const SHADER: &str = include_str!("../../../shaders/points.wgsl");
 
 /// Points drawn by the painter fallback at most (a strided sample beyond that).
-const CPU_POINT_LIMIT: usize = 60_000;
+const CPU_POINT_LIMIT: usize = 20_000;
 
 /// One quad: a heatmap cell (`half_size` > 0, in data units) or a point (`half_size` = 0).
 #[repr(C)]
