@@ -127,3 +127,25 @@ pub fn slice_set(path: &Option<PathBuf>, source: &DataSource) -> anyhow::Result<
         None => Ok(source.default_slices()),
     }
 }
+
+/// Opens `--model` (if given) and reads `--data`; the label is `--label`, else the model's, else `y`.
+pub fn model_and_table(
+    model: Option<&std::path::Path>,
+    data: &std::path::Path,
+    label: Option<&str>,
+    device: &candle_core::Device,
+) -> anyhow::Result<(
+    Option<slicelab::train::TrainedModel>,
+    slicelab::data::Table,
+    String,
+)> {
+    let model = model
+        .map(|m| slicelab::train::TrainedModel::load(m, device))
+        .transpose()?;
+    let table = slicelab::data::load::read_table(data)?;
+    let label = label
+        .map(str::to_string)
+        .or_else(|| model.as_ref().map(|m| m.card.label.clone()))
+        .unwrap_or_else(|| "y".into());
+    Ok((model, table, label))
+}

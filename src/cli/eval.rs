@@ -7,12 +7,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use super::table::TextTable;
-use slicelab::data::load::read_table;
 use slicelab::data::{Dataset, DatasetSpec, Split};
 use slicelab::metrics::report::{SliceKind, SliceRef, SplitReport};
 use slicelab::metrics::slice_report;
 use slicelab::slices::SliceSet;
-use slicelab::train::TrainedModel;
 use slicelab::train::prepared::truth_masks;
 
 /// Arguments of `slicelab eval`.
@@ -47,17 +45,8 @@ pub struct EvalArgs {
 /// Runs `slicelab eval`.
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let device = slicelab::model::device::parse_device(&a.device).map_err(anyhow::Error::msg)?;
-    let model = a
-        .model
-        .as_ref()
-        .map(|m| TrainedModel::load(m, &device))
-        .transpose()?;
-    let table = read_table(&a.data)?;
-    let label = a
-        .label
-        .clone()
-        .or_else(|| model.as_ref().map(|m| m.card.label.clone()))
-        .unwrap_or_else(|| "y".into());
+    let (model, table, label) =
+        super::args::model_and_table(a.model.as_deref(), &a.data, a.label.as_deref(), &device)?;
     let default_truth: Vec<String> = match &model {
         Some(m) => m.card.truth_slices.clone(),
         None => table

@@ -6,13 +6,11 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
-use slicelab::data::load::read_table;
 use slicelab::data::{Dataset, DatasetSpec, Split};
 use slicelab::fsutil::write_atomic;
 use slicelab::slices::build::name_from;
 use slicelab::slices::suggest::{SuggestConfig, Suggestion, suggest};
 use slicelab::slices::{SliceDef, SliceSet};
-use slicelab::train::TrainedModel;
 use slicelab::train::prepared::feature_columns;
 
 /// Arguments of `slicelab suggest`.
@@ -55,17 +53,12 @@ pub struct SuggestArgs {
 
 /// Runs `slicelab suggest`.
 pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
-    let model = a
-        .model
-        .as_ref()
-        .map(|m| TrainedModel::load(m, &candle_core::Device::Cpu))
-        .transpose()?;
-    let table = read_table(&a.data)?;
-    let label = a
-        .label
-        .clone()
-        .or_else(|| model.as_ref().map(|m| m.card.label.clone()))
-        .unwrap_or_else(|| "y".into());
+    let (model, table, label) = super::args::model_and_table(
+        a.model.as_deref(),
+        &a.data,
+        a.label.as_deref(),
+        &candle_core::Device::Cpu,
+    )?;
     let mut spec = DatasetSpec::new(&label);
     spec.pred = a.pred.clone();
     spec.truth_slices = DatasetSpec::default_truth(
