@@ -196,3 +196,29 @@ fn analysis_reports_coverage_overlap_and_noise() {
     let t = s.truth.as_ref().unwrap();
     assert!((t.precision - 0.5).abs() < 1e-12 && (t.recall - 2.0 / 3.0).abs() < 1e-12);
 }
+
+#[test]
+fn one_slice_per_frequent_value_of_a_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    let mut csv = String::from("race,age\n");
+    for (race, n) in [("A", 5), ("B", 3), ("O'C", 1)] {
+        for i in 0..n {
+            csv.push_str(&format!("{race},{}\n", 20 + i * 7));
+        }
+    }
+    std::fs::write(&path, csv).unwrap();
+    let table = slicelab::data::load::read_table(&path).unwrap();
+    let mut set = SliceSet::default();
+    assert_eq!(set.add_per_value(&table, "race", 2).unwrap(), 2);
+    let exprs: Vec<&str> = set.slices.iter().map(|s| s.expr.as_str()).collect();
+    assert_eq!(exprs, ["race = 'A'", "race = 'B'"]);
+    let sizes: Vec<usize> = set.evaluate(&table).unwrap().masks.iter().map(|m| m.count()).collect();
+    assert_eq!(sizes, [5, 3]);
+    // Adding again keeps names unique; a quote in a value is escaped.
+    set.add_per_value(&table, "race", 1).unwrap();
+    assert_eq!(set.slices.len(), 5);
+    assert!(set.slices.iter().any(|s| s.expr == "race = 'O''C'"));
+    assert_eq!(set.evaluate(&table).unwrap().masks[4].count(), 1);
+    assert!(set.add_per_value(&table, "nope", 1).unwrap_err().contains("nope"));
+}

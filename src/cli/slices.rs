@@ -19,12 +19,30 @@ pub struct SlicesArgs {
     /// Slice set (TOML). Default: the demo's SFs, or every column named sf_*.
     #[arg(long)]
     slices: Option<PathBuf>,
+    /// Add one slice per value of this categorical column (repeatable).
+    #[arg(long)]
+    per_value: Vec<String>,
+    /// Smallest value count that gets a slice, with --per-value.
+    #[arg(long, default_value_t = 30)]
+    min_support: usize,
+    /// Write the (extended) slice set here as TOML.
+    #[arg(long)]
+    write: Option<PathBuf>,
 }
 
 /// Runs `slicelab slices`.
 pub fn run(a: SlicesArgs) -> anyhow::Result<()> {
     let ds = a.data.dataset(0)?;
-    let set = slice_set(&a.slices, &DataSource::Dataset(ds.clone()))?;
+    let mut set = slice_set(&a.slices, &DataSource::Dataset(ds.clone()))?;
+    for col in &a.per_value {
+        let added = set
+            .add_per_value(&ds.table, col, a.min_support)
+            .map_err(anyhow::Error::msg)?;
+        println!("{added} slices from the values of {col}");
+    }
+    if let Some(path) = &a.write {
+        set.save(path)?;
+    }
     let t0 = Instant::now();
     let evaluated = set.evaluate(&ds.table)?;
     let secs = t0.elapsed().as_secs_f64();

@@ -89,6 +89,7 @@ impl SlicelabApp {
             Command::SelectSlice(name) => self.session.selected = name,
             Command::DismissError => self.error = None,
             Command::SuggestSlices => self.suggest_slices(),
+            Command::SlicePerValue(col, min) => self.slice_per_value(col, min),
             Command::ForgetModel(i) => {
                 if i < self.models.len() {
                     let gone = self.models.remove(i);
@@ -162,6 +163,21 @@ impl SlicelabApp {
                     &enabled,
                     pred.as_deref().map(|v| &v[..]),
                 )
+            },
+        ));
+    }
+
+    /// Adds one slice per value of `col` in the background (the result goes through undo).
+    fn slice_per_value(&mut self, col: String, min_support: usize) {
+        let Some(data) = &self.data else { return };
+        let (ds, mut set) = (data.ds.clone(), self.session.slices.clone());
+        self.jobs.files = Some(Pending::spawn(
+            "slicer",
+            format!("slicing on {col}"),
+            self.waker(),
+            move || match set.add_per_value(&ds.table, &col, min_support) {
+                Ok(_) => FileOutcome::Slices(set),
+                Err(e) => FileOutcome::Failed(e),
             },
         ));
     }

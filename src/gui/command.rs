@@ -78,6 +78,8 @@ pub enum Command {
     ForgetModel(usize),
     /// Select slice `name` (Errors and Map views follow it); `None` clears.
     SelectSlice(Option<String>),
+    /// Add one slice per value of a column (values with at least this many rows).
+    SlicePerValue(String, usize),
     /// Search for slices where the analysed predictions err most (SliceLine).
     SuggestSlices,
     /// Hide the error banner.

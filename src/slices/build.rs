@@ -1,6 +1,9 @@
 //! Writing slice expressions for the user: from a brushed box, a heatmap cell or a clicked value.
 
-use super::set::{SliceSet, quote_ident};
+use std::collections::BTreeMap;
+
+use super::set::{SliceDef, SliceSet, quote_ident};
+use crate::data::Table;
 
 /// `col BETWEEN lo AND hi`, with the bounds rounded to 4 decimals (widened so no edge row is lost).
 pub fn range_expr(col: &str, lo: f64, hi: f64) -> String {
@@ -66,10 +69,51 @@ pub fn name_from(text: &str) -> String {
     if out.is_empty() { "slice".into() } else { out }
 }
 
+/// Distinct numeric values a column may have to be sliced per value.
+const MAX_NUMERIC_VALUES: usize = 50;
+
+impl SliceSet {
+    /// Adds one slice per value of `column` that has at least `min_support` rows (most frequent
+    /// first, unique names); returns how many were added.
+    pub fn add_per_value(
+        &mut self,
+        table: &Table,
+        column: &str,
+        min_support: usize,
+    ) -> Result<usize, String> {
+        let col = table
+            .column(column)
+            .ok_or_else(|| format!("no column '{column}'"))?;
+        let numeric = col.as_numeric().is_some();
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for i in 0..col.len() {
+            if !col.is_missing(i) {
+                *counts.entry(col.display(i)).or_default() += 1;
+            }
+        }
+        if numeric && counts.len() > MAX_NUMERIC_VALUES {
+            return Err(format!(
+                "'{column}' has {} distinct numbers; slice it with ranges instead",
+                counts.len()
+            ));
+        }
+        let mut values: Vec<(String, usize)> = counts
+            .into_iter()
+            .filter(|(_, n)| *n >= min_support)
+            .collect();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (v, _) in &values {
+            let name = self.unique_name(&name_from(&format!("{column}_{v}")));
+            self.slices
+                .push(SliceDef::new(&name, &equals_expr(column, v, numeric)));
+        }
+        Ok(values.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::slices::SliceDef;
 
     #[test]
     fn expressions_round_outwards_and_quote_text() {

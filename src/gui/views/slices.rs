@@ -14,9 +14,13 @@ use crate::slices::build::name_from;
 use crate::slices::{ExprError, SliceDef};
 
 /// The side panel.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(default)]
 pub struct SlicesPanel {
+    /// Column for "one slice per value".
+    pub per_value_column: String,
+    /// Smallest value count that gets a slice.
+    pub per_value_min: usize,
     #[serde(skip)]
     editor: Editor,
 }
@@ -31,6 +35,16 @@ struct Editor {
     pending: Option<((String, String), Pending<PreviewResult>)>,
     /// The latest check and what it was for.
     result: Option<((String, String), PreviewResult)>,
+}
+
+impl Default for SlicesPanel {
+    fn default() -> Self {
+        Self {
+            per_value_column: String::new(),
+            per_value_min: 30,
+            editor: Editor::default(),
+        }
+    }
 }
 
 impl SlicesPanel {
@@ -61,7 +75,44 @@ impl SlicesPanel {
         ui.separator();
         self.editor.ui(ui, app, out);
         ui.separator();
+        self.per_value(ui, app, out);
         suggestions(ui, app, out);
+    }
+
+    /// "One slice per value" of a column.
+    fn per_value(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        let Some(data) = &app.data else { return };
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("One slice per value of");
+            egui::ComboBox::from_id_salt("per_value_column")
+                .selected_text(self.per_value_column.clone())
+                .show_ui(ui, |ui| {
+                    for c in data
+                        .ds
+                        .table
+                        .columns
+                        .iter()
+                        .filter(|c| !data.ds.reserved.contains(&c.name))
+                    {
+                        ui.selectable_value(&mut self.per_value_column, c.name.clone(), &c.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let min = ui.label("min rows");
+            ui.add(egui::DragValue::new(&mut self.per_value_min).range(1..=1_000_000))
+                .labelled_by(min.id);
+            let ready = !self.per_value_column.is_empty();
+            if ui
+                .add_enabled(ready, egui::Button::new("Add per value"))
+                .clicked()
+            {
+                out.push(Command::SlicePerValue(
+                    self.per_value_column.clone(),
+                    self.per_value_min,
+                ));
+            }
+        });
     }
 
     fn list(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
