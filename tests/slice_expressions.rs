@@ -213,12 +213,22 @@ fn one_slice_per_frequent_value_of_a_column() {
     assert_eq!(set.add_per_value(&table, "race", 2).unwrap(), 2);
     let exprs: Vec<&str> = set.slices.iter().map(|s| s.expr.as_str()).collect();
     assert_eq!(exprs, ["race = 'A'", "race = 'B'"]);
-    let sizes: Vec<usize> = set.evaluate(&table).unwrap().masks.iter().map(|m| m.count()).collect();
+    let sizes: Vec<usize> = set
+        .evaluate(&table)
+        .unwrap()
+        .masks
+        .iter()
+        .map(|m| m.count())
+        .collect();
     assert_eq!(sizes, [5, 3]);
     // Adding again keeps names unique; a quote in a value is escaped.
     set.add_per_value(&table, "race", 1).unwrap();
     assert_eq!(set.slices.len(), 5);
     assert!(set.slices.iter().any(|s| s.expr == "race = 'O''C'"));
     assert_eq!(set.evaluate(&table).unwrap().masks[4].count(), 1);
-    assert!(set.add_per_value(&table, "nope", 1).unwrap_err().contains("nope"));
+    assert!(
+        set.add_per_value(&table, "nope", 1)
+            .unwrap_err()
+            .contains("nope")
+    );
 }
