@@ -132,8 +132,6 @@ pub struct Analysis {
     pub reports: Vec<SplitReport>,
     /// Why the set could not be evaluated.
     pub error: Option<String>,
-    /// Time taken.
-    pub secs: f64,
 }
 
 impl Analysis {
@@ -145,7 +143,6 @@ impl Analysis {
             stats: Vec::new(),
             reports: Vec::new(),
             error: Some(error),
-            secs: 0.0,
         }
     }
 
@@ -163,7 +160,6 @@ pub fn analyse(
     enabled: &[bool],
     pred: Option<&[u32]>,
 ) -> Analysis {
-    let start = Instant::now();
     let truth = truth_masks(ds);
     let mut out = Analysis {
         generation,
@@ -171,7 +167,6 @@ pub fn analyse(
         stats: Vec::new(),
         reports: Vec::new(),
         error: None,
-        secs: 0.0,
     };
     match set.evaluate(&ds.table) {
         Ok(ev) => {
@@ -210,7 +205,6 @@ pub fn analyse(
             }
         }
     }
-    out.secs = start.elapsed().as_secs_f64();
     out
 }
 

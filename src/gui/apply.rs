@@ -370,6 +370,9 @@ impl SlicelabApp {
         let Some(run) = &mut self.training else {
             return;
         };
+        // Read before draining: the thread sends its last message before it ends, so if it had
+        // ended by now, that message is in the channel and the drain below sees it.
+        let finished = run.job.is_finished();
         let mut last = None;
         while let Ok(msg) = run.job.rx.try_recv() {
             match msg {
@@ -385,7 +388,6 @@ impl SlicelabApp {
                 }
             }
         }
-        let finished = run.job.is_finished();
         match last {
             Some(JobMessage::Done(result)) => {
                 self.training = None;
@@ -395,7 +397,7 @@ impl SlicelabApp {
                 self.training = None;
                 self.fail(format!("training failed: {m}"));
             }
-            _ if finished && last.is_none() && run.job.rx.try_recv().is_err() => {
+            None if finished => {
                 self.training = None;
                 self.fail("the training thread ended without a result");
             }

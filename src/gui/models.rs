@@ -59,8 +59,6 @@ pub struct TrainingRun {
     pub epoch: (usize, usize),
     /// When the job started.
     pub started: Instant,
-    /// When the current run started.
-    pub run_started: Instant,
     /// Whether Stop was pressed.
     pub stopping: bool,
 }
@@ -74,7 +72,6 @@ impl TrainingRun {
             run_name: String::new(),
             epoch: (0, epochs),
             started: Instant::now(),
-            run_started: Instant::now(),
             stopping: false,
         }
     }
@@ -88,7 +85,6 @@ impl TrainingRun {
                 self.run = (*index, *total);
                 self.run_name = run.clone();
                 self.epoch.0 = 0;
-                self.run_started = Instant::now();
             }
             TrainEvent::Epoch(s) => self.epoch = (s.epoch, s.epochs),
             TrainEvent::RunFinished { .. } => {}

@@ -13,7 +13,12 @@ use crate::report::{MethodReport, Report};
 /// The Compare tab.
 #[derive(Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct CompareView {}
+pub struct CompareView {
+    /// The report and the model names it was made from (rebuilt only when the list changes:
+    /// without a Vanilla model, summarising builds one to count its parameters).
+    #[serde(skip)]
+    cache: Option<(Vec<String>, Report)>,
+}
 
 fn slice_f1(m: &MethodReport, name: &str) -> Option<f64> {
     m.slices.iter().find(|s| s.name == name).map(|s| s.f1.mean)
@@ -32,7 +37,13 @@ fn lift(m: &MethodReport, vanilla: &MethodReport, names: &[String]) -> (f64, f64
 impl CompareView {
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-        let report = models::compare(&app.models);
+        let names: Vec<String> = app.models.iter().map(|m| m.name.clone()).collect();
+        if self.cache.as_ref().is_none_or(|(n, _)| *n != names) {
+            self.cache = Some((names, models::compare(&app.models)));
+        }
+        let Some((_, report)) = &self.cache else {
+            return;
+        };
         if report.methods.is_empty() {
             ui.label("Train models in the Train tab; their scores are compared here.");
             return;
@@ -49,16 +60,16 @@ impl CompareView {
                 out.push(Command::PickFile(FilePurpose::ExportChart));
             }
         });
-        let names: Vec<String> = report.methods[0]
+        let slices: Vec<String> = report.methods[0]
             .slices
             .iter()
             .map(|s| s.name.clone())
             .collect();
         egui::ScrollArea::horizontal()
             .id_salt("compare_table")
-            .show(ui, |ui| table(ui, &report, &names));
+            .show(ui, |ui| table(ui, report, &slices));
         ui.separator();
-        chart(ui, &report, &names);
+        chart(ui, report, &slices);
     }
 }
 
