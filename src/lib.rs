@@ -14,4 +14,5 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod slices;
+pub mod text;
 pub mod train;

@@ -53,6 +53,7 @@ fn batch() -> Batch {
             &d,
         )
         .unwrap(),
+        class_weights: None,
     }
 }
 

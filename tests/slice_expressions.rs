@@ -80,6 +80,22 @@ fn string_functions_like_and_regex() {
 }
 
 #[test]
+fn text_helpers_for_nlu_slices() {
+    // Rows: "Is this good?", "not bad at all", "great", "I did not like it, but ok", "what a film", "fine".
+    assert_eq!(rows("IS_QUESTION(text)"), vec![0, 4]);
+    assert_eq!(rows("HAS_NEGATION(text)"), vec![1, 3]);
+    assert_eq!(rows("WORD_COUNT(text) >= 3"), vec![0, 1, 3, 4]);
+    assert_eq!(
+        rows("WORD_COUNT(text) = 1 AND NOT IS_QUESTION(text)"),
+        vec![2, 5]
+    );
+    assert_eq!(rows("REGEXP_LIKE(text, '\\b(but|although)\\b')"), vec![3]);
+    let (message, column) = error("WORD_COUNT(text, 2) > 1");
+    assert!(message.contains("WORD_COUNT takes 1 argument"), "{message}");
+    assert_eq!(column, 1);
+}
+
+#[test]
 fn zero_one_columns_are_slicing_functions() {
     assert_eq!(rows("sf_a"), vec![0, 2, 4]);
     assert_eq!(rows("sf_a = 1 AND age > 30"), vec![2, 4]);

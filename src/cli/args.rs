@@ -1,15 +1,20 @@
 //! Arguments shared by several subcommands: where the data is and what its columns mean.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use anyhow::bail;
+use candle_core::Device;
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use slicelab::data::demo::{Figure1, NoiseMode};
 use slicelab::data::load::{Sources, read_header};
 use slicelab::data::{Dataset, DatasetSpec};
 use slicelab::slices::SliceSet;
+use slicelab::text::{EmbeddingCache, TextEncoder, embed_column};
 use slicelab::train::DataSource;
 
 /// Built-in demo datasets.
@@ -52,6 +57,18 @@ pub struct DataArgs {
     /// Seed of the stratified train/valid/test split when the data does not fix it.
     #[arg(long, default_value_t = 0)]
     pub split_seed: u64,
+    /// Text column to embed with --encoder; its `{COL}_e{i}` columns become model features.
+    #[arg(long, requires = "encoder")]
+    pub embed: Option<String>,
+    /// Hugging Face BERT folder for --embed (config.json, tokenizer.json, model.safetensors).
+    #[arg(long, requires = "embed")]
+    pub encoder: Option<PathBuf>,
+    /// Embedding cache folder (default: ~/.cache/slicelab/embeddings).
+    #[arg(long)]
+    pub embed_cache: Option<PathBuf>,
+    /// Columns that must not become model features (still usable in slice expressions).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// Demo: training rows (valid n/5, test n).
     #[arg(long, default_value_t = 10_000)]
     pub n: usize,
@@ -108,7 +125,58 @@ impl DataArgs {
             seed: self.split_seed,
             fractions: (0.7, 0.15),
         };
-        Ok(Arc::new(Dataset::load(&sources, &spec)?))
+        let mut ds = Dataset::load(&sources, &spec)?;
+        for name in &self.ignore {
+            if ds.table.column(name).is_none() {
+                bail!(
+                    "--ignore: no column '{name}' in {} (columns: {})",
+                    ds.table.source,
+                    ds.table.closest_names(name, 8).join(", ")
+                );
+            }
+            ds.reserved.push(name.clone());
+        }
+        if let (Some(column), Some(encoder)) = (&self.embed, &self.encoder) {
+            self.embed_text(&mut ds, column, encoder)?;
+        }
+        Ok(Arc::new(ds))
+    }
+
+    /// Embeds `column` with the encoder in `dir`, through the cache, with a progress bar.
+    fn embed_text(&self, ds: &mut Dataset, column: &str, dir: &Path) -> anyhow::Result<()> {
+        let loaded = Instant::now();
+        let encoder = TextEncoder::load(dir, &Device::Cpu)?;
+        let load_secs = loaded.elapsed().as_secs_f64();
+        let cache = self
+            .embed_cache
+            .clone()
+            .or_else(EmbeddingCache::default_dir)
+            .map(EmbeddingCache::new);
+        let bar = ProgressBar::new(ds.n_rows() as u64);
+        bar.set_style(ProgressStyle::with_template(
+            "embedding {msg} {bar:30} {pos}/{len} rows, {eta} left",
+        )?);
+        bar.set_message(column.to_string());
+        let cancel = AtomicBool::new(false);
+        let done = embed_column(
+            &mut ds.table,
+            column,
+            &encoder,
+            cache.as_ref(),
+            &mut |d, _| bar.set_position(d as u64),
+            &cancel,
+        )?;
+        bar.finish_and_clear();
+        eprintln!(
+            "embedded '{column}' ({} rows, {} dims) with {} in {:.2} s{} (encoder load {:.2} s)",
+            done.rows,
+            done.columns.len(),
+            dir.display(),
+            done.secs,
+            if done.cached { ", from the cache" } else { "" },
+            load_secs
+        );
+        Ok(())
     }
 
     /// The experiment data source.

@@ -30,7 +30,8 @@ struct Cli {
     #[arg(long)]
     pred: Option<String>,
     /// Threads for tensor ops. 1 is fastest for small MLPs, where per-op overhead dominates;
-    /// raise it for large encoders. Defaults to $RAYON_NUM_THREADS, else 1.
+    /// a text encoder wants every core. Defaults to $RAYON_NUM_THREADS, else every core with
+    /// --embed and 1 without.
     #[arg(long, global = true)]
     threads: Option<usize>,
 }
@@ -57,7 +58,13 @@ pub fn main() -> ExitCode {
     let threads = cli
         .threads
         .or_else(|| std::env::var("RAYON_NUM_THREADS").ok()?.parse().ok())
-        .unwrap_or(1);
+        .unwrap_or_else(|| {
+            let embeds = std::env::args().any(|a| a == "--embed" || a.starts_with("--embed="));
+            match std::thread::available_parallelism() {
+                Ok(n) if embeds => n.get(),
+                _ => 1,
+            }
+        });
     // SAFETY: called before any other thread exists (argument parsing spawns none); candle reads
     // this variable to size its matmul parallelism.
     unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.max(1).to_string()) };

@@ -11,7 +11,9 @@ use super::table::{TextTable, mean_std};
 use slicelab::model::Method;
 use slicelab::report::Report;
 use slicelab::train::job::{TrainingJob, wait};
-use slicelab::train::{ExperimentSpec, LrSchedule, OptimizerKind, TrainConfig, TrainEvent};
+use slicelab::train::{
+    ClassWeights, DataSource, ExperimentSpec, LrSchedule, OptimizerKind, TrainConfig, TrainEvent,
+};
 
 /// Arguments of `slicelab train`.
 #[derive(Args, Debug)]
@@ -67,6 +69,9 @@ pub struct TrainArgs {
     /// Feature columns, comma-separated (default: all but label, prediction, split, truth, SF and text columns).
     #[arg(long, value_delimiter = ',')]
     features: Option<Vec<String>>,
+    /// Class weighting of the prediction loss: none, or balanced (n / (C * n_class), for rare classes).
+    #[arg(long, value_enum, default_value = "none")]
+    class_weights: WeightsArg,
     /// Compute device: cpu, cuda, metal (GPU builds need --features cuda/metal).
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -79,6 +84,12 @@ pub struct TrainArgs {
 enum OptArg {
     Adam,
     Adamw,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WeightsArg {
+    None,
+    Balanced,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -123,6 +134,10 @@ impl TrainArgs {
             select_best: !self.no_select_best,
             patience: self.patience,
             device: self.device.clone(),
+            class_weights: match self.class_weights {
+                WeightsArg::None => ClassWeights::None,
+                WeightsArg::Balanced => ClassWeights::Balanced,
+            },
         };
         train.validate().map_err(anyhow::Error::msg)?;
         let seeds = (self.seed_start..self.seed_start + self.seeds).collect();
@@ -142,6 +157,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let source = args.data.source()?;
     let slices = slice_set(&args.slices, &source)?;
     let runs = spec.methods.len() * spec.seeds.len();
+    let train_rows = match &source {
+        DataSource::Dataset(ds) => ds.indices(slicelab::data::Split::Train).len(),
+        DataSource::Demo(f) => f.n,
+    };
     let bar = ProgressBar::new((runs * spec.train.epochs) as u64);
     bar.set_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} epochs  {msg}  [{elapsed_precise} < {eta_precise}]",
@@ -171,6 +190,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     })?;
     bar.finish_and_clear();
     println!("{}", render_report(&result.report));
+    for m in &result.report.methods {
+        println!(
+            "{}: {:.0} training rows/s ({train_rows} rows in {:.3} s per epoch)",
+            m.method,
+            train_rows as f64 / m.epoch_secs.max(1e-9),
+            m.epoch_secs
+        );
+    }
     if let Some(out) = &args.out {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         for run in &result.runs {

@@ -2,9 +2,13 @@
 //! projecting it, predicting with a model, evaluating slices and scoring them. No egui here.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use super::state::SourceSpec;
+use candle_core::Device;
+
+use super::jobs::Progress;
+use super::state::{EmbedChoice, SourceSpec};
 use crate::data::demo::Figure1;
 use crate::data::load::{Sources, read_header};
 use crate::data::projection::pca_2d;
@@ -13,6 +17,7 @@ use crate::metrics::report::{SliceKind, SliceRef};
 use crate::metrics::{SplitReport, slice_report};
 use crate::slices::analysis::{SliceStats, analyse as slice_stats};
 use crate::slices::{Bitmap, ExprError, SliceDef, SliceError, SliceSet};
+use crate::text::{EmbeddingCache, TextEncoder, embed_column};
 use crate::train::prepared::{feature_columns, truth_masks};
 use crate::train::saved::TrainedModel;
 
@@ -31,8 +36,10 @@ pub struct Loaded {
 }
 
 /// Loads `source` (the demo as `demo` describes it) and projects it for the Map view.
-pub fn load(source: &SourceSpec, demo: &Figure1) -> Result<Loaded, String> {
+pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<Loaded, String> {
     let start = Instant::now();
+    // Embedding columns are features, but 384 of them would swamp the map's axis lists.
+    let mut hidden_axes = Vec::new();
     let ds = match source {
         SourceSpec::Demo => demo.dataset(),
         SourceSpec::File {
@@ -40,6 +47,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1) -> Result<Loaded, String> {
             label,
             pred,
             split_col,
+            embed,
         } => {
             let sources = Sources::resolve(path, None);
             let header = read_header(&sources.data).map_err(|e| e.to_string())?;
@@ -47,7 +55,11 @@ pub fn load(source: &SourceSpec, demo: &Figure1) -> Result<Loaded, String> {
             spec.pred = pred.clone();
             spec.split_col = split_col.clone();
             spec.truth_slices = DatasetSpec::default_truth(&header);
-            Dataset::load(&sources, &spec).map_err(|e| e.to_string())?
+            let mut ds = Dataset::load(&sources, &spec).map_err(|e| e.to_string())?;
+            if let Some(choice) = embed {
+                hidden_axes = embed_text(&mut ds, choice, progress)?;
+            }
+            ds
         }
     };
     let numeric = ds
@@ -55,6 +67,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1) -> Result<Loaded, String> {
         .columns
         .iter()
         .filter(|c| c.kind != ColumnKind::Text && !ds.reserved.contains(&c.name))
+        .filter(|c| !hidden_axes.contains(&c.name))
         .filter(|c| c.as_numeric().is_some())
         .map(|c| c.name.clone())
         .collect();
@@ -66,6 +79,28 @@ pub fn load(source: &SourceSpec, demo: &Figure1) -> Result<Loaded, String> {
         pca: Arc::new(pca),
         secs: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Embeds the chosen text column through the per-user cache, reporting rows done.
+fn embed_text(
+    ds: &mut Dataset,
+    choice: &EmbedChoice,
+    progress: &Progress,
+) -> Result<Vec<String>, String> {
+    progress.set(format!("loading encoder {}", choice.encoder.display()));
+    let encoder = TextEncoder::load(&choice.encoder, &Device::Cpu).map_err(|e| e.to_string())?;
+    let cache = EmbeddingCache::default_dir().map(EmbeddingCache::new);
+    let column = &choice.column;
+    embed_column(
+        &mut ds.table,
+        column,
+        &encoder,
+        cache.as_ref(),
+        &mut |done, total| progress.set(format!("embedding {column}: {done}/{total} rows")),
+        &AtomicBool::new(false),
+    )
+    .map(|done| done.columns)
+    .map_err(|e| e.to_string())
 }
 
 /// PCA of the standardised feature vectors (features fitted on the training rows).

@@ -166,6 +166,7 @@ impl SlicelabApp {
                 label,
                 pred,
                 split_col: None,
+                embed: None,
             })),
             Launch {
                 data: Some(path), ..
@@ -203,7 +204,7 @@ impl SlicelabApp {
     pub fn busy(&self) -> Option<String> {
         let j = &self.jobs;
         let labels = [
-            j.load.as_ref().map(|p| p.label.clone()),
+            j.load.as_ref().map(Pending::describe),
             j.inspect.as_ref().map(|p| p.label.clone()),
             j.analysis.as_ref().map(|p| p.label.clone()),
             j.predict.as_ref().map(|p| p.label.clone()),
@@ -220,7 +221,7 @@ impl SlicelabApp {
     }
 
     /// A function that wakes the UI from another thread.
-    pub(super) fn waker(&self) -> impl Fn() + Send + 'static {
+    pub(super) fn waker(&self) -> impl Fn() + Send + Sync + 'static {
         let ctx = self.ctx.clone();
         move || ctx.request_repaint()
     }

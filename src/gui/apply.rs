@@ -133,9 +133,12 @@ impl SlicelabApp {
         }
         let label = format!("loading {}", source.describe());
         let demo = self.demo.clone();
-        self.jobs.load = Some(Pending::spawn("loader", label, self.waker(), move || {
-            analysis::load(&source, &demo)
-        }));
+        self.jobs.load = Some(Pending::spawn_with_progress(
+            "loader",
+            label,
+            self.waker(),
+            move |progress| analysis::load(&source, &demo, progress),
+        ));
     }
 
     /// Starts evaluating and scoring the slices in the background; older answers are dropped.

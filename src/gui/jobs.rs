@@ -2,7 +2,30 @@
 //! wakes the UI. A panicking job is reported as lost, never taken down with the app.
 
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// Where a job says how far it got; the status bar shows it next to the job's label.
+#[derive(Clone)]
+pub struct Progress {
+    text: Arc<Mutex<String>>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Progress {
+    /// Replaces the progress text and wakes the UI to show it.
+    pub fn set(&self, text: String) {
+        if let Ok(mut t) = self.text.lock() {
+            *t = text;
+        }
+        (self.wake)();
+    }
+
+    /// The latest progress text (empty before the first report).
+    pub fn get(&self) -> String {
+        self.text.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+}
 
 /// What polling a [`Pending`] found.
 pub enum Poll<T> {
@@ -20,6 +43,7 @@ pub struct Pending<T> {
     /// What the job does, for the status bar.
     pub label: String,
     started: Instant,
+    progress: Option<Progress>,
 }
 
 impl<T: Send + 'static> Pending<T> {
@@ -43,6 +67,33 @@ impl<T: Send + 'static> Pending<T> {
             rx,
             label: label.into(),
             started: Instant::now(),
+            progress: None,
+        }
+    }
+
+    /// Like [`Pending::spawn`], but `work` gets a [`Progress`] to report through.
+    pub fn spawn_with_progress(
+        name: &str,
+        label: impl Into<String>,
+        wake: impl Fn() + Send + Sync + 'static,
+        work: impl FnOnce(&Progress) -> T + Send + 'static,
+    ) -> Self {
+        let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(wake);
+        let progress = Progress {
+            text: Arc::default(),
+            wake: wake.clone(),
+        };
+        let reporter = progress.clone();
+        let mut me = Self::spawn(name, label, move || wake(), move || work(&reporter));
+        me.progress = Some(progress);
+        me
+    }
+
+    /// The label with the latest progress report, for the status bar.
+    pub fn describe(&self) -> String {
+        match self.progress.as_ref().map(Progress::get) {
+            Some(p) if !p.is_empty() => format!("{} ({p})", self.label),
+            _ => self.label.clone(),
         }
     }
 

@@ -26,7 +26,19 @@ pub enum SourceSpec {
         /// Split column (train/valid/test), if any.
         #[serde(default)]
         split_col: Option<String>,
+        /// A text column to embed as model features, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        embed: Option<EmbedChoice>,
     },
+}
+
+/// A text column and the encoder folder that embeds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbedChoice {
+    /// The text column.
+    pub column: String,
+    /// A Hugging Face BERT folder.
+    pub encoder: PathBuf,
 }
 
 impl SourceSpec {

@@ -10,6 +10,17 @@ pub fn cross_entropy(logits: &Tensor, y: &Tensor) -> Result<Tensor> {
     candle_nn::loss::cross_entropy(logits, y)
 }
 
+/// Cross-entropy with per-class weights `w` (`[C]`): `sum_i w[y_i] nll_i / sum_i w[y_i]`.
+pub fn weighted_cross_entropy(logits: &Tensor, y: &Tensor, w: &Tensor) -> Result<Tensor> {
+    let logp = candle_nn::ops::log_softmax(logits, D::Minus1)?; // [batch, C]
+    let nll = logp
+        .gather(&y.unsqueeze(1)?.contiguous()?, D::Minus1)?
+        .squeeze(D::Minus1)?
+        .neg()?; // [batch]
+    let wy = w.index_select(y, 0)?; // [batch]
+    (nll * &wy)?.sum_all()? / wy.sum_all()?.to_scalar::<f32>()?.max(1e-12) as f64
+}
+
 /// Numerically stable BCE with logits, elementwise: `max(x,0) - x*t + ln(1 + e^{-|x|})`.
 pub fn bce_with_logits(x: &Tensor, t: &Tensor) -> Result<Tensor> {
     let softplus = (x.abs()?.neg()?.exp()? + 1.0)?.log()?;
@@ -18,7 +29,10 @@ pub fn bce_with_logits(x: &Tensor, t: &Tensor) -> Result<Tensor> {
 
 /// Builds all loss terms from a forward pass; slice terms are zero for models without slices.
 pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
-    let base = cross_entropy(&out.logits, &batch.y)?;
+    let base = match &batch.class_weights {
+        Some(w) => weighted_cross_entropy(&out.logits, &batch.y, w)?,
+        None => cross_entropy(&out.logits, &batch.y)?,
+    };
     let zero = base.zeros_like()?;
     let indicator = match &out.indicator {
         // Mean over rows per slice, summed over the k+1 slices.
@@ -89,6 +103,27 @@ mod tests {
         let sig = |z: f32| 1.0 / (1.0 + (-z).exp());
         assert!((v[0][0] + sig(2.0).ln()).abs() < 1e-5);
         assert!((v[0][1] + (1.0 - sig(-1.0)).ln()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn weighted_ce_with_equal_weights_is_plain_ce_and_weights_shift_it() {
+        let d = Device::Cpu;
+        let logits = Tensor::new(&[[2.0f32, 0.0], [0.0, 1.0], [1.0, 1.0]], &d).unwrap();
+        let y = Tensor::new(&[0u32, 1, 1], &d).unwrap();
+        let plain: f32 = cross_entropy(&logits, &y).unwrap().to_scalar().unwrap();
+        let ones = Tensor::new(&[3.0f32, 3.0], &d).unwrap();
+        let same: f32 = weighted_cross_entropy(&logits, &y, &ones)
+            .unwrap()
+            .to_scalar()
+            .unwrap();
+        assert!((plain - same).abs() < 1e-6);
+        // Only class 0 counts: the loss is row 0's nll alone.
+        let only0 = Tensor::new(&[1.0f32, 0.0], &d).unwrap();
+        let v: f32 = weighted_cross_entropy(&logits, &y, &only0)
+            .unwrap()
+            .to_scalar()
+            .unwrap();
+        assert!((v - (1.0 + (-2f32).exp()).ln()).abs() < 1e-5, "{v}");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Batch {
     pub y: Tensor,
     /// Slice membership with the base slice first, `[batch, k+1]` (f32 0/1).
     pub slices: Tensor,
+    /// Per-class weights of the base loss, `[C]` (f32); `None` weighs every row the same.
+    pub class_weights: Option<Tensor>,
 }
 
 /// What a forward pass returns; the SBL-only fields are `None` for other models.

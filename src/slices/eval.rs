@@ -215,10 +215,10 @@ impl<'a> Evaluator<'a> {
             NumExpr::Neg(a) => map_num(self.num(a), |x| -x),
             NumExpr::Func(f, a) => map_num(self.num(a), |x| f.apply(x)),
             NumExpr::Arith(op, a, b) => arith(*op, self.num(a), self.num(b)),
-            NumExpr::Length(s) => match self.str(s) {
-                StrVal::Scalar(v) => NumVal::Scalar(v.chars().count() as f64),
+            NumExpr::Measure(m, s) => match self.str(s) {
+                StrVal::Scalar(v) => NumVal::Scalar(m.apply(&v)),
                 StrVal::Dict { codes, levels } => {
-                    let lens: Vec<f64> = levels.iter().map(|l| l.chars().count() as f64).collect();
+                    let lens: Vec<f64> = levels.iter().map(|l| m.apply(l)).collect();
                     NumVal::Col(Cow::Owned(
                         codes
                             .iter()

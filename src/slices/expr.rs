@@ -93,6 +93,25 @@ pub enum StrFunc {
     Trim,
 }
 
+/// What a numeric function of a string counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrMeasure {
+    /// `LENGTH`: characters.
+    Length,
+    /// `WORD_COUNT`: whitespace-separated words.
+    Words,
+}
+
+impl StrMeasure {
+    /// Applies the count.
+    pub fn apply(self, s: &str) -> f64 {
+        match self {
+            StrMeasure::Length => s.chars().count() as f64,
+            StrMeasure::Words => super::text::word_count(s) as f64,
+        }
+    }
+}
+
 /// A numeric-valued expression.
 #[derive(Debug, Clone)]
 pub enum NumExpr {
@@ -106,8 +125,8 @@ pub enum NumExpr {
     Neg(Box<NumExpr>),
     /// A numeric function.
     Func(NumFunc, Box<NumExpr>),
-    /// `LENGTH(s)` in characters.
-    Length(Box<StrExpr>),
+    /// A count over a string: `LENGTH(s)` or `WORD_COUNT(s)`.
+    Measure(StrMeasure, Box<StrExpr>),
 }
 
 /// A string-valued expression.

@@ -12,6 +12,7 @@ pub mod parse;
 mod parse_funcs;
 pub mod set;
 pub mod suggest;
+pub mod text;
 
 pub use bitmap::Bitmap;
 pub use error::{ExprError, SliceError};

@@ -3,12 +3,16 @@
 use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned};
 
 use super::error::ExprError;
-use super::expr::{BoolExpr, NumExpr, NumFunc, StrExpr, StrFunc, Typed};
+use super::expr::{BoolExpr, NumExpr, NumFunc, StrExpr, StrFunc, StrMeasure, Typed};
 use super::parse::{Scope, error_at};
+use super::text::{NEGATION_PATTERN, QUESTION_PATTERN, pattern};
 
 /// The functions a slice expression may call, for help texts.
 pub const FUNCTIONS: &[&str] = &[
     "LENGTH(s)",
+    "WORD_COUNT(s)",
+    "IS_QUESTION(s)",
+    "HAS_NEGATION(s)",
     "LOWER(s)",
     "UPPER(s)",
     "TRIM(s)",
@@ -94,11 +98,25 @@ fn call(scope: &Scope, name: &str, args: &[&Expr], e: &Expr) -> Result<Typed, Ex
         arity(1)?;
         Ok(Typed::Str(StrExpr::Func(f, Box::new(scope.str(args[0])?))))
     };
+    let measure = |m| -> Result<Typed, ExprError> {
+        arity(1)?;
+        Ok(Typed::Num(NumExpr::Measure(
+            m,
+            Box::new(scope.str(args[0])?),
+        )))
+    };
+    let text_test = |p| -> Result<Typed, ExprError> {
+        arity(1)?;
+        Ok(Typed::Bool(BoolExpr::Matches(
+            scope.str(args[0])?,
+            pattern(p),
+        )))
+    };
     match name {
-        "length" | "char_length" | "len" => {
-            arity(1)?;
-            Ok(Typed::Num(NumExpr::Length(Box::new(scope.str(args[0])?))))
-        }
+        "length" | "char_length" | "len" => measure(StrMeasure::Length),
+        "word_count" | "words" => measure(StrMeasure::Words),
+        "is_question" => text_test(QUESTION_PATTERN),
+        "has_negation" | "contains_negation" => text_test(NEGATION_PATTERN),
         "lower" | "lcase" => str_func(StrFunc::Lower),
         "upper" | "ucase" => str_func(StrFunc::Upper),
         "trim" => str_func(StrFunc::Trim),

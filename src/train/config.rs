@@ -38,6 +38,38 @@ impl LrSchedule {
     }
 }
 
+/// How the classes are weighted in the prediction loss.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassWeights {
+    /// Every row counts the same.
+    #[default]
+    None,
+    /// Each class weighs `n / (C * n_class)` on the training rows, so a rare positive class
+    /// counts as much as the common one (for imbalanced data such as census income).
+    Balanced,
+}
+
+impl ClassWeights {
+    /// Per-class weights for the labels `y` of the training rows `rows`, or `None` when unweighted.
+    pub fn weights(self, y: &[u32], rows: &[usize], n_classes: usize) -> Option<Vec<f32>> {
+        match self {
+            ClassWeights::None => None,
+            ClassWeights::Balanced => {
+                let mut counts = vec![0usize; n_classes];
+                rows.iter().for_each(|&i| counts[y[i] as usize] += 1);
+                let n = rows.len() as f32;
+                Some(
+                    counts
+                        .iter()
+                        .map(|&c| n / (n_classes as f32 * c.max(1) as f32))
+                        .collect(),
+                )
+            }
+        }
+    }
+}
+
 /// How to train one model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -66,6 +98,8 @@ pub struct TrainConfig {
     pub patience: Option<usize>,
     /// `cpu`, `cuda` or `metal`.
     pub device: String,
+    /// Class weighting of the prediction loss.
+    pub class_weights: ClassWeights,
 }
 
 impl Default for TrainConfig {
@@ -83,6 +117,7 @@ impl Default for TrainConfig {
             select_best: true,
             patience: None,
             device: "cpu".into(),
+            class_weights: ClassWeights::None,
         }
     }
 }
@@ -118,6 +153,8 @@ mod tests {
             assert!((s.rate(0.01, 50, 100) - 0.005).abs() < 1e-12);
         }
         assert_eq!(LrSchedule::Constant.rate(0.01, 99, 100), 0.01);
+        let w = ClassWeights::Balanced.weights(&[0, 0, 0, 1, 9], &[0, 1, 2, 3], 2);
+        assert_eq!(w, Some(vec![4.0 / 6.0, 2.0]));
         assert!(
             TrainConfig {
                 epochs: 0,

@@ -83,6 +83,11 @@ pub fn fit(
     let mut opt = Optimizer::new(vars, cfg)?;
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(0xBA7C4));
     let mut order = data.train.clone();
+    let class_weights = cfg
+        .class_weights
+        .weights(&data.y_host, &data.train, data.n_classes)
+        .map(|w| Tensor::from_vec(w, data.n_classes, &data.device))
+        .transpose()?;
     let (mut best, mut best_f1, mut best_epoch) = (snapshot(varmap)?, f64::NEG_INFINITY, 0);
     let mut last_good = best.clone();
     let (mut history, mut train_secs) = (Vec::new(), 0.0);
@@ -103,7 +108,7 @@ pub fn fit(
                 stop = StopReason::Cancelled;
                 break 'epochs;
             }
-            let terms = step(model, &mut opt, data, chunk)?;
+            let terms = step(model, &mut opt, data, chunk, class_weights.as_ref())?;
             if !terms.total.is_finite() {
                 restore(varmap, &last_good)?;
                 stop = StopReason::NonFinite {
@@ -163,6 +168,7 @@ fn step(
     opt: &mut Optimizer,
     data: &Prepared,
     chunk: &[usize],
+    class_weights: Option<&Tensor>,
 ) -> Result<LossBreakdown, TrainError> {
     let idx: Vec<u32> = chunk.iter().map(|&i| i as u32).collect();
     let idx = Tensor::from_vec(idx, chunk.len(), &data.device)?;
@@ -170,6 +176,7 @@ fn step(
         x: data.x.index_select(&idx, 0)?,
         y: data.y.index_select(&idx, 0)?,
         slices: data.slices.index_select(&idx, 0)?,
+        class_weights: class_weights.cloned(),
     };
     let terms = model.loss(&batch)?;
     let scalar = |t: &Tensor| -> Result<f64, TrainError> { Ok(f64::from(t.to_scalar::<f32>()?)) };

@@ -12,7 +12,7 @@ pub mod predict;
 pub mod prepared;
 pub mod saved;
 
-pub use config::{LrSchedule, OptimizerKind, TrainConfig};
+pub use config::{ClassWeights, LrSchedule, OptimizerKind, TrainConfig};
 pub use error::TrainError;
 pub use events::{EpochStats, StopReason, TrainEvent};
 pub use experiment::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::data::load::read_table;
 use crate::data::{ColumnKind, Table};
 use crate::gui::command::Command;
-use crate::gui::state::SourceSpec;
+use crate::gui::state::{EmbedChoice, SourceSpec};
 use crate::gui::theme;
 
 /// Rows shown in the preview.
@@ -28,6 +28,23 @@ pub struct OpenDialog {
     pub pred: Option<String>,
     /// Chosen split column.
     pub split: Option<String>,
+    /// Text column to embed as features (text columns only).
+    pub embed: Option<String>,
+    /// Encoder folder for `embed`.
+    pub encoder: String,
+}
+
+/// The encoder offered first: `SLICELAB_ENCODER`, else the team's MiniLM beside a source checkout.
+fn default_encoder() -> String {
+    if let Ok(dir) = std::env::var("SLICELAB_ENCODER") {
+        return dir;
+    }
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/models/all-MiniLM-L6-v2");
+    if shared.join("config.json").is_file() {
+        shared.display().to_string()
+    } else {
+        String::new()
+    }
 }
 
 const LABEL_NAMES: [&str; 8] = [
@@ -73,6 +90,8 @@ impl OpenDialog {
             n_rows: table.n_rows(),
             pred: guess(&table, &PRED_NAMES),
             split: guess(&table, &["split"]),
+            embed: None,
+            encoder: default_encoder(),
             label,
         })
     }
@@ -109,6 +128,7 @@ impl OpenDialog {
                     ui.end_row();
                     optional(ui, "Prediction column", "open_pred", &mut self.pred, &names);
                     optional(ui, "Split column", "open_split", &mut self.split, &names);
+                    self.embed_row(ui);
                 });
                 ui.horizontal(|ui| {
                     if ui.button("Open").clicked() {
@@ -117,6 +137,7 @@ impl OpenDialog {
                             label: self.label.clone(),
                             pred: self.pred.clone(),
                             split_col: self.split.clone(),
+                            embed: self.embed_choice(),
                         }));
                         keep = false;
                     }
@@ -126,6 +147,42 @@ impl OpenDialog {
                 });
             });
         keep
+    }
+
+    /// The text-embedding row, shown only when the file has text columns.
+    fn embed_row(&mut self, ui: &mut egui::Ui) {
+        let texts: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|(_, k)| *k == ColumnKind::Text)
+            .map(|(n, _)| n.clone())
+            .collect();
+        if texts.is_empty() {
+            return;
+        }
+        optional(
+            ui,
+            "Embed text column",
+            "open_embed",
+            &mut self.embed,
+            &texts,
+        );
+        if self.embed.is_some() {
+            let name = ui.label("Encoder folder");
+            ui.add(egui::TextEdit::singleline(&mut self.encoder).desired_width(360.0))
+                .labelled_by(name.id)
+                .on_hover_text(
+                    "A Hugging Face BERT folder: config.json, tokenizer.json, model.safetensors",
+                );
+            ui.end_row();
+        }
+    }
+
+    fn embed_choice(&self) -> Option<EmbedChoice> {
+        Some(EmbedChoice {
+            column: self.embed.clone()?,
+            encoder: PathBuf::from(self.encoder.trim()),
+        })
     }
 
     fn preview(&self, ui: &mut egui::Ui) {

@@ -1,0 +1,53 @@
+//! What can go wrong while loading an encoder or embedding a text column.
+
+use std::path::PathBuf;
+
+/// A text-encoding failure, naming the file or column at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum TextError {
+    /// A file of the model folder could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `config.json` is missing a field or describes an unsupported model.
+    #[error("{path}: {message}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// `tokenizer.json` could not be loaded or a text could not be tokenised.
+    #[error("{path}: tokenizer: {message}")]
+    Tokenizer {
+        /// The tokenizer file.
+        path: PathBuf,
+        /// The tokenizers crate's message.
+        message: String,
+    },
+    /// The weights do not match the configuration, or a tensor operation failed.
+    #[error("encoder {path}: {source}")]
+    Model {
+        /// The model folder.
+        path: PathBuf,
+        /// candle's error.
+        source: candle_core::Error,
+    },
+    /// The column to embed is not in the table.
+    #[error("{source_name}: no text column '{name}' to embed (columns: {available})")]
+    UnknownColumn {
+        /// The column asked for.
+        name: String,
+        /// The table's source file.
+        source_name: String,
+        /// The closest column names.
+        available: String,
+    },
+    /// Embedding was cancelled by the user.
+    #[error("embedding cancelled")]
+    Cancelled,
+}
