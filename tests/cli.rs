@@ -142,6 +142,52 @@ fn slice_file_expressions_drive_training() {
 }
 
 #[test]
+fn ignored_columns_stay_out_of_the_features_and_class_weights_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&["demo", "figure1", "--out", p(&data), "--n", "400"]);
+    let out = dir.path().join("out");
+    let printed = ok(&[
+        "train",
+        "--data",
+        p(&data),
+        "--ignore",
+        "x2",
+        "--method",
+        "vanilla",
+        "--epochs",
+        "1",
+        "--class-weights",
+        "balanced",
+        "--out",
+        p(&out),
+    ]);
+    assert!(printed.contains("training rows/s"), "{printed}");
+    let card = std::fs::read_to_string(out.join("vanilla-seed0/config.json")).unwrap();
+    let card: serde_json::Value = serde_json::from_str(&card).unwrap();
+    let features = card["features"]["inputs"].to_string();
+    assert!(
+        features.contains("\"x1\"") && !features.contains("\"x2\""),
+        "{features}"
+    );
+    assert_eq!(card["train"]["class_weights"], "balanced");
+    let o = slicelab(&[
+        "train",
+        "--data",
+        p(&data),
+        "--ignore",
+        "x3",
+        "--epochs",
+        "1",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("'x3'") && err.contains("x1"),
+        "{err}"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2_and_failures_exit_1_with_a_clear_message() {
     assert_eq!(
         slicelab(&["train", "--no-such-flag"]).status.code(),

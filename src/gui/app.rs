@@ -205,11 +205,11 @@ impl SlicelabApp {
         let j = &self.jobs;
         let labels = [
             j.load.as_ref().map(Pending::describe),
-            j.inspect.as_ref().map(|p| p.label.clone()),
-            j.analysis.as_ref().map(|p| p.label.clone()),
-            j.predict.as_ref().map(|p| p.label.clone()),
-            j.files.as_ref().map(|p| p.label.clone()),
-            j.suggest.as_ref().map(|p| p.label.clone()),
+            j.inspect.as_ref().map(Pending::describe),
+            j.analysis.as_ref().map(Pending::describe),
+            j.predict.as_ref().map(Pending::describe),
+            j.files.as_ref().map(Pending::describe),
+            j.suggest.as_ref().map(Pending::describe),
         ];
         let list: Vec<String> = labels.into_iter().flatten().collect();
         (!list.is_empty()).then(|| list.join(", "))

@@ -86,12 +86,14 @@ fn append_columns(
     rows: usize,
     dim: usize,
 ) -> Vec<String> {
-    (0..dim)
-        .map(|j| {
-            let name = format!("{column}_e{j}");
+    let names: Vec<String> = (0..dim).map(|j| format!("{column}_e{j}")).collect();
+    // Re-embedding replaces the earlier values instead of duplicating columns.
+    table.columns.retain(|c| !names.contains(&c.name));
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(j, name)| {
             let data = (0..rows).map(|i| f64::from(values[i * dim + j])).collect();
-            // Re-embedding replaces the earlier values instead of duplicating columns.
-            table.columns.retain(|c| c.name != name);
             table.columns.push(Column {
                 name: name.clone(),
                 kind: ColumnKind::Numeric,
