@@ -37,14 +37,15 @@ impl TextEncoder {
             path: config_path.clone(),
             message,
         })?;
-        let tokenizer = load_tokenizer(dir, max_length(dir, &cfg))?;
+        let tokenizer_bytes = read(&dir.join("tokenizer.json"))?;
+        let tokenizer = load_tokenizer(dir, &tokenizer_bytes, max_length(dir, &cfg))?;
         let weights = dir.join("model.safetensors");
         let model_err = |source| TextError::Model {
             path: dir.to_path_buf(),
             source,
         };
         let bytes = read(&weights)?;
-        let fingerprint = fingerprint(&[&config_text, &read(&dir.join("tokenizer.json"))?, &bytes]);
+        let fingerprint = fingerprint(&[&config_text, &tokenizer_bytes, &bytes]);
         let vb =
             VarBuilder::from_buffered_safetensors(bytes, DType::F32, device).map_err(model_err)?;
         let model = BertModel::new(&cfg, vb).map_err(model_err)?;
@@ -171,13 +172,13 @@ fn max_length(dir: &Path, cfg: &BertConfig) -> usize {
         .min(cfg.max_position_embeddings)
 }
 
-fn load_tokenizer(dir: &Path, max_length: usize) -> Result<Tokenizer, TextError> {
+fn load_tokenizer(dir: &Path, bytes: &[u8], max_length: usize) -> Result<Tokenizer, TextError> {
     let path = dir.join("tokenizer.json");
     let err = |e: tokenizers::Error| TextError::Tokenizer {
         path: path.clone(),
         message: e.to_string(),
     };
-    let mut tok = Tokenizer::from_file(&path).map_err(err)?;
+    let mut tok = Tokenizer::from_bytes(bytes).map_err(err)?;
     // The file pads every text to a fixed 128 tokens; padding to the batch's longest is the
     // same after masked pooling and several times cheaper on one-sentence reviews.
     let pad = tok.get_padding().cloned().unwrap_or_default();
