@@ -13,6 +13,7 @@ pub mod gui;
 pub mod metrics;
 pub mod model;
 pub mod report;
+pub mod runtime;
 pub mod slices;
 pub mod text;
 pub mod train;

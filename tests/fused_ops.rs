@@ -4,9 +4,12 @@
 use candle_core::{Device, Tensor, Var};
 
 use slicelab::model::Attention;
-use slicelab::model::fused::{AttentionOp, BceOp, CombineOp, SliceCeOp};
+use slicelab::model::dense::affine;
+use slicelab::model::fused::{
+    AttentionOp, BceOp, CombineOp, ComposeOp, DenseOp, LogSigmoidOp, NarrowLinearOp, SliceCeOp,
+};
 use slicelab::model::loss::{bce_with_logits, masked_slice_ce_per_slot};
-use slicelab::model::sram::attention;
+use slicelab::model::sram::{attention, compose};
 
 const B: usize = 6;
 const S: usize = 5;
@@ -67,6 +70,8 @@ fn attention_matches_for_every_variant_and_class_count() {
             let (q, p) = (rand(&[B, S], 1), rand(&[B, S, c], 2));
             let fused = q
                 .as_tensor()
+                .apply_op1(LogSigmoidOp)
+                .unwrap()
                 .apply_op2(p.as_tensor(), AttentionOp(kind))
                 .unwrap();
             let composite = attention(q.as_tensor(), p.as_tensor(), kind).unwrap();
@@ -127,7 +132,8 @@ fn indicator_bce_matches() {
         &Device::Cpu,
     )
     .unwrap();
-    let fused = q.as_tensor().apply_op2(&t, BceOp).unwrap();
+    let lq = q.as_tensor().apply_op1(LogSigmoidOp).unwrap();
+    let fused = q.as_tensor().apply_op3(&lq, &t, BceOp).unwrap();
     let composite = bce_with_logits(q.as_tensor(), &t)
         .unwrap()
         .mean(0)
@@ -138,4 +144,102 @@ fn indicator_bce_matches() {
     let (cv, cg) = value_and_grads(&composite, &[&q]);
     close(&fv, &cv, "bce");
     close(&fg[0], &cg[0], "dq");
+}
+
+#[test]
+fn narrow_linear_matches_matmul_plus_bias() {
+    // [B, S, H] rows through a 3-output head, as the slice head and final heads use it.
+    let (x, w, b) = (rand(&[B, S, 7], 7), rand(&[3, 7], 8), rand(&[1, 3], 9));
+    let fused = x
+        .as_tensor()
+        .apply_op3(w.as_tensor(), b.as_tensor(), NarrowLinearOp)
+        .unwrap();
+    let composite = x
+        .as_tensor()
+        .broadcast_matmul(&w.as_tensor().t().unwrap())
+        .unwrap()
+        .broadcast_add(b.as_tensor())
+        .unwrap();
+    let (fv, fg) = value_and_grads(&fused, &[&x, &w, &b]);
+    let (cv, cg) = value_and_grads(&composite, &[&x, &w, &b]);
+    close(&fv, &cv, "narrow linear");
+    close(&fg[0], &cg[0], "dx");
+    close(&fg[1], &cg[1], "dw");
+    close(&fg[2], &cg[2], "db");
+}
+
+#[test]
+fn compose_matches_batched_matmul() {
+    let (h, d, c) = (4, 6, 3);
+    let (e, w) = (rand(&[S * h, d], 10), rand(&[c, h], 11));
+    let fused = e.as_tensor().apply_op2(w.as_tensor(), ComposeOp).unwrap();
+    let composite = w
+        .as_tensor()
+        .broadcast_left(S)
+        .unwrap()
+        .matmul(&e.as_tensor().reshape((S, h, d)).unwrap())
+        .unwrap()
+        .reshape((S * c, d))
+        .unwrap();
+    let (fv, fg) = value_and_grads(&fused, &[&e, &w]);
+    let (cv, cg) = value_and_grads(&composite, &[&e, &w]);
+    close(&fv, &cv, "compose");
+    close(&fg[0], &cg[0], "de");
+    close(&fg[1], &cg[1], "dw");
+}
+
+#[test]
+fn composed_head_equals_the_head_applied_to_every_expert() {
+    // g(r_s) = W (E_s z + e_s) + b, computed as z (W E_s)ᵀ + (W e_s + b).
+    let (h, d, c) = (4, 6, 2);
+    let (z, e, eb) = (
+        rand(&[B, d], 12),
+        rand(&[S * h, d], 13),
+        rand(&[1, S * h], 14),
+    );
+    let (w, b) = (rand(&[c, h], 15), rand(&[1, c], 16));
+    let m = compose(e.as_tensor(), w.as_tensor()).unwrap();
+    let mb = compose(&eb.as_tensor().reshape((S * h, 1)).unwrap(), w.as_tensor())
+        .unwrap()
+        .reshape((S, c))
+        .unwrap()
+        .broadcast_add(b.as_tensor())
+        .unwrap()
+        .reshape((1, S * c))
+        .unwrap();
+    let composed = affine(z.as_tensor(), &m, &mb)
+        .unwrap()
+        .reshape((B, S, c))
+        .unwrap();
+    let r = affine(z.as_tensor(), e.as_tensor(), eb.as_tensor())
+        .unwrap()
+        .reshape((B, S, h))
+        .unwrap();
+    let direct = affine(&r, w.as_tensor(), b.as_tensor()).unwrap();
+    close(&composed, &direct, "composed head");
+}
+
+#[test]
+fn dense_matches_matmul_plus_bias() {
+    let (x, w, b) = (rand(&[B * S, 7], 17), rand(&[9, 7], 18), rand(&[1, 9], 19));
+    let fused = x
+        .as_tensor()
+        .apply_op3(w.as_tensor(), b.as_tensor(), DenseOp)
+        .unwrap();
+    let composite = x
+        .as_tensor()
+        .matmul(&w.as_tensor().t().unwrap())
+        .unwrap()
+        .broadcast_add(b.as_tensor())
+        .unwrap();
+    let (fv, fg) = value_and_grads(&fused, &[&x, &w, &b]);
+    let (cv, cg) = value_and_grads(&composite, &[&x, &w, &b]);
+    close(&fv, &cv, "dense");
+    close(&fg[0], &cg[0], "dx");
+    close(&fg[1], &cg[1], "dw");
+    close(&fg[2], &cg[2], "db");
+    assert!(
+        fg[1].is_contiguous(),
+        "the weight gradient is laid out like the weight"
+    );
 }

@@ -14,7 +14,7 @@ use slicelab::data::demo::{Figure1, NoiseMode};
 use slicelab::data::load::{Sources, read_header};
 use slicelab::data::{Dataset, DatasetSpec};
 use slicelab::slices::SliceSet;
-use slicelab::text::{EmbeddingCache, TextEncoder, embed_column};
+use slicelab::text::{EmbeddingCache, TextEncoder, embed_column, embed_like};
 use slicelab::train::DataSource;
 
 /// Built-in demo datasets.
@@ -152,11 +152,7 @@ impl DataArgs {
             .clone()
             .or_else(EmbeddingCache::default_dir)
             .map(EmbeddingCache::new);
-        let bar = ProgressBar::new(ds.n_rows() as u64);
-        bar.set_style(ProgressStyle::with_template(
-            "embedding {msg} {bar:30} {pos}/{len} rows, {eta} left",
-        )?);
-        bar.set_message(column.to_string());
+        let bar = embed_bar(ds.n_rows(), column)?;
         let cancel = AtomicBool::new(false);
         let done = embed_column(
             &mut ds.table,
@@ -176,6 +172,7 @@ impl DataArgs {
             if done.cached { ", from the cache" } else { "" },
             load_secs
         );
+        ds.embedding = Some(done.record);
         Ok(())
     }
 
@@ -196,12 +193,25 @@ pub fn slice_set(path: &Option<PathBuf>, source: &DataSource) -> anyhow::Result<
     }
 }
 
+/// The progress bar of embedding `rows` texts of `column`.
+fn embed_bar(rows: usize, column: &str) -> anyhow::Result<ProgressBar> {
+    let bar = ProgressBar::new(rows as u64);
+    bar.set_style(ProgressStyle::with_template(
+        "embedding {msg} {bar:30} {pos}/{len} rows, {eta} left",
+    )?);
+    bar.set_message(column.to_string());
+    Ok(bar)
+}
+
 /// Opens `--model` (if given) and reads `--data`; the label is `--label`, else the model's, else `y`.
+/// A model trained on text embeddings gets the data embedded the same way (`encoder` overrides
+/// the folder recorded in the model).
 pub fn model_and_table(
-    model: Option<&std::path::Path>,
-    data: &std::path::Path,
+    model: Option<&Path>,
+    data: &Path,
     label: Option<&str>,
-    device: &candle_core::Device,
+    encoder: Option<&Path>,
+    device: &Device,
 ) -> anyhow::Result<(
     Option<slicelab::train::TrainedModel>,
     slicelab::data::Table,
@@ -210,7 +220,24 @@ pub fn model_and_table(
     let model = model
         .map(|m| slicelab::train::TrainedModel::load(m, device))
         .transpose()?;
-    let table = slicelab::data::load::read_table(data)?;
+    let mut table = slicelab::data::load::read_table(data)?;
+    if let Some(record) = model.as_ref().and_then(|m| m.card.embedding.as_ref()) {
+        let cache = EmbeddingCache::default_dir().map(EmbeddingCache::new);
+        let bar = embed_bar(table.n_rows(), &record.column)?;
+        let done = embed_like(&mut table, record, encoder, cache.as_ref(), &mut |d, _| {
+            bar.set_position(d as u64)
+        })?;
+        bar.finish_and_clear();
+        if let Some(done) = done {
+            eprintln!(
+                "embedded '{}' ({} rows) with {} as the model was trained{}",
+                record.column,
+                done.rows,
+                done.record.encoder.display(),
+                if done.cached { ", from the cache" } else { "" }
+            );
+        }
+    }
     let label = label
         .map(str::to_string)
         .or_else(|| model.as_ref().map(|m| m.card.label.clone()))

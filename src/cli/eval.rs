@@ -37,6 +37,9 @@ pub struct EvalArgs {
     /// Ground-truth slice columns (default: the model's, or columns named slice_*).
     #[arg(long, value_delimiter = ',')]
     truth_slices: Option<Vec<String>>,
+    /// Encoder folder for a model trained on text embeddings (default: the one it recorded).
+    #[arg(long, requires = "model")]
+    encoder: Option<PathBuf>,
     /// Compute device.
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -45,8 +48,13 @@ pub struct EvalArgs {
 /// Runs `slicelab eval`.
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let device = slicelab::model::device::parse_device(&a.device).map_err(anyhow::Error::msg)?;
-    let (model, table, label) =
-        super::args::model_and_table(a.model.as_deref(), &a.data, a.label.as_deref(), &device)?;
+    let (model, table, label) = super::args::model_and_table(
+        a.model.as_deref(),
+        &a.data,
+        a.label.as_deref(),
+        a.encoder.as_deref(),
+        &device,
+    )?;
     let default_truth: Vec<String> = match &model {
         Some(m) => m.card.truth_slices.clone(),
         None => table

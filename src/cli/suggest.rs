@@ -28,6 +28,9 @@ pub struct SuggestArgs {
     /// A slicelab model folder whose predictions are analysed.
     #[arg(long)]
     model: Option<PathBuf>,
+    /// Encoder folder for a model trained on text embeddings (default: the one it recorded).
+    #[arg(long, requires = "model")]
+    encoder: Option<PathBuf>,
     /// Suggestions to return.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -57,6 +60,7 @@ pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
         a.model.as_deref(),
         &a.data,
         a.label.as_deref(),
+        a.encoder.as_deref(),
         &candle_core::Device::Cpu,
     )?;
     let mut spec = DatasetSpec::new(&label);

@@ -67,6 +67,8 @@ pub struct Dataset {
     pub truth_slices: Vec<String>,
     /// Columns that must never become model features (label, predictions, split, truth slices).
     pub reserved: Vec<String>,
+    /// How a text column was embedded into `{column}_e{i}` feature columns, if one was.
+    pub embedding: Option<crate::text::EmbedRecord>,
 }
 
 impl Dataset {
@@ -131,6 +133,7 @@ impl Dataset {
             splits,
             truth_slices: spec.truth_slices.clone(),
             reserved,
+            embedding: None,
         })
     }
 

@@ -6,11 +6,13 @@ use crate::model::Method;
 use crate::report::{Report, ScalingRow};
 use crate::train::TrainError;
 use crate::train::experiment::{DataSource, run_experiment};
+use crate::train::fit::FitOutcome;
 
 /// The slice counts measured.
 pub const KS: [usize; 5] = [2, 10, 50, 100, 200];
 
-/// Trains SBL, HPS and MoE on figure1 data with `k` slices (one seed) and records s/epoch.
+/// Trains SBL, HPS and MoE on figure1 data with `k` slices (one seed) and records the median
+/// s/epoch (the median keeps the first run's warm-up and a noisy epoch out of the comparison).
 pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome, TrainError> {
     let methods = [Method::Sbl, Method::Hps, Method::Moe];
     let mut rows = Vec::new();
@@ -30,7 +32,7 @@ pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome
             rows.push(ScalingRow {
                 method: run.method.name().into(),
                 k,
-                epoch_secs: run.outcome.epoch_secs,
+                epoch_secs: median_epoch_secs(&run.outcome),
                 params: run.model.params(),
             });
         }
@@ -45,9 +47,18 @@ pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome
     })
 }
 
+fn median_epoch_secs(outcome: &FitOutcome) -> f64 {
+    let mut secs: Vec<f64> = outcome.history.iter().map(|e| e.epoch_secs).collect();
+    if secs.is_empty() {
+        return outcome.epoch_secs;
+    }
+    secs.sort_by(f64::total_cmp);
+    secs[secs.len() / 2]
+}
+
 fn table(rows: &[ScalingRow]) -> String {
     let mut out = String::from(
-        "| method | k | s/epoch | × s/epoch at k=2 | params | × params at k=2 |\n|---|---:|---:|---:|---:|---:|\n",
+        "| method | k | s/epoch (median) | × s/epoch at k=2 | params | × params at k=2 |\n|---|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let base = rows.iter().find(|b| b.method == r.method && b.k == 2);

@@ -99,7 +99,10 @@ fn embed_text(
         &mut |done, total| progress.set(format!("embedding {column}: {done}/{total} rows")),
         &AtomicBool::new(false),
     )
-    .map(|done| done.columns)
+    .map(|done| {
+        ds.embedding = Some(done.record);
+        done.columns
+    })
     .map_err(|e| e.to_string())
 }
 
@@ -141,6 +144,16 @@ pub fn from_column(ds: &Dataset, column: &str) -> Option<Predicted> {
 
 /// Runs `model` over every row of `ds`.
 pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predicted, String> {
+    if let Some(record) = &model.card.embedding
+        && ds.table.column(&record.first_column()).is_none()
+    {
+        return Err(format!(
+            "{name} reads embeddings of the text column '{}' (encoder {}): reopen the data with \"Embed text column\" set to '{}'",
+            record.column,
+            record.encoder.display(),
+            record.column
+        ));
+    }
     let p = model
         .predict_dataset(ds)
         .map_err(|e| format!("predicting with {name}: {e}"))?;

@@ -5,7 +5,9 @@
 //! multipliers (`ModelConfig::slice_loss_weights`).
 
 use candle_core::{Result, Tensor};
-use candle_nn::{Linear, Module, VarBuilder, linear};
+use candle_nn::{Module, VarBuilder};
+
+use super::dense::{Dense, dense};
 
 use super::Forward;
 use super::config::ModelConfig;
@@ -14,7 +16,7 @@ use super::mlp::Mlp;
 /// Backbone plus k+1 heads in one layer.
 pub struct Hps {
     backbone: Mlp,
-    heads: Linear,
+    heads: Dense,
     slots: usize,
     n_classes: usize,
     /// Loss weight per slot: 0 for the base (trained by the base loss), then one per SF.
@@ -31,7 +33,7 @@ impl Hps {
         }
         Ok(Self {
             backbone: Mlp::new(cfg.input_dim, &cfg.hidden, vb.pp("backbone"))?,
-            heads: linear(cfg.backbone_dim(), slots * cfg.n_classes, vb.pp("heads"))?,
+            heads: dense(cfg.backbone_dim(), slots * cfg.n_classes, vb.pp("heads"))?,
             slots,
             n_classes: cfg.n_classes,
             weights: Tensor::from_vec(weights, slots, vb.device())?,
@@ -53,6 +55,7 @@ impl Hps {
             slice_logits: Some(heads),
             attention: None,
             slice_weights: Some(self.weights.clone()),
+            indicator_log_prob: None,
         })
     }
 }

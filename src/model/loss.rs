@@ -2,7 +2,7 @@
 
 use candle_core::{D, Result, Tensor};
 
-use super::fused::{self, BceOp, SliceCeOp};
+use super::fused::{self, BceOp, LogSigmoidOp, SliceCeOp};
 use super::{Batch, Forward, LossTerms};
 
 /// Mean cross-entropy of `[batch, C]` logits against `[batch]` class indices.
@@ -36,9 +36,14 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
     let zero = base.zeros_like()?;
     let indicator = match &out.indicator {
         // Mean over rows per slice, summed over the k+1 slices.
-        Some(q) if fused::usable(q) => q
-            .contiguous()?
-            .apply_op2(&batch.slices.contiguous()?, BceOp)?,
+        Some(q) if fused::usable(q) => {
+            let q = q.contiguous()?;
+            let lq = match &out.indicator_log_prob {
+                Some(lq) => lq.clone(),
+                None => q.apply_op1(LogSigmoidOp)?,
+            };
+            q.apply_op3(&lq, &batch.slices.contiguous()?, BceOp)?
+        }
         Some(q) => bce_with_logits(q, &batch.slices)?.mean(0)?.sum_all()?,
         None => zero.clone(),
     };

@@ -1,11 +1,13 @@
 //! The backbone: an MLP over the feature vector with ReLU after every layer.
 
 use candle_core::{Result, Tensor};
-use candle_nn::{Linear, Module, VarBuilder, linear};
+use candle_nn::{Module, VarBuilder};
+
+use super::dense::{Dense, dense};
 
 /// `Linear -> ReLU` repeated for each configured width.
 pub struct Mlp {
-    layers: Vec<Linear>,
+    layers: Vec<Dense>,
 }
 
 impl Mlp {
@@ -14,7 +16,7 @@ impl Mlp {
         let mut layers = Vec::with_capacity(hidden.len());
         let mut d = input_dim;
         for (i, &w) in hidden.iter().enumerate() {
-            layers.push(linear(d, w, vb.pp(i))?);
+            layers.push(dense(d, w, vb.pp(i))?);
             d = w;
         }
         Ok(Self { layers })

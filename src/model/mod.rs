@@ -3,6 +3,7 @@
 
 pub mod checkpoint;
 pub mod config;
+pub mod dense;
 pub mod device;
 pub mod fused;
 pub mod hps;
@@ -36,6 +37,9 @@ pub struct Forward {
     pub logits: Tensor,
     /// Indicator logits, `[batch, k+1]`.
     pub indicator: Option<Tensor>,
+    /// `ln σ(indicator logits)`, `[batch, k+1]`, where the CPU kernels computed it for the
+    /// attention (the indicator loss reuses it).
+    pub indicator_log_prob: Option<Tensor>,
     /// Shared slice-head logits per expert, `[batch, k+1, C]`.
     pub slice_logits: Option<Tensor>,
     /// Attention over experts, `[batch, k+1]`, rows sum to 1.

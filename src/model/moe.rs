@@ -6,7 +6,9 @@
 //! base expert on all rows); the gated mixture of their logits is the prediction.
 
 use candle_core::{D, Result, Tensor};
-use candle_nn::{Init, Linear, Module, VarBuilder, linear};
+use candle_nn::{Init, Module, VarBuilder};
+
+use super::dense::{Dense, dense};
 
 use super::Forward;
 use super::config::ModelConfig;
@@ -35,7 +37,7 @@ impl ExpertLayer {
 pub struct Moe {
     layers: Vec<ExpertLayer>,
     head: ExpertLayer,
-    gate: Linear,
+    gate: Dense,
     experts: usize,
 }
 
@@ -52,7 +54,7 @@ impl Moe {
         Ok(Self {
             layers,
             head: ExpertLayer::new(experts, d, cfg.n_classes, vb.pp("experts").pp("head"))?,
-            gate: linear(cfg.input_dim, experts, vb.pp("gate"))?,
+            gate: dense(cfg.input_dim, experts, vb.pp("gate"))?,
             experts,
         })
     }
@@ -76,6 +78,7 @@ impl Moe {
             slice_logits: Some(per_expert),
             attention: Some(gate),
             slice_weights: None,
+            indicator_log_prob: None,
         })
     }
 }

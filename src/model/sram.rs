@@ -11,24 +11,25 @@
 //! experts, and caps every member's indicator term at 0.
 
 use candle_core::{D, Result, Tensor};
-use candle_nn::{Linear, Module, VarBuilder, linear};
+use candle_nn::{Module, VarBuilder};
 
 use super::Forward;
 use super::config::{Attention, ModelConfig};
-use super::fused::{self, AttentionOp, CombineOp};
+use super::dense::{Dense, affine, dense};
+use super::fused::{self, AttentionOp, CombineOp, ComposeOp, LogSigmoidOp};
 use super::mlp::Mlp;
 
 /// The SBL model: backbone, indicator heads, experts, shared slice head, attention, final head.
 pub struct SliceModel {
     backbone: Mlp,
     /// All k+1 indicator heads as one layer: `[d] -> [k+1]`.
-    indicator: Linear,
+    indicator: Dense,
     /// All k+1 linear experts as one layer: `[d] -> [(k+1) * h]`.
-    experts: Linear,
+    experts: Dense,
     /// The one slice prediction head shared by every expert: `[h] -> [C]`.
-    slice_head: Linear,
+    slice_head: Dense,
     /// The final prediction head on the attended representation: `[h] -> [C]`.
-    head: Linear,
+    head: Dense,
     slots: usize,
     rep_dim: usize,
     attention: Attention,
@@ -41,10 +42,10 @@ impl SliceModel {
         let slots = cfg.n_slices + 1;
         Ok(Self {
             backbone: Mlp::new(cfg.input_dim, &cfg.hidden, vb.pp("backbone"))?,
-            indicator: linear(d, slots, vb.pp("indicator"))?,
-            experts: linear(d, slots * cfg.rep_dim, vb.pp("experts"))?,
-            slice_head: linear(cfg.rep_dim, cfg.n_classes, vb.pp("slice_head"))?,
-            head: linear(cfg.rep_dim, cfg.n_classes, vb.pp("head"))?,
+            indicator: dense(d, slots, vb.pp("indicator"))?,
+            experts: dense(d, slots * cfg.rep_dim, vb.pp("experts"))?,
+            slice_head: dense(cfg.rep_dim, cfg.n_classes, vb.pp("slice_head"))?,
+            head: dense(cfg.rep_dim, cfg.n_classes, vb.pp("head"))?,
             slots,
             rep_dim: cfg.rep_dim,
             attention: cfg.attention(),
@@ -60,27 +61,56 @@ impl SliceModel {
             .experts
             .forward(&z)?
             .reshape((batch, self.slots, self.rep_dim))?; // [batch, k+1, h]
-        let p = self.slice_head.forward(&r)?; // [batch, k+1, C]
-        let (a, combined) = if fused::usable(&q) {
-            let a = q
-                .contiguous()?
-                .apply_op2(&p.contiguous()?, AttentionOp(self.attention))?; // [batch, k+1]
+        let p = self.slice_logits(&z)?; // [batch, k+1, C]
+        let (a, combined, lq) = if fused::usable(&q) {
+            let lq = q.contiguous()?.apply_op1(LogSigmoidOp)?; // [batch, k+1]
+            let a = lq.apply_op2(&p.contiguous()?, AttentionOp(self.attention))?; // [batch, k+1]
             let combined = a.apply_op2(&r.contiguous()?, CombineOp)?; // [batch, h]
-            (a, combined)
+            (a, combined, Some(lq))
         } else {
             let a = attention(&q, &p, self.attention)?;
             let combined = a.unsqueeze(1)?.matmul(&r)?.squeeze(1)?;
-            (a, combined)
+            (a, combined, None)
         };
         let logits = self.head.forward(&combined)?; // [batch, C]
         Ok(Forward {
             logits,
             indicator: Some(q),
+            indicator_log_prob: lq,
             slice_logits: Some(p),
             attention: Some(a),
             slice_weights: None,
         })
     }
+}
+
+impl SliceModel {
+    /// The shared slice head on every expert, `g(r_s)` for all `s`, as one matmul of `z` `[batch, d]`
+    /// with the head composed into each expert (see [`ComposeOp`]) -> `[batch, k+1, C]`.
+    fn slice_logits(&self, z: &Tensor) -> Result<Tensor> {
+        let (w, b) = (self.slice_head.weight(), self.slice_head.bias()); // [C, h], [1, C]
+        let (e, e_bias) = (self.experts.weight(), self.experts.bias()); // [S·h, d], [1, S·h]
+        let c = w.dim(0)?;
+        let m = compose(e, w)?; // [S·C, d]
+        let m_bias = compose(&e_bias.reshape((self.slots * self.rep_dim, 1))?, w)? // [S·C, 1]
+            .reshape((self.slots, c))?
+            .broadcast_add(b)?
+            .reshape((1, self.slots * c))?;
+        affine(z, &m, &m_bias)?.reshape((z.dim(0)?, self.slots, c))
+    }
+}
+
+/// `W · E_s` for every slot: experts `[S·h, d]`, head `[C, h]` -> `[S·C, d]`.
+pub fn compose(e: &Tensor, w: &Tensor) -> Result<Tensor> {
+    if fused::usable(e) && fused::usable(w) {
+        return e.contiguous()?.apply_op2(&w.contiguous()?, ComposeOp);
+    }
+    let (sh, d) = e.dims2()?;
+    let (c, h) = w.dims2()?;
+    let s = sh / h.max(1);
+    w.broadcast_left(s)?
+        .matmul(&e.reshape((s, h, d))?)? // [S, C, d]
+        .reshape((s * c, d))
 }
 
 /// Attention over experts from indicator logits `[.., k+1]` and slice logits `[.., k+1, C]`,

@@ -1,7 +1,9 @@
 //! Vanilla: backbone + linear prediction head, trained on the label alone.
 
 use candle_core::{Result, Tensor};
-use candle_nn::{Linear, Module, VarBuilder, linear};
+use candle_nn::{Module, VarBuilder};
+
+use super::dense::{Dense, dense};
 
 use super::Forward;
 use super::config::ModelConfig;
@@ -10,7 +12,7 @@ use super::mlp::Mlp;
 /// Backbone followed by one linear head.
 pub struct Vanilla {
     backbone: Mlp,
-    head: Linear,
+    head: Dense,
 }
 
 impl Vanilla {
@@ -18,7 +20,7 @@ impl Vanilla {
     pub fn new(cfg: &ModelConfig, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
             backbone: Mlp::new(cfg.input_dim, &cfg.hidden, vb.pp("backbone"))?,
-            head: linear(cfg.backbone_dim(), cfg.n_classes, vb.pp("head"))?,
+            head: dense(cfg.backbone_dim(), cfg.n_classes, vb.pp("head"))?,
         })
     }
 
@@ -31,6 +33,7 @@ impl Vanilla {
             slice_logits: None,
             attention: None,
             slice_weights: None,
+            indicator_log_prob: None,
         })
     }
 }

@@ -1,12 +1,14 @@
 //! Embedding a table's text column into numeric feature columns, through the cache.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use super::cache::EmbeddingCache;
 use super::encoder::TextEncoder;
 use super::error::TextError;
+use serde::{Deserialize, Serialize};
+
 use crate::data::{Column, ColumnData, ColumnKind, Table};
 
 /// Which column to embed with which encoder folder.
@@ -18,9 +20,32 @@ pub struct EmbedSpec {
     pub encoder: PathBuf,
 }
 
+/// How a table's embedding columns were made, kept in the dataset and in every model card so
+/// new data can be embedded the same way before prediction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbedRecord {
+    /// The text column.
+    pub column: String,
+    /// The encoder folder used.
+    pub encoder: PathBuf,
+    /// xxh64 of the encoder's config, tokenizer and weights, in hex.
+    pub fingerprint: String,
+    /// Embedding width (number of `{column}_e{i}` columns).
+    pub dim: usize,
+}
+
+impl EmbedRecord {
+    /// The name of the first embedding column; its absence means the table was not embedded.
+    pub fn first_column(&self) -> String {
+        format!("{}_e0", self.column)
+    }
+}
+
 /// What embedding a column did.
 #[derive(Debug, Clone)]
 pub struct Embedded {
+    /// How, for the dataset and model cards.
+    pub record: EmbedRecord,
     /// Names of the added feature columns, `{column}_e0`...
     pub columns: Vec<String>,
     /// Rows embedded.
@@ -72,11 +97,52 @@ pub fn embed_column(
     table.columns[index].kind = ColumnKind::Text;
     let names = append_columns(table, column, &values, rows, dim);
     Ok(Embedded {
+        record: EmbedRecord {
+            column: column.to_string(),
+            encoder: encoder.dir().to_path_buf(),
+            fingerprint: format!("{:016x}", encoder.fingerprint()),
+            dim,
+        },
         columns: names,
         rows,
         secs: start.elapsed().as_secs_f64(),
         cached,
     })
+}
+
+/// Embeds `table` as a model's card says, unless it already has the embedding columns: loads
+/// the encoder (`encoder_dir` overrides the recorded folder) and refuses one whose fingerprint
+/// differs from the model's, since its features would mean something else.
+pub fn embed_like(
+    table: &mut Table,
+    record: &EmbedRecord,
+    encoder_dir: Option<&Path>,
+    cache: Option<&EmbeddingCache>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Option<Embedded>, TextError> {
+    if table.column(&record.first_column()).is_some() {
+        return Ok(None);
+    }
+    let dir = encoder_dir.unwrap_or(&record.encoder);
+    let encoder = TextEncoder::load(dir, &candle_core::Device::Cpu)?;
+    let found = format!("{:016x}", encoder.fingerprint());
+    if found != record.fingerprint {
+        return Err(TextError::WrongEncoder {
+            path: dir.to_path_buf(),
+            found,
+            expected: record.fingerprint.clone(),
+            trained_with: record.encoder.clone(),
+        });
+    }
+    embed_column(
+        table,
+        &record.column,
+        &encoder,
+        cache,
+        progress,
+        &AtomicBool::new(false),
+    )
+    .map(Some)
 }
 
 fn append_columns(

@@ -37,6 +37,20 @@ pub enum TextError {
         /// candle's error.
         source: candle_core::Error,
     },
+    /// The encoder found is not the one a model was trained with.
+    #[error(
+        "encoder {path} (fingerprint {found}) is not the one the model was trained with ({trained_with}, fingerprint {expected}); give --encoder with that folder"
+    )]
+    WrongEncoder {
+        /// The folder loaded.
+        path: PathBuf,
+        /// Its fingerprint.
+        found: String,
+        /// The model's recorded fingerprint.
+        expected: String,
+        /// The model's recorded encoder folder.
+        trained_with: PathBuf,
+    },
     /// The column to embed is not in the table.
     #[error("{source_name}: no text column '{name}' to embed (columns: {available})")]
     UnknownColumn {

@@ -8,6 +8,6 @@ pub mod encoder;
 pub mod error;
 
 pub use cache::EmbeddingCache;
-pub use column::{EmbedSpec, Embedded, embed_column};
+pub use column::{EmbedRecord, EmbedSpec, Embedded, embed_column, embed_like};
 pub use encoder::{TextEncoder, cosine};
 pub use error::TextError;

@@ -199,6 +199,7 @@ pub fn train_run(
         stop: StopReason::Completed,
         epoch_secs: 0.0,
         test_metrics: None,
+        embedding: ds.embedding.clone(),
     };
     let mut model = TrainedModel::build(card, &data.device)?;
     emit(TrainEvent::RunStarted {

@@ -1,5 +1,6 @@
 //! Training: settings, prepared tensors, the loop, events, background jobs and experiments.
 
+pub mod adam;
 pub mod config;
 pub mod error;
 pub mod events;

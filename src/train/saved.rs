@@ -53,6 +53,9 @@ pub struct ModelCard {
     pub epoch_secs: f64,
     /// Per-slice metrics on the test split at the end of training.
     pub test_metrics: Option<SplitReport>,
+    /// The text embedding the features include; new data is embedded the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<crate::text::EmbedRecord>,
 }
 
 /// A model in memory: card, variables and the built network.

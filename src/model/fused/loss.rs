@@ -1,0 +1,142 @@
+//! The slice losses: per-slot masked cross-entropy and the indicator BCE.
+
+use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
+
+use super::{host, slice};
+
+/// Per-slot masked cross-entropy: logits `[B, S, C]`, labels `[B]` (u32), mask `[B, S]` -> `[S]`,
+/// each slot's mean CE over its member rows (0 for a slot with no member).
+pub struct SliceCeOp;
+
+fn counts(mask: &[f32], s: usize) -> Vec<f32> {
+    let mut n = vec![0f32; s];
+    mask.chunks(s)
+        .for_each(|row| row.iter().zip(n.iter_mut()).for_each(|(m, c)| *c += m));
+    n.iter().map(|c| c.max(1.0)).collect()
+}
+
+fn log_softmax_at(row: &[f32], y: usize) -> (f32, f32, f32) {
+    let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = row.iter().map(|v| (v - m).exp()).sum();
+    (row[y] - m - sum.ln(), m, sum)
+}
+
+impl CustomOp3 for SliceCeOp {
+    fn name(&self) -> &'static str {
+        "sbl-slice-ce"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (b, s, c) = l1.shape().dims3()?;
+        let p = slice(s1, l1)?;
+        let y = match l2.contiguous_offsets() {
+            Some((x, z)) => &s2.as_slice::<u32>()?[x..z],
+            None => candle_core::bail!("fused op expects contiguous labels"),
+        };
+        let mask = slice(s3, l3)?;
+        let n = counts(mask, s);
+        let mut out = vec![0f32; s];
+        for bi in 0..b {
+            for si in 0..s {
+                let m = mask[bi * s + si];
+                if m != 0.0 {
+                    let k = bi * s + si;
+                    out[si] -= m * log_softmax_at(&p[k * c..(k + 1) * c], y[bi] as usize).0 / n[si];
+                }
+            }
+        }
+        Ok((CpuStorage::F32(out), Shape::from(s)))
+    }
+
+    fn bwd(
+        &self,
+        p: &Tensor,
+        y: &Tensor,
+        mask: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let (b, s, c) = p.dims3()?;
+        let (ph, mh, gh) = (host(p)?, host(mask)?, host(grad)?);
+        let (pv, yv, mv, g) = (&*ph, y.to_vec1::<u32>()?, &*mh, &*gh);
+        let n = counts(mv, s);
+        let mut dp = vec![0f32; pv.len()];
+        for (bi, &label) in yv.iter().enumerate().take(b) {
+            let label = label as usize;
+            for si in 0..s {
+                let k = bi * s + si;
+                let w = mv[k] * g[si] / n[si];
+                if w == 0.0 {
+                    continue;
+                }
+                let row = &pv[k * c..(k + 1) * c];
+                let (_, m, sum) = log_softmax_at(row, label);
+                for (ci, (d, &v)) in dp[k * c..(k + 1) * c].iter_mut().zip(row).enumerate() {
+                    *d = w * ((v - m).exp() / sum - f32::from(u8::from(ci == label)));
+                }
+            }
+        }
+        Ok((
+            Some(Tensor::from_vec(dp, p.shape(), p.device())?),
+            None,
+            None,
+        ))
+    }
+}
+
+/// Indicator loss: BCE with logits `q` `[B, S]` against 0/1 targets `t` `[B, S]`, mean over
+/// rows, summed over slots -> scalar. Takes `ln σ(q)` as well (shared with the attention), which
+/// makes the loss linear: `BCE = −t ln σ(q) − (1−t) ln σ(−q) = (1−t) q − ln σ(q)`.
+pub struct BceOp;
+
+impl CustomOp3 for BceOp {
+    fn name(&self) -> &'static str {
+        "sbl-indicator-bce"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let b = l1.shape().dims2()?.0;
+        let (q, lq, t) = (slice(s1, l1)?, slice(s2, l2)?, slice(s3, l3)?);
+        let total: f32 = q
+            .iter()
+            .zip(lq)
+            .zip(t)
+            .map(|((&q, &lq), &t)| (1.0 - t) * q - lq)
+            .sum();
+        Ok((CpuStorage::F32(vec![total / b as f32]), Shape::from(())))
+    }
+
+    fn bwd(
+        &self,
+        q: &Tensor,
+        lq: &Tensor,
+        t: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let g = grad.to_scalar::<f32>()? / q.dim(0)? as f32;
+        let dq: Vec<f32> = host(t)?.iter().map(|t| g * (1.0 - t)).collect();
+        let dlq = vec![-g; dq.len()];
+        Ok((
+            Some(Tensor::from_vec(dq, q.shape(), q.device())?),
+            Some(Tensor::from_vec(dlq, lq.shape(), lq.device())?),
+            None,
+        ))
+    }
+}
