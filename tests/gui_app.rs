@@ -305,3 +305,72 @@ fn a_suggested_slice_becomes_an_sf_in_one_click() {
     // The train split holds 10,000 of the demo's 22,000 rows; the slice covers at least its train rows.
     assert!(h.state().analysis.as_ref().unwrap().stats[2].size >= best.size);
 }
+
+#[test]
+fn the_indicators_tab_shows_each_sf_beside_its_learned_indicator() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_label("Train").click();
+    h.step();
+    h.get_by_label("Epochs").set_value_accesskit(2.0);
+    h.step();
+    h.get_by_label("Start training").click();
+    wait_for(&mut h, "the run to start", |a| a.training.is_some());
+    wait_for(&mut h, "the run to finish", |a| a.training.is_none());
+    h.get_by_label("Indicators").click();
+    h.step();
+    // The quick Vanilla model has no indicators: the tab offers the SBL model instead.
+    h.get_by_label("Show sbl-seed0").click();
+    wait_for(&mut h, "the SBL model's predictions", |a| {
+        a.predicted
+            .as_ref()
+            .is_some_and(|p| !p.indicator.is_empty())
+    });
+    // The scenes are drawn on a background thread; both plots of each slice appear.
+    for sf in ["sf_1", "sf_2"] {
+        common::wait_for_text(&mut h, &format!("Learned indicator: {sf}"));
+        h.get_by_label(&format!("SF output: {sf}"));
+    }
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+}
+
+#[test]
+fn one_slice_per_value_of_a_column_from_the_slices_panel() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_role_and_label(Role::ComboBox, "One slice per value of")
+        .click();
+    h.run();
+    // "sf_1" is also a slice in the list: the combo's option is the one in the popup's column,
+    // left-aligned with the "x1" option above it.
+    let left =
+        |n: &egui_kittest::Node<'_>| n.accesskit_node().bounding_box().map_or(-1.0, |b| b.x0);
+    let x = left(&h.get_by_label("x1"));
+    h.get_all_by_label("sf_1")
+        .find(|n| (left(n) - x).abs() < 1.0)
+        .expect("the sf_1 option")
+        .click();
+    h.run();
+    assert_eq!(h.state().session.views.slices.per_value_column, "sf_1");
+    h.get_by_label("Add per value").click();
+    wait_for(&mut h, "the per-value slices", |a| slice_count(a) == 4);
+    let defs: Vec<(String, String)> = h
+        .state()
+        .session
+        .slices
+        .slices
+        .iter()
+        .map(|s| (s.name.clone(), s.expr.clone()))
+        .collect();
+    assert!(
+        defs.contains(&("sf_1_0".into(), "sf_1 = 0".into())),
+        "{defs:?}"
+    );
+    assert!(
+        defs.contains(&("sf_1_1".into(), "sf_1 = 1".into())),
+        "{defs:?}"
+    );
+    common::wait_for_text(&mut h, "sf_1_1");
+}

@@ -7,25 +7,18 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::map_scene::{CellValues, build_scene};
+use super::indicator_scene::{IndicatorInputs, IndicatorKey, IndicatorScenes, build};
 use crate::data::Split;
 use crate::gui::app::SlicelabApp;
 use crate::gui::command::{Command, TrainRequest};
+use crate::gui::jobs::{Pending, Poll};
 use crate::gui::theme;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
-use crate::gui::widgets::points::Scene;
-use crate::metrics::grid::{Axis, cell_means};
 use crate::model::Method;
 use crate::train::config::TrainConfig;
 
 /// Rows shown in the attention heatmap.
 const ATTENTION_ROWS: usize = 40;
-
-/// Per slice: its name, the SF output scene (if the slice still exists) and the indicator scene.
-type SliceScenes = Vec<(String, Option<Scene>, Scene)>;
-
-/// Scenes keyed by (indicator data, analysis generation), with the plot bounds.
-type IndicatorScenes = (usize, usize, SliceScenes, [f64; 4]);
 
 /// The Indicators tab.
 #[derive(Serialize, Deserialize)]
@@ -39,6 +32,8 @@ pub struct IndicatorsView {
     plots: Vec<PlotState>,
     #[serde(skip)]
     cache: Option<IndicatorScenes>,
+    #[serde(skip)]
+    pending: Option<(IndicatorKey, Pending<IndicatorScenes>)>,
 }
 
 impl Default for IndicatorsView {
@@ -48,6 +43,7 @@ impl Default for IndicatorsView {
             bins: 16,
             plots: Vec::new(),
             cache: None,
+            pending: None,
         }
     }
 }
@@ -73,14 +69,12 @@ impl IndicatorsView {
             ui.label("This dataset has no numeric columns to draw on.");
             return;
         };
-        let key = (
-            Arc::as_ptr(&pred.indicator) as usize,
-            app.analysis.as_ref().map_or(0, |a| a.generation as usize),
-        );
-        if self.cache.as_ref().is_none_or(|c| (c.0, c.1) != key) {
-            self.cache = Some((key.0, key.1, self.scenes(app, xn, yn), bounds(app, xn, yn)));
-        }
-        let Some((_, _, scenes, bounds)) = &self.cache else {
+        self.refresh(app, (xn, yn));
+        let Some(IndicatorScenes { scenes, bounds, .. }) = &self.cache else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Drawing the indicators…");
+            });
             return;
         };
         self.plots.resize(scenes.len() * 2, PlotState::default());
@@ -154,67 +148,62 @@ impl IndicatorsView {
         ui.weak("The retrained model is analysed automatically if nothing else is; pick it under Analysing.");
     }
 
-    fn scenes(&self, app: &SlicelabApp, xn: &str, yn: &str) -> SliceScenes {
+    /// Keeps the scenes in step with the predictions, slices and bins; rebuilds on a
+    /// background thread.
+    fn refresh(&mut self, app: &SlicelabApp, (xn, yn): (&str, &str)) {
         let (Some(data), Some(pred)) = (&app.data, &app.predicted) else {
-            return Vec::new();
+            return;
         };
-        let ds = &data.ds;
-        let col = |n: &str| {
-            ds.table
-                .column(n)
-                .and_then(|c| c.as_numeric())
-                .map(<[f64]>::to_vec)
-                .unwrap_or_default()
+        let key = IndicatorKey {
+            indicator: Arc::as_ptr(&pred.indicator) as usize,
+            generation: app.analysis.as_ref().map_or(0, |a| a.generation),
+            bins: self.bins,
+            axes: (xn.to_string(), yn.to_string()),
         };
-        let (xs, ys) = (col(xn), col(yn));
-        if xs.len() != ds.n_rows() || ys.len() != ds.n_rows() {
-            return Vec::new();
+        if let Some((k, job)) = &self.pending {
+            match job.poll() {
+                Poll::Ready(scenes) => {
+                    self.cache = Some(scenes);
+                    self.pending = None;
+                }
+                Poll::Lost => self.pending = None,
+                Poll::Waiting if *k == key => return,
+                Poll::Waiting => {}
+            }
         }
-        let rows = ds.indices(Split::Test);
-        let slots = pred.slots.len().max(1);
-        let axes = (
-            Axis::fit(rows.iter().map(|&i| xs[i]), self.bins),
-            Axis::fit(rows.iter().map(|&i| ys[i]), self.bins),
+        if self.cache.as_ref().is_some_and(|c| c.key == key) {
+            return;
+        }
+        let set = &app.session.slices.slices;
+        let sf = pred
+            .slots
+            .iter()
+            .skip(1)
+            .map(|name| {
+                let k = set.iter().position(|s| s.name == *name)?;
+                Some((k, theme::slice_color(k)))
+            })
+            .collect();
+        let inputs = IndicatorInputs {
+            key: key.clone(),
+            ds: data.ds.clone(),
+            indicator: pred.indicator.clone(),
+            slots: pred.slots.clone(),
+            sf,
+            masks: app
+                .analysis
+                .as_ref()
+                .map(|a| a.masks.clone())
+                .unwrap_or_default(),
+        };
+        let ctx = app.ctx_handle();
+        let job = Pending::spawn(
+            "indicator-builder",
+            "drawing the indicators",
+            move || ctx.request_repaint(),
+            move || build(inputs),
         );
-        let mut out = Vec::new();
-        for (j, name) in pred.slots.iter().enumerate().skip(1) {
-            let prob = |i: usize| f64::from(pred.indicator[i * slots + j]);
-            let sf = app
-                .session
-                .slices
-                .slices
-                .iter()
-                .position(|s| s.name == *name)
-                .and_then(|k| {
-                    let mask = app.analysis.as_ref()?.masks.get(k)?;
-                    let c = theme::slice_color(k);
-                    Some(build_scene(
-                        (&xs, &ys),
-                        &rows,
-                        |i| {
-                            if mask.get(i) {
-                                c
-                            } else {
-                                theme::NEUTRAL.gamma_multiply(0.3)
-                            }
-                        },
-                        None,
-                    ))
-                });
-            let cells = CellValues {
-                x: axes.0,
-                y: axes.1,
-                values: cell_means((&xs, &ys), prob, &rows, axes),
-            };
-            let ind = build_scene(
-                (&xs, &ys),
-                &rows,
-                |i| theme::heat(prob(i)).gamma_multiply(0.9),
-                Some(&cells),
-            );
-            out.push((name.clone(), sf, ind));
-        }
-        out
+        self.pending = Some((key, job));
     }
 }
 
@@ -233,23 +222,6 @@ fn square<'a>(
         brush: false,
         gpu,
         size: egui::vec2(width, width * 0.75),
-    }
-}
-
-fn bounds(app: &SlicelabApp, xn: &str, yn: &str) -> [f64; 4] {
-    let Some(data) = &app.data else {
-        return [0.0, 1.0, 0.0, 1.0];
-    };
-    let col = |n: &str| {
-        data.ds
-            .table
-            .column(n)
-            .and_then(|c| c.as_numeric())
-            .map(|v| Axis::fit(v.iter().copied(), 1))
-    };
-    match (col(xn), col(yn)) {
-        (Some(x), Some(y)) => [x.min, x.max, y.min, y.max],
-        _ => [0.0, 1.0, 0.0, 1.0],
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod errors;
+pub mod indicator_scene;
 pub mod indicators;
 pub mod map;
 pub mod map_scene;
