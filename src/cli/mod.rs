@@ -8,6 +8,7 @@ mod slices;
 mod suggest;
 mod table;
 mod train;
+mod tune;
 
 use std::process::ExitCode;
 
@@ -31,7 +32,7 @@ struct Cli {
     pred: Option<String>,
     /// Threads for tensor ops. 1 is fastest for small MLPs, where per-op overhead dominates;
     /// a text encoder wants every core. Defaults to $RAYON_NUM_THREADS, else every core with
-    /// --embed and 1 without.
+    /// --embed or tune-encoder and 1 otherwise.
     #[arg(long, global = true)]
     threads: Option<usize>,
 }
@@ -50,6 +51,8 @@ enum Command {
     Suggest(suggest::SuggestArgs),
     /// Run one of the paper's experiments (compare, figure1, ablation, noise, hidden-dim, scaling).
     Experiment(experiment::ExperimentArgs),
+    /// Fine-tune a text encoder's top layers on a labelled text column; writes a new encoder folder.
+    TuneEncoder(tune::TuneArgs),
 }
 
 /// Parses arguments and runs; exit code 0 on success, 2 on usage errors, 1 on failures.
@@ -60,9 +63,11 @@ pub fn main() -> ExitCode {
         .threads
         .or_else(|| std::env::var("RAYON_NUM_THREADS").ok()?.parse().ok())
         .unwrap_or_else(|| {
-            let embeds = std::env::args().any(|a| a == "--embed" || a.starts_with("--embed="));
+            // The text encoder (embedding or tuning) is the one workload that wants every core.
+            let encoder = std::env::args()
+                .any(|a| a == "--embed" || a.starts_with("--embed=") || a == "tune-encoder");
             match std::thread::available_parallelism() {
-                Ok(n) if embeds => n.get(),
+                Ok(n) if encoder => n.get(),
                 _ => 1,
             }
         });
@@ -76,6 +81,7 @@ pub fn main() -> ExitCode {
         Some(Command::Demo(a)) => demo::run(a),
         Some(Command::Experiment(a)) => experiment::run(a),
         Some(Command::Suggest(a)) => suggest::run(a),
+        Some(Command::TuneEncoder(a)) => tune::run(a),
         None => {
             let launch = slicelab::gui::Launch {
                 data: cli.data,

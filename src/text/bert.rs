@@ -100,13 +100,41 @@ struct Attention {
     key: Linear,
     value: Linear,
     output: Linear,
-    norm: LayerNorm,
+    norm: Norm,
     heads: usize,
     head_dim: usize,
+    trainable: bool,
+}
+
+/// A LayerNorm that can be differentiated when `trainable`: candle's fused kernel (the fast path
+/// for inference) has no backward pass, so training uses the composite expression.
+struct Norm {
+    ln: LayerNorm,
+    eps: f32,
+    trainable: bool,
+}
+
+impl Norm {
+    fn new(h: usize, eps: f64, vb: VarBuilder, trainable: bool) -> Result<Self> {
+        Ok(Self {
+            ln: layer_norm(h, eps, vb)?,
+            eps: eps as f32,
+            trainable,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        match (self.trainable, self.ln.bias()) {
+            (true, Some(bias)) => {
+                candle_nn::ops::layer_norm_slow(x, self.ln.weight(), bias, self.eps)
+            }
+            _ => self.ln.forward(x),
+        }
+    }
 }
 
 impl Attention {
-    fn new(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
+    fn new(cfg: &BertConfig, vb: VarBuilder, trainable: bool) -> Result<Self> {
         let h = cfg.hidden_size;
         let s = vb.pp("self");
         Ok(Self {
@@ -114,9 +142,15 @@ impl Attention {
             key: linear(h, h, s.pp("key"))?,
             value: linear(h, h, s.pp("value"))?,
             output: linear(h, h, vb.pp("output").pp("dense"))?,
-            norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("output").pp("LayerNorm"))?,
+            norm: Norm::new(
+                h,
+                cfg.layer_norm_eps,
+                vb.pp("output").pp("LayerNorm"),
+                trainable,
+            )?,
             heads: cfg.num_attention_heads,
             head_dim: h / cfg.num_attention_heads,
+            trainable,
         })
     }
 
@@ -136,33 +170,45 @@ impl Attention {
         let scale = 1.0 / (self.head_dim as f64).sqrt();
         let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?; // [batch, heads, t, t]
         let scores = scores.broadcast_add(mask_bias)?; // padding keys get -inf-like bias
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let weights = if self.trainable {
+            candle_nn::ops::softmax(&scores, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
         let ctx = weights.matmul(&v)?; // [batch, heads, t, head_dim]
         let ctx = ctx.transpose(1, 2)?.contiguous()?.reshape((b, t, h))?;
         self.norm.forward(&(self.output.forward(&ctx)? + x)?)
     }
 }
 
-/// One transformer layer: attention, then a GELU feed-forward block, each with a residual norm.
-struct Layer {
+/// One post-norm transformer layer: self-attention, then the feed-forward block.
+pub struct Layer {
     attention: Attention,
     intermediate: Linear,
     output: Linear,
-    norm: LayerNorm,
+    norm: Norm,
 }
 
 impl Layer {
-    fn new(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
+    /// Builds layer tensors under `vb` (`attention.*`, `intermediate.*`, `output.*`);
+    /// `trainable` layers use differentiable kernels throughout.
+    pub fn new(cfg: &BertConfig, vb: VarBuilder, trainable: bool) -> Result<Self> {
         let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
         Ok(Self {
-            attention: Attention::new(cfg, vb.pp("attention"))?,
+            attention: Attention::new(cfg, vb.pp("attention"), trainable)?,
             intermediate: linear(h, i, vb.pp("intermediate").pp("dense"))?,
             output: linear(i, h, vb.pp("output").pp("dense"))?,
-            norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("output").pp("LayerNorm"))?,
+            norm: Norm::new(
+                h,
+                cfg.layer_norm_eps,
+                vb.pp("output").pp("LayerNorm"),
+                trainable,
+            )?,
         })
     }
 
-    fn forward(&self, x: &Tensor, mask_bias: &Tensor) -> Result<Tensor> {
+    /// `[batch, t, h]` -> `[batch, t, h]` under an additive attention bias from [`mask_bias`].
+    pub fn forward(&self, x: &Tensor, mask_bias: &Tensor) -> Result<Tensor> {
         let a = self.attention.forward(x, mask_bias)?; // [batch, t, h]
         let f = self.intermediate.forward(&a)?.gelu_erf()?; // [batch, t, intermediate]
         self.norm.forward(&(self.output.forward(&f)? + a)?)
@@ -179,7 +225,7 @@ impl BertModel {
     /// Builds the encoder from `embeddings.*` and `encoder.layer.{i}.*` tensors.
     pub fn new(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
         let layers = (0..cfg.num_hidden_layers)
-            .map(|i| Layer::new(cfg, vb.pp("encoder").pp("layer").pp(i)))
+            .map(|i| Layer::new(cfg, vb.pp("encoder").pp("layer").pp(i), false))
             .collect::<Result<_>>()?;
         Ok(Self {
             embeddings: Embeddings::new(cfg, vb.pp("embeddings"))?,
@@ -190,14 +236,32 @@ impl BertModel {
     /// Hidden states `[batch, t, h]` of `ids`/`types` `[batch, t]` (u32) under `mask` `[batch, t]`
     /// (f32, 1 for real tokens).
     pub fn forward(&self, ids: &Tensor, types: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let (b, t) = mask.dims2()?;
-        // Additive bias on attention scores: 0 for real tokens, a large negative for padding.
-        let bias = ((mask.ones_like()? - mask)? * -1e9)?.reshape((b, 1, 1, t))?; // [batch, 1, 1, t]
+        self.lower(ids, types, mask, self.layers.len())
+    }
+
+    /// Hidden states after the embeddings and the first `layers` layers (the frozen part when
+    /// the layers above are tuned).
+    pub fn lower(
+        &self,
+        ids: &Tensor,
+        types: &Tensor,
+        mask: &Tensor,
+        layers: usize,
+    ) -> Result<Tensor> {
+        let bias = mask_bias(mask)?;
         let x = self.embeddings.forward(ids, types)?;
         self.layers
             .iter()
+            .take(layers)
             .try_fold(x, |x, layer| layer.forward(&x, &bias))
     }
+}
+
+/// Additive attention-score bias `[batch, 1, 1, t]` of a `[batch, t]` mask (f32, 1 for real
+/// tokens): 0 for real tokens, a large negative for padding.
+pub fn mask_bias(mask: &Tensor) -> Result<Tensor> {
+    let (b, t) = mask.dims2()?;
+    ((mask.ones_like()? - mask)? * -1e9)?.reshape((b, 1, 1, t))
 }
 
 /// Mean of the hidden states over real tokens, `[batch, t, h]` -> `[batch, h]`.

@@ -15,6 +15,7 @@ pub const BATCH: usize = 64;
 
 /// A frozen sentence encoder: text in, one pooled, L2-normalised vector out.
 pub struct TextEncoder {
+    cfg: BertConfig,
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
@@ -49,12 +50,14 @@ impl TextEncoder {
         let vb =
             VarBuilder::from_buffered_safetensors(bytes, DType::F32, device).map_err(model_err)?;
         let model = BertModel::new(&cfg, vb).map_err(model_err)?;
+        let dim = cfg.hidden_size;
         Ok(Self {
+            cfg,
             model,
             tokenizer,
             device: device.clone(),
             dir: dir.to_path_buf(),
-            dim: cfg.hidden_size,
+            dim,
             fingerprint,
         })
     }
@@ -79,6 +82,19 @@ impl TextEncoder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
+        let (pooled, _) = self.run(texts, |m, ids, types, mask| {
+            l2_normalize(&mean_pool(&m.forward(ids, types, mask)?, mask)?)
+        })?;
+        Ok(pooled)
+    }
+
+    /// Tokenises a batch (padded to its longest text) and applies `f` to the model, token ids,
+    /// type ids and mask; returns `f`'s values and the mask `[batch, t]`, both row-major.
+    fn run(
+        &self,
+        texts: &[&str],
+        f: impl Fn(&BertModel, &Tensor, &Tensor, &Tensor) -> candle_core::Result<Tensor>,
+    ) -> Result<(Vec<f32>, Vec<f32>), TextError> {
         let encodings = self
             .tokenizer
             .encode_batch(texts.to_vec(), true)
@@ -93,20 +109,55 @@ impl TextEncoder {
                 .flat_map(|e| f(e).iter().copied())
                 .collect()
         };
-        let run = || -> candle_core::Result<Vec<f32>> {
+        let go = || -> candle_core::Result<(Vec<f32>, Vec<f32>)> {
             let ids = Tensor::from_vec(flat(|e| e.get_ids()), (b, t), &self.device)?;
             let types = Tensor::from_vec(flat(|e| e.get_type_ids()), (b, t), &self.device)?;
             let mask = Tensor::from_vec(flat(|e| e.get_attention_mask()), (b, t), &self.device)?
                 .to_dtype(DType::F32)?;
-            let hidden = self.model.forward(&ids, &types, &mask)?; // [b, t, h]
-            l2_normalize(&mean_pool(&hidden, &mask)?)?
-                .flatten_all()?
-                .to_vec1()
+            let out = f(&self.model, &ids, &types, &mask)?;
+            Ok((
+                out.flatten_all()?.to_vec1()?,
+                mask.flatten_all()?.to_vec1()?,
+            ))
         };
-        run().map_err(|source| TextError::Model {
+        go().map_err(|source| TextError::Model {
             path: self.dir.clone(),
             source,
         })
+    }
+
+    /// The model's configuration.
+    pub fn config(&self) -> &BertConfig {
+        &self.cfg
+    }
+
+    /// Per text, the hidden states of its real tokens after the first `layers` layers
+    /// (`[tokens, h]`, row-major), in batches of [`BATCH`], shortest first.
+    pub fn token_states(
+        &self,
+        texts: &[&str],
+        layers: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Vec<Vec<f32>>, TextError> {
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for (b, chunk) in order.chunks(BATCH).enumerate() {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            let (hidden, mask) = self.run(&batch, |m, ids, types, mask| {
+                m.lower(ids, types, mask, layers)
+            })?;
+            let (t, h) = (hidden.len() / batch.len().max(1) / self.dim, self.dim);
+            for (row, &i) in chunk.iter().enumerate() {
+                let real = mask[row * t..(row + 1) * t]
+                    .iter()
+                    .filter(|&&m| m > 0.0)
+                    .count();
+                out[i] = hidden[row * t * h..(row * t + real) * h].to_vec();
+            }
+            progress(((b + 1) * BATCH).min(texts.len()), texts.len());
+        }
+        Ok(out)
     }
 
     /// Embeds all texts in batches, shortest first so batches pad little; reports `(done, total)`

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod column;
 pub mod encoder;
 pub mod error;
+pub mod tune;
 
 pub use cache::EmbeddingCache;
 pub use column::{EmbedRecord, EmbedSpec, Embedded, embed_column, embed_like};
