@@ -33,6 +33,17 @@ fn slice_count(a: &slicelab::gui::SlicelabApp) -> usize {
     a.session.slices.slices.len()
 }
 
+/// Trains the Train tab's default methods (Vanilla and SBL) for two epochs and waits for the end.
+fn train_two_epochs(h: &mut egui_kittest::Harness<'_, slicelab::gui::SlicelabApp>) {
+    h.get_by_label("Train").click();
+    h.step();
+    h.get_by_label("Epochs").set_value_accesskit(2.0);
+    h.step();
+    h.get_by_label("Start training").click();
+    wait_for(h, "the run to start", |a| a.training.is_some());
+    wait_for(h, "the run to finish", |a| a.training.is_none());
+}
+
 #[test]
 fn opens_on_the_demo_with_its_two_slices_and_their_coverage() {
     let home = tempfile::tempdir().unwrap();
@@ -137,13 +148,7 @@ fn a_short_training_run_fills_compare_and_plots_a_line_per_slice() {
     let home = tempfile::tempdir().unwrap();
     let mut h = app(home.path());
     wait_ready(&mut h);
-    h.get_by_label("Train").click();
-    h.step();
-    h.get_by_label("Epochs").set_value_accesskit(2.0);
-    h.step();
-    h.get_by_label("Start training").click();
-    wait_for(&mut h, "the run to start", |a| a.training.is_some());
-    wait_for(&mut h, "the run to finish", |a| a.training.is_none());
+    train_two_epochs(&mut h);
     assert!(h.state().error.is_none(), "{:?}", h.state().error);
     // One validation curve per slice and method is in the plot legend.
     for run in ["vanilla-seed0", "sbl-seed0"] {
@@ -311,13 +316,7 @@ fn the_indicators_tab_shows_each_sf_beside_its_learned_indicator() {
     let home = tempfile::tempdir().unwrap();
     let mut h = app(home.path());
     wait_ready(&mut h);
-    h.get_by_label("Train").click();
-    h.step();
-    h.get_by_label("Epochs").set_value_accesskit(2.0);
-    h.step();
-    h.get_by_label("Start training").click();
-    wait_for(&mut h, "the run to start", |a| a.training.is_some());
-    wait_for(&mut h, "the run to finish", |a| a.training.is_none());
+    train_two_epochs(&mut h);
     h.get_by_label("Indicators").click();
     h.step();
     // The quick Vanilla model has no indicators: the tab offers the SBL model instead.

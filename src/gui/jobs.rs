@@ -125,3 +125,46 @@ pub fn take<T: Send + 'static>(
     *slot = None;
     Some(out)
 }
+
+/// A cached result of background work keyed by its inputs, rebuilt when the key changes.
+pub struct Keyed<K, T> {
+    /// The latest finished result.
+    pub done: Option<T>,
+    pending: Option<(K, Pending<T>)>,
+}
+
+impl<K, T> Default for Keyed<K, T> {
+    fn default() -> Self {
+        Self {
+            done: None,
+            pending: None,
+        }
+    }
+}
+
+impl<K: PartialEq, T: Send + 'static> Keyed<K, T> {
+    /// Collects a finished build; if neither it nor the build under way is for `key`, starts
+    /// one with `start` (called only then, so inputs are gathered only when needed).
+    pub fn refresh(
+        &mut self,
+        key: K,
+        is_for: impl Fn(&T, &K) -> bool,
+        start: impl FnOnce() -> Pending<T>,
+    ) {
+        if let Some((k, job)) = &self.pending {
+            match job.poll() {
+                Poll::Ready(v) => {
+                    self.done = Some(v);
+                    self.pending = None;
+                }
+                Poll::Lost => self.pending = None,
+                Poll::Waiting if *k == key => return,
+                Poll::Waiting => {}
+            }
+        }
+        if self.done.as_ref().is_some_and(|d| is_for(d, &key)) {
+            return;
+        }
+        self.pending = Some((key, start()));
+    }
+}

@@ -11,7 +11,7 @@ use super::indicator_scene::{IndicatorInputs, IndicatorKey, IndicatorScenes, bui
 use crate::data::Split;
 use crate::gui::app::SlicelabApp;
 use crate::gui::command::{Command, TrainRequest};
-use crate::gui::jobs::{Pending, Poll};
+use crate::gui::jobs::{Keyed, Pending};
 use crate::gui::theme;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
 use crate::model::Method;
@@ -31,9 +31,7 @@ pub struct IndicatorsView {
     #[serde(skip)]
     plots: Vec<PlotState>,
     #[serde(skip)]
-    cache: Option<IndicatorScenes>,
-    #[serde(skip)]
-    pending: Option<(IndicatorKey, Pending<IndicatorScenes>)>,
+    scenes: Keyed<IndicatorKey, IndicatorScenes>,
 }
 
 impl Default for IndicatorsView {
@@ -42,8 +40,7 @@ impl Default for IndicatorsView {
             noise: BTreeMap::new(),
             bins: 16,
             plots: Vec::new(),
-            cache: None,
-            pending: None,
+            scenes: Keyed::default(),
         }
     }
 }
@@ -70,7 +67,7 @@ impl IndicatorsView {
             return;
         };
         self.refresh(app, (xn, yn));
-        let Some(IndicatorScenes { scenes, bounds, .. }) = &self.cache else {
+        let Some(IndicatorScenes { scenes, bounds, .. }) = &self.scenes.done else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Drawing the indicators…");
@@ -160,50 +157,38 @@ impl IndicatorsView {
             bins: self.bins,
             axes: (xn.to_string(), yn.to_string()),
         };
-        if let Some((k, job)) = &self.pending {
-            match job.poll() {
-                Poll::Ready(scenes) => {
-                    self.cache = Some(scenes);
-                    self.pending = None;
-                }
-                Poll::Lost => self.pending = None,
-                Poll::Waiting if *k == key => return,
-                Poll::Waiting => {}
-            }
-        }
-        if self.cache.as_ref().is_some_and(|c| c.key == key) {
-            return;
-        }
-        let set = &app.session.slices.slices;
-        let sf = pred
-            .slots
-            .iter()
-            .skip(1)
-            .map(|name| {
-                let k = set.iter().position(|s| s.name == *name)?;
-                Some((k, theme::slice_color(k)))
-            })
-            .collect();
-        let inputs = IndicatorInputs {
-            key: key.clone(),
-            ds: data.ds.clone(),
-            indicator: pred.indicator.clone(),
-            slots: pred.slots.clone(),
-            sf,
-            masks: app
-                .analysis
-                .as_ref()
-                .map(|a| a.masks.clone())
-                .unwrap_or_default(),
+        let start = || {
+            let set = &app.session.slices.slices;
+            let sf = pred
+                .slots
+                .iter()
+                .skip(1)
+                .map(|name| {
+                    let k = set.iter().position(|s| s.name == *name)?;
+                    Some((k, theme::slice_color(k)))
+                })
+                .collect();
+            let inputs = IndicatorInputs {
+                key: key.clone(),
+                ds: data.ds.clone(),
+                indicator: pred.indicator.clone(),
+                slots: pred.slots.clone(),
+                sf,
+                masks: app
+                    .analysis
+                    .as_ref()
+                    .map(|a| a.masks.clone())
+                    .unwrap_or_default(),
+            };
+            let ctx = app.ctx_handle();
+            Pending::spawn(
+                "indicator-builder",
+                "drawing the indicators",
+                move || ctx.request_repaint(),
+                move || build(inputs),
+            )
         };
-        let ctx = app.ctx_handle();
-        let job = Pending::spawn(
-            "indicator-builder",
-            "drawing the indicators",
-            move || ctx.request_repaint(),
-            move || build(inputs),
-        );
-        self.pending = Some((key, job));
+        self.scenes.refresh(key.clone(), |s, k| s.key == *k, start);
     }
 }
 

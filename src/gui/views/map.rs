@@ -12,7 +12,7 @@ use super::pct;
 use crate::data::Split;
 use crate::gui::app::SlicelabApp;
 use crate::gui::command::Command;
-use crate::gui::jobs::{Pending, Poll};
+use crate::gui::jobs::{Keyed, Pending};
 use crate::gui::theme;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
 use crate::metrics::grid::ErrorGrid;
@@ -62,9 +62,7 @@ pub struct MapView {
     #[serde(skip)]
     plot: PlotState,
     #[serde(skip)]
-    cache: Option<MapScene>,
-    #[serde(skip)]
-    pending: Option<(SceneKey, Pending<MapScene>)>,
+    scene: Keyed<SceneKey, MapScene>,
 }
 
 impl Default for MapView {
@@ -79,8 +77,7 @@ impl Default for MapView {
             brush: false,
             split: Split::Test,
             plot: PlotState::default(),
-            cache: None,
-            pending: None,
+            scene: Keyed::default(),
         }
     }
 }
@@ -95,7 +92,7 @@ impl MapView {
         self.fix_axes(&data.numeric);
         self.controls(ui, &data.numeric);
         self.refresh(app);
-        let Some(cache) = &self.cache else {
+        let Some(cache) = &self.scene.done else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Building the map…");
@@ -202,40 +199,28 @@ impl MapView {
     /// Keeps the scene in step with the data and settings; rebuilds on a background thread.
     fn refresh(&mut self, app: &SlicelabApp) {
         let key = self.key(app);
-        if let Some((k, job)) = &self.pending {
-            match job.poll() {
-                Poll::Ready(scene) => {
-                    self.cache = Some(scene);
-                    self.pending = None;
-                }
-                Poll::Lost => self.pending = None,
-                Poll::Waiting if *k == key => return,
-                Poll::Waiting => {}
-            }
-        }
-        let fresh = self.cache.as_ref().is_some_and(|c| c.key == key);
-        let (Some(data), false) = (&app.data, fresh) else {
-            return;
+        let Some(data) = &app.data else { return };
+        let start = || {
+            let inputs = SceneInputs {
+                key: key.clone(),
+                ds: data.ds.clone(),
+                pca: data.pca.clone(),
+                pred: app.predicted.as_ref().map(|p| p.classes.clone()),
+                masks: app
+                    .analysis
+                    .as_ref()
+                    .map(|a| a.masks.clone())
+                    .unwrap_or_default(),
+            };
+            let ctx = app.ctx_handle();
+            Pending::spawn(
+                "map-builder",
+                "building the map",
+                move || ctx.request_repaint(),
+                move || build(inputs),
+            )
         };
-        let inputs = SceneInputs {
-            key: key.clone(),
-            ds: data.ds.clone(),
-            pca: data.pca.clone(),
-            pred: app.predicted.as_ref().map(|p| p.classes.clone()),
-            masks: app
-                .analysis
-                .as_ref()
-                .map(|a| a.masks.clone())
-                .unwrap_or_default(),
-        };
-        let ctx = app.ctx_handle();
-        let job = Pending::spawn(
-            "map-builder",
-            "building the map",
-            move || ctx.request_repaint(),
-            move || build(inputs),
-        );
-        self.pending = Some((key, job));
+        self.scene.refresh(key.clone(), |s, k| s.key == *k, start);
     }
 
     fn key(&self, app: &SlicelabApp) -> SceneKey {
