@@ -220,6 +220,14 @@ impl SlicelabApp {
         self.ctx.clone()
     }
 
+    /// The current slice masks (empty before the first analysis), shared with background builds.
+    pub fn masks(&self) -> std::sync::Arc<Vec<crate::slices::Bitmap>> {
+        self.analysis
+            .as_ref()
+            .map(|a| a.masks.clone())
+            .unwrap_or_default()
+    }
+
     /// A function that wakes the UI from another thread.
     pub(super) fn waker(&self) -> impl Fn() + Send + Sync + 'static {
         let ctx = self.ctx.clone();

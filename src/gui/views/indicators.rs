@@ -174,17 +174,12 @@ impl IndicatorsView {
                 indicator: pred.indicator.clone(),
                 slots: pred.slots.clone(),
                 sf,
-                masks: app
-                    .analysis
-                    .as_ref()
-                    .map(|a| a.masks.clone())
-                    .unwrap_or_default(),
+                masks: app.masks(),
             };
-            let ctx = app.ctx_handle();
             Pending::spawn(
                 "indicator-builder",
                 "drawing the indicators",
-                move || ctx.request_repaint(),
+                app.waker(),
                 move || build(inputs),
             )
         };

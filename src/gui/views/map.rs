@@ -206,19 +206,11 @@ impl MapView {
                 ds: data.ds.clone(),
                 pca: data.pca.clone(),
                 pred: app.predicted.as_ref().map(|p| p.classes.clone()),
-                masks: app
-                    .analysis
-                    .as_ref()
-                    .map(|a| a.masks.clone())
-                    .unwrap_or_default(),
+                masks: app.masks(),
             };
-            let ctx = app.ctx_handle();
-            Pending::spawn(
-                "map-builder",
-                "building the map",
-                move || ctx.request_repaint(),
-                move || build(inputs),
-            )
+            Pending::spawn("map-builder", "building the map", app.waker(), move || {
+                build(inputs)
+            })
         };
         self.scene.refresh(key.clone(), |s, k| s.key == *k, start);
     }
