@@ -4,9 +4,9 @@ use super::{Options, Outcome, Progress};
 use crate::data::demo::Figure1;
 use crate::model::Method;
 use crate::report::{Report, ScalingRow};
-use crate::train::TrainError;
 use crate::train::experiment::{DataSource, run_experiment};
 use crate::train::fit::FitOutcome;
+use crate::train::{TrainConfig, TrainError};
 
 /// The slice counts measured.
 pub const KS: [usize; 5] = [2, 10, 50, 100, 200];
@@ -15,6 +15,7 @@ pub const KS: [usize; 5] = [2, 10, 50, 100, 200];
 /// s/epoch (the median keeps the first run's warm-up and a noisy epoch out of the comparison).
 pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome, TrainError> {
     let methods = [Method::Sbl, Method::Hps, Method::Moe];
+    warm_up(opts, p)?;
     let mut rows = Vec::new();
     for &k in ks {
         let source = DataSource::Demo(Figure1 {
@@ -45,6 +46,29 @@ pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome
         markdown,
         plots: vec![],
     })
+}
+
+/// One untimed epoch of every method, so the first measured run does not also pay for the
+/// process's first allocations and cold caches (it made k = 2 look slower than k = 10).
+fn warm_up(opts: &Options, p: &mut Progress) -> Result<(), TrainError> {
+    let source = DataSource::Demo(Figure1::default());
+    let spec = Options {
+        seeds: 1,
+        train: TrainConfig {
+            epochs: 1,
+            ..opts.train.clone()
+        },
+        ..opts.clone()
+    }
+    .spec(vec![Method::Sbl, Method::Hps, Method::Moe]);
+    run_experiment(
+        &source,
+        &source.default_slices(),
+        &spec,
+        &mut |_| {},
+        p.cancel,
+    )?;
+    Ok(())
 }
 
 fn median_epoch_secs(outcome: &FitOutcome) -> f64 {
