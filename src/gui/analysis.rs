@@ -2,7 +2,6 @@
 //! projecting it, predicting with a model, evaluating slices and scoring them. No egui here.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use candle_core::Device;
@@ -97,7 +96,7 @@ fn embed_text(
         &encoder,
         cache.as_ref(),
         &mut |done, total| progress.set(format!("embedding {column}: {done}/{total} rows")),
-        &AtomicBool::new(false),
+        progress.cancel_flag(),
     )
     .map(|done| {
         ds.embedding = Some(done.record);

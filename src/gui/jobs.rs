@@ -1,15 +1,18 @@
 //! One-shot background work: a named thread computes a value, sends it over a bounded channel and
 //! wakes the UI. A panicking job is reported as lost, never taken down with the app.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Where a job says how far it got; the status bar shows it next to the job's label.
+/// Where a job says how far it got; the status bar shows it next to the job's label. It also
+/// tells a long job that nobody waits for its result any more.
 #[derive(Clone)]
 pub struct Progress {
     text: Arc<Mutex<String>>,
     wake: Arc<dyn Fn() + Send + Sync>,
+    cancelled: Arc<AtomicBool>,
 }
 
 impl Progress {
@@ -24,6 +27,12 @@ impl Progress {
     /// The latest progress text (empty before the first report).
     pub fn get(&self) -> String {
         self.text.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Set once the job's [`Pending`] is dropped (superseded by a newer job, or the app closed):
+    /// work that checks it can stop early.
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancelled
     }
 }
 
@@ -82,6 +91,7 @@ impl<T: Send + 'static> Pending<T> {
         let progress = Progress {
             text: Arc::default(),
             wake: wake.clone(),
+            cancelled: Arc::default(),
         };
         let reporter = progress.clone();
         let mut me = Self::spawn(name, label, move || wake(), move || work(&reporter));
@@ -109,6 +119,14 @@ impl<T: Send + 'static> Pending<T> {
     /// Seconds since the job started.
     pub fn elapsed_secs(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
+    }
+}
+
+impl<T> Drop for Pending<T> {
+    fn drop(&mut self) {
+        if let Some(p) = &self.progress {
+            p.cancelled.store(true, Ordering::Relaxed);
+        }
     }
 }
 
@@ -166,5 +184,35 @@ impl<K: PartialEq, T: Send + 'static> Keyed<K, T> {
             return;
         }
         self.pending = Some((key, start()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn dropping_a_pending_job_tells_it_to_stop() {
+        let (seen_tx, seen_rx) = sync_channel(1);
+        let job = Pending::spawn_with_progress(
+            "test-job",
+            "waiting",
+            || {},
+            move |p| {
+                let start = Instant::now();
+                while !p.cancel_flag().load(Ordering::Relaxed)
+                    && start.elapsed() < Duration::from_secs(10)
+                {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let _ = seen_tx.send(p.cancel_flag().load(Ordering::Relaxed));
+            },
+        );
+        drop(job);
+        let seen = seen_rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the job ended");
+        assert!(seen, "the job saw the cancel flag before its own timeout");
     }
 }
