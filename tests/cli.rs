@@ -319,3 +319,49 @@ fn suggest_writes_json_and_a_slice_set_that_loads() {
     let set = slicelab::slices::SliceSet::load(&toml).unwrap();
     assert_eq!(set.slices[0].expr, "g = 'bad'");
 }
+
+#[test]
+fn experiments_take_the_same_training_flags_as_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    ok(&[
+        "experiment",
+        "compare",
+        "--demo",
+        "figure1",
+        "--n",
+        "600",
+        "--method",
+        "vanilla",
+        "--seeds",
+        "1",
+        "--epochs",
+        "1",
+        "--hidden",
+        "8",
+        "--batch-size",
+        "64",
+        "--lr",
+        "0.005",
+        "--out",
+        p(&out),
+    ]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    // 2 inputs -> 8 hidden -> 2 classes: (2·8 + 8) + (8·2 + 2) parameters, not the default 13,13's.
+    assert_eq!(report["methods"][0]["params"], 42);
+    let bad = slicelab(&[
+        "experiment",
+        "figure1",
+        "--batch-size",
+        "0",
+        "--out",
+        p(&out),
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("batch"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

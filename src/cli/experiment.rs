@@ -9,9 +9,10 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{DataArgs, slice_set};
+use super::flags::TrainFlags;
 use slicelab::experiments::{self, Options, Outcome, Progress};
 use slicelab::model::Method;
-use slicelab::train::{TrainConfig, TrainEvent};
+use slicelab::train::TrainEvent;
 
 /// Which experiment.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -42,9 +43,9 @@ pub struct ExperimentArgs {
     /// Number of seeds.
     #[arg(long, default_value_t = 5)]
     seeds: u64,
-    /// Training epochs per run (scaling: epochs timed per run).
-    #[arg(long, default_value_t = 30)]
-    epochs: usize,
+    /// Training settings of every run (scaling: --epochs is the epochs timed per run).
+    #[command(flatten)]
+    flags: TrainFlags,
     /// compare: methods, comma-separated.
     #[arg(
         long,
@@ -74,10 +75,7 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
     let opts = Options {
         out: a.out.clone(),
         seeds: a.seeds,
-        train: TrainConfig {
-            epochs: a.epochs,
-            ..TrainConfig::default()
-        },
+        train: a.flags.config(0)?,
     };
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template(

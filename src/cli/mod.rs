@@ -4,6 +4,7 @@ mod args;
 mod demo;
 mod eval;
 mod experiment;
+mod flags;
 mod slices;
 mod suggest;
 mod table;

@@ -3,17 +3,16 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{DataArgs, slice_set};
+use super::flags::TrainFlags;
 use super::table::{TextTable, mean_std};
 use slicelab::model::Method;
 use slicelab::report::Report;
 use slicelab::train::job::{TrainingJob, wait};
-use slicelab::train::{
-    ClassWeights, DataSource, ExperimentSpec, LrSchedule, OptimizerKind, TrainConfig, TrainEvent,
-};
+use slicelab::train::{DataSource, ExperimentSpec, TrainEvent};
 
 /// Arguments of `slicelab train`.
 #[derive(Args, Debug)]
@@ -33,70 +32,17 @@ pub struct TrainArgs {
     /// First seed.
     #[arg(long, default_value_t = 0)]
     seed_start: u64,
-    /// Training epochs.
-    #[arg(long, default_value_t = 30)]
-    epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
-    lr: f64,
-    /// Optimiser.
-    #[arg(long, value_enum, default_value = "adam")]
-    optimizer: OptArg,
-    /// Learning-rate schedule: cosine decay to 0, linear decay, or constant (the Snorkel reference's).
-    #[arg(long, value_enum, default_value = "cosine")]
-    lr_schedule: ScheduleArg,
-    /// Weight decay (L2 for adam, decoupled for adamw).
-    #[arg(long, default_value_t = 0.0)]
-    weight_decay: f64,
-    /// Clip the global gradient norm (0 turns clipping off).
-    #[arg(long, default_value_t = 1.0)]
-    grad_clip: f64,
-    /// Backbone widths, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "13,13")]
-    hidden: Vec<usize>,
+    #[command(flatten)]
+    flags: TrainFlags,
     /// SBL expert size h (default: the last backbone width).
     #[arg(long)]
     rep_dim: Option<usize>,
-    /// Stop after this many epochs without validation improvement.
-    #[arg(long)]
-    patience: Option<usize>,
-    /// Keep the last epoch's weights instead of the best validation epoch's.
-    #[arg(long)]
-    no_select_best: bool,
     /// Feature columns, comma-separated (default: all but label, prediction, split, truth, SF and text columns).
     #[arg(long, value_delimiter = ',')]
     features: Option<Vec<String>>,
-    /// Class weighting of the prediction loss: none, or balanced (n / (C * n_class), for rare classes).
-    #[arg(long, value_enum, default_value = "none")]
-    class_weights: WeightsArg,
-    /// Compute device: cpu, cuda, metal (GPU builds need --features cuda/metal).
-    #[arg(long, default_value = "cpu")]
-    device: String,
     /// Output folder for report.json and one model folder per run (<method>-seed<N>).
     #[arg(long)]
     out: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum OptArg {
-    Adam,
-    Adamw,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum WeightsArg {
-    None,
-    Balanced,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ScheduleArg {
-    Cosine,
-    Linear,
-    Constant,
 }
 
 impl TrainArgs {
@@ -114,32 +60,7 @@ impl TrainArgs {
         if methods.is_empty() {
             bail!("--method needs at least one method");
         }
-        let train = TrainConfig {
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            lr: self.lr,
-            optimizer: match self.optimizer {
-                OptArg::Adam => OptimizerKind::Adam,
-                OptArg::Adamw => OptimizerKind::AdamW,
-            },
-            lr_schedule: match self.lr_schedule {
-                ScheduleArg::Cosine => LrSchedule::Cosine,
-                ScheduleArg::Linear => LrSchedule::Linear,
-                ScheduleArg::Constant => LrSchedule::Constant,
-            },
-            weight_decay: self.weight_decay,
-            grad_clip: Some(self.grad_clip).filter(|c| *c > 0.0),
-            hidden: self.hidden.clone(),
-            seed: self.seed_start,
-            select_best: !self.no_select_best,
-            patience: self.patience,
-            device: self.device.clone(),
-            class_weights: match self.class_weights {
-                WeightsArg::None => ClassWeights::None,
-                WeightsArg::Balanced => ClassWeights::Balanced,
-            },
-        };
-        train.validate().map_err(anyhow::Error::msg)?;
+        let train = self.flags.config(self.seed_start)?;
         let seeds = (self.seed_start..self.seed_start + self.seeds).collect();
         Ok(ExperimentSpec {
             methods,
