@@ -111,7 +111,10 @@ fn tuning_the_top_layer_learns_and_leaves_the_lower_layers_alone() {
     assert!(c > 0.5 && c < 0.9999, "{c}");
 
     // Asking for more layers than the model has names the model's config.
-    let bad = TuneConfig { layers: 7, ..cfg };
+    let bad = TuneConfig {
+        layers: 7,
+        ..cfg.clone()
+    };
     let err = tune_encoder(
         &encoder_dir(),
         &data,
@@ -127,4 +130,17 @@ fn tuning_the_top_layer_learns_and_leaves_the_lower_layers_alone() {
             && err.to_string().contains("cannot tune 7 of its 6 layers"),
         "{err}"
     );
+    // Zero epochs would write the untouched encoder under a new name: refused.
+    let none = TuneConfig { epochs: 0, ..cfg };
+    let err = tune_encoder(
+        &encoder_dir(),
+        &data,
+        &none,
+        &out,
+        &Device::Cpu,
+        &mut |_| {},
+        &cancel,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("at least one epoch"), "{err}");
 }

@@ -148,6 +148,17 @@ pub fn tune_encoder(
             message: format!("cannot tune {} of its {total} layers", cfg.layers),
         });
     }
+    if cfg.epochs == 0 || cfg.batch_size == 0 || data.train.is_empty() {
+        return Err(TextError::Config {
+            path: source.to_path_buf(),
+            message: format!(
+                "tuning needs at least one epoch, a batch size above 0 and training rows (epochs {}, batch size {}, {} training rows)",
+                cfg.epochs,
+                cfg.batch_size,
+                data.train.len()
+            ),
+        });
+    }
     let model_err = |source_err| TextError::Model {
         path: source.to_path_buf(),
         source: source_err,
@@ -171,7 +182,7 @@ pub fn tune_encoder(
         let t0 = Instant::now();
         order.shuffle(&mut rng);
         let mut loss_sum = 0.0;
-        for chunk in order.chunks(cfg.batch_size.max(1)) {
+        for chunk in order.chunks(cfg.batch_size) {
             if cancel.load(Ordering::Relaxed) {
                 return Err(TextError::Cancelled);
             }
