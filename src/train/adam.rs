@@ -26,7 +26,6 @@ struct Update<'a> {
     scale_m: f32,
     scale_v: f32,
     grad_scale: f32,
-    l2: f32,
 }
 
 impl HostAdam {
@@ -55,9 +54,9 @@ impl HostAdam {
         self.params.lr = lr;
     }
 
-    /// One step with every gradient multiplied by `grad_scale` (clipping) and `l2 · θ` added
-    /// to it (coupled weight decay, Adam's; AdamW's decoupled decay is in the parameters).
-    pub fn step(&mut self, grads: &GradStore, grad_scale: f64, l2: f64) -> Result<()> {
+    /// One step with every gradient multiplied by `grad_scale` (clipping); AdamW's decoupled
+    /// decay is in the parameters.
+    pub fn step(&mut self, grads: &GradStore, grad_scale: f64) -> Result<()> {
         self.step += 1;
         let scale_m = 1.0 / (1.0 - self.params.beta1.powi(self.step));
         let scale_v = 1.0 / (1.0 - self.params.beta2.powi(self.step));
@@ -69,7 +68,6 @@ impl HostAdam {
                     scale_m: scale_m as f32,
                     scale_v: scale_v as f32,
                     grad_scale: grad_scale as f32,
-                    l2: l2 as f32,
                 };
                 var.as_tensor().inplace_op2(g, &op)?;
             }
@@ -107,7 +105,7 @@ impl InplaceOp2 for Update<'_> {
             .zip(m.iter_mut())
             .zip(v.iter_mut())
         {
-            let g = g * self.grad_scale + self.l2 * *t;
+            let g = g * self.grad_scale;
             *m = b1 * *m + (1.0 - b1) * g;
             *v = b2 * *v + (1.0 - b2) * g * g;
             let step = (*m * self.scale_m) / ((*v * self.scale_v).sqrt() + eps);
@@ -199,7 +197,7 @@ mod tests {
                     .sum_all()
                     .unwrap()
             };
-            ours.step(&loss(&a).backward().unwrap(), 1.0, 0.0).unwrap();
+            ours.step(&loss(&a).backward().unwrap(), 1.0).unwrap();
             theirs.step(&loss(&b).backward().unwrap()).unwrap();
         }
         let (x, y): (Vec<f32>, Vec<f32>) = (
