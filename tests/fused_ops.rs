@@ -169,23 +169,33 @@ fn narrow_linear_matches_matmul_plus_bias() {
 }
 
 #[test]
-fn compose_matches_batched_matmul() {
+fn compose_matches_batched_matmul_for_one_and_two_heads() {
     let (h, d, c) = (4, 6, 3);
-    let (e, w) = (rand(&[S * h, d], 10), rand(&[c, h], 11));
-    let fused = e.as_tensor().apply_op2(w.as_tensor(), ComposeOp).unwrap();
-    let composite = w
-        .as_tensor()
-        .broadcast_left(S)
-        .unwrap()
-        .matmul(&e.as_tensor().reshape((S, h, d)).unwrap())
-        .unwrap()
-        .reshape((S * c, d))
-        .unwrap();
-    let (fv, fg) = value_and_grads(&fused, &[&e, &w]);
-    let (cv, cg) = value_and_grads(&composite, &[&e, &w]);
-    close(&fv, &cv, "compose");
-    close(&fg[0], &cg[0], "de");
-    close(&fg[1], &cg[1], "dw");
+    for parts in [1, 2] {
+        let (e, w) = (rand(&[S * h, d], 10), rand(&[parts * c, h], 11));
+        let fused = e
+            .as_tensor()
+            .apply_op2(w.as_tensor(), ComposeOp { parts })
+            .unwrap();
+        // Part-major: every slot under head 0, then every slot under head 1.
+        let per_part: Vec<Tensor> = (0..parts)
+            .map(|p| {
+                let wp = w.as_tensor().narrow(0, p * c, c).unwrap(); // [C, h]
+                wp.broadcast_left(S)
+                    .unwrap()
+                    .matmul(&e.as_tensor().reshape((S, h, d)).unwrap())
+                    .unwrap()
+                    .reshape((S * c, d))
+                    .unwrap()
+            })
+            .collect();
+        let composite = Tensor::cat(&per_part, 0).unwrap();
+        let (fv, fg) = value_and_grads(&fused, &[&e, &w]);
+        let (cv, cg) = value_and_grads(&composite, &[&e, &w]);
+        close(&fv, &cv, "compose");
+        close(&fg[0], &cg[0], "de");
+        close(&fg[1], &cg[1], "dw");
+    }
 }
 
 #[test]
@@ -198,15 +208,19 @@ fn composed_head_equals_the_head_applied_to_every_expert() {
         rand(&[1, S * h], 14),
     );
     let (w, b) = (rand(&[c, h], 15), rand(&[1, c], 16));
-    let m = compose(e.as_tensor(), w.as_tensor()).unwrap();
-    let mb = compose(&eb.as_tensor().reshape((S * h, 1)).unwrap(), w.as_tensor())
-        .unwrap()
-        .reshape((S, c))
-        .unwrap()
-        .broadcast_add(b.as_tensor())
-        .unwrap()
-        .reshape((1, S * c))
-        .unwrap();
+    let m = compose(e.as_tensor(), w.as_tensor(), 1).unwrap();
+    let mb = compose(
+        &eb.as_tensor().reshape((S * h, 1)).unwrap(),
+        w.as_tensor(),
+        1,
+    )
+    .unwrap()
+    .reshape((S, c))
+    .unwrap()
+    .broadcast_add(b.as_tensor())
+    .unwrap()
+    .reshape((1, S * c))
+    .unwrap();
     let composed = affine(z.as_tensor(), &m, &mb)
         .unwrap()
         .reshape((B, S, c))

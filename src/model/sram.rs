@@ -1,8 +1,9 @@
 //! Slice-based Learning: slice-residual-attention modules on a shared backbone.
 //!
 //! All k+1 slices (the base slice of all rows comes first) are computed with batched tensor
-//! ops: one matmul for every indicator head, one for every expert, the shared slice head
-//! applied to a `[batch, k+1, h]` tensor. Confidence is the margin between the two largest
+//! ops: one matmul for every indicator head, and one for both linear heads (the shared slice
+//! head and the final head) composed into every expert, so the `[batch, k+1, h]` expert tensor
+//! is never built. Confidence is the margin between the two largest
 //! slice-head logits, which equals `|logit|` of a single-logit binary head when `C = 2`.
 //!
 //! Attention is `softmax(Q + |P|)` with `Q = ln σ(indicator logit)`, i.e. proportional to
@@ -54,25 +55,19 @@ impl SliceModel {
 
     /// Runs every slice module at once.
     pub fn forward(&self, x: &Tensor) -> Result<Forward> {
-        let batch = x.dim(0)?;
         let z = self.backbone.forward(x)?; // [batch, d]
         let q = self.indicator.forward(&z)?; // [batch, k+1]
-        let r = self
-            .experts
-            .forward(&z)?
-            .reshape((batch, self.slots, self.rep_dim))?; // [batch, k+1, h]
-        let p = self.slice_logits(&z)?; // [batch, k+1, C]
-        let (a, combined, lq) = if fused::usable(&q) {
+        let (p, v) = self.slot_logits(&z)?; // [batch, k+1, C] each: g(r_s), h(r_s)
+        let (a, logits, lq) = if fused::usable(&q) {
             let lq = q.contiguous()?.apply_op1(LogSigmoidOp)?; // [batch, k+1]
-            let a = lq.apply_op2(&p.contiguous()?, AttentionOp(self.attention))?; // [batch, k+1]
-            let combined = a.apply_op2(&r.contiguous()?, CombineOp)?; // [batch, h]
-            (a, combined, Some(lq))
+            let a = lq.apply_op2(&p, AttentionOp(self.attention))?; // [batch, k+1]
+            let logits = a.apply_op2(&v, CombineOp)?; // [batch, C]
+            (a, logits, Some(lq))
         } else {
             let a = attention(&q, &p, self.attention)?;
-            let combined = a.unsqueeze(1)?.matmul(&r)?.squeeze(1)?;
-            (a, combined, None)
+            let logits = a.unsqueeze(1)?.matmul(&v)?.squeeze(1)?;
+            (a, logits, None)
         };
-        let logits = self.head.forward(&combined)?; // [batch, C]
         Ok(Forward {
             logits,
             indicator: Some(q),
@@ -85,32 +80,43 @@ impl SliceModel {
 }
 
 impl SliceModel {
-    /// The shared slice head on every expert, `g(r_s)` for all `s`, as one matmul of `z` `[batch, d]`
-    /// with the head composed into each expert (see [`ComposeOp`]) -> `[batch, k+1, C]`.
-    fn slice_logits(&self, z: &Tensor) -> Result<Tensor> {
-        let (w, b) = (self.slice_head.weight(), self.slice_head.bias()); // [C, h], [1, C]
+    /// Both linear heads on every expert, `g(r_s)` (the shared slice head) and `h(r_s)` (the
+    /// final head), each `[batch, k+1, C]`, from one matmul of `z` `[batch, d]` with the heads
+    /// composed into each expert (see [`ComposeOp`]).
+    ///
+    /// The final head is linear and the attention weights sum to 1, so
+    /// `h(Σ a_s r_s) = Σ a_s h(r_s)`: the prediction never needs the `[batch, k+1, h]` expert
+    /// tensor, and the per-slot work is `2C` wide instead of `h` wide.
+    fn slot_logits(&self, z: &Tensor) -> Result<(Tensor, Tensor)> {
+        let w = Tensor::cat(&[self.slice_head.weight(), self.head.weight()], 0)?; // [2C, h]
+        let b = Tensor::cat(&[self.slice_head.bias(), self.head.bias()], 1)?; // [1, 2C]
         let (e, e_bias) = (self.experts.weight(), self.experts.bias()); // [S·h, d], [1, S·h]
-        let c = w.dim(0)?;
-        let m = compose(e, w)?; // [S·C, d]
-        let m_bias = compose(&e_bias.reshape((self.slots * self.rep_dim, 1))?, w)? // [S·C, 1]
-            .reshape((self.slots, c))?
-            .broadcast_add(b)?
-            .reshape((1, self.slots * c))?;
-        affine(z, &m, &m_bias)?.reshape((z.dim(0)?, self.slots, c))
+        let (batch, s, c) = (z.dim(0)?, self.slots, w.dim(0)? / 2);
+        let m = compose(e, &w, 2)?; // [2·S·C, d]
+        let m_bias = compose(&e_bias.reshape((s * self.rep_dim, 1))?, &w, 2)? // [2·S·C, 1]
+            .reshape((2, s, c))?
+            .broadcast_add(&b.reshape((2, 1, c))?)?
+            .reshape((1, 2 * s * c))?;
+        let both = affine(z, &m, &m_bias)?; // [batch, 2·S·C], part-major
+        let part = |i: usize| both.narrow(1, i * s * c, s * c)?.reshape((batch, s, c));
+        Ok((part(0)?, part(1)?))
     }
 }
 
-/// `W · E_s` for every slot: experts `[S·h, d]`, head `[C, h]` -> `[S·C, d]`.
-pub fn compose(e: &Tensor, w: &Tensor) -> Result<Tensor> {
+/// `W_p · E_s` for every head `p` and slot `s`: experts `[S·h, d]`, `parts` heads stacked in
+/// `[parts·C, h]` -> `[parts·S·C, d]`, part-major.
+pub fn compose(e: &Tensor, w: &Tensor, parts: usize) -> Result<Tensor> {
     if fused::usable(e) && fused::usable(w) {
-        return e.contiguous()?.apply_op2(&w.contiguous()?, ComposeOp);
+        return e
+            .contiguous()?
+            .apply_op2(&w.contiguous()?, ComposeOp { parts });
     }
     let (sh, d) = e.dims2()?;
-    let (c, h) = w.dims2()?;
-    let s = sh / h.max(1);
-    w.broadcast_left(s)?
-        .matmul(&e.reshape((s, h, d))?)? // [S, C, d]
-        .reshape((s * c, d))
+    let (pc, h) = w.dims2()?;
+    let (s, c) = (sh / h.max(1), pc / parts.max(1));
+    w.reshape((parts, 1, c, h))?
+        .broadcast_matmul(&e.reshape((1, s, h, d))?)? // [P, S, C, d]
+        .reshape((parts * s * c, d))
 }
 
 /// Attention over experts from indicator logits `[.., k+1]` and slice logits `[.., k+1, C]`,
@@ -153,7 +159,73 @@ pub fn log_sigmoid(x: &Tensor) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
+    use crate::model::Method;
+    use crate::model::init::init_seeded;
+    use candle_core::{DType, Device};
+    use candle_nn::VarMap;
+
+    /// The prediction as the paper writes it: `h(Σ_s a_s r_s)` over the `[batch, k+1, h]` experts.
+    fn attended_prediction(m: &SliceModel, x: &Tensor, a: &Tensor) -> Tensor {
+        let z = m.backbone.forward(x).unwrap();
+        let r = m
+            .experts
+            .forward(&z)
+            .unwrap()
+            .reshape((x.dim(0).unwrap(), m.slots, m.rep_dim))
+            .unwrap(); // [batch, k+1, h]
+        let combined = a
+            .unsqueeze(1)
+            .unwrap()
+            .matmul(&r)
+            .unwrap()
+            .squeeze(1)
+            .unwrap();
+        m.head.forward(&combined).unwrap()
+    }
+
+    #[test]
+    fn composed_prediction_equals_the_head_on_the_attended_experts() {
+        // f32 runs the fused CPU kernels, f64 the composite (GPU) expressions.
+        for dtype in [DType::F32, DType::F64] {
+            let cfg = ModelConfig {
+                method: Method::Sbl,
+                input_dim: 3,
+                hidden: vec![8],
+                rep_dim: 5,
+                n_classes: 3,
+                n_slices: 4,
+                slice_loss_weights: vec![],
+            };
+            let varmap = VarMap::new();
+            let vb = VarBuilder::from_varmap(&varmap, dtype, &Device::Cpu);
+            let model = SliceModel::new(&cfg, vb).unwrap();
+            init_seeded(&varmap, 7).unwrap();
+            let x = Tensor::arange(0u32, 18, &Device::Cpu)
+                .unwrap()
+                .to_dtype(dtype)
+                .unwrap()
+                .affine(0.37, -2.0)
+                .unwrap()
+                .sin()
+                .unwrap()
+                .reshape((6, 3))
+                .unwrap();
+            let out = model.forward(&x).unwrap();
+            let a = out.attention.unwrap();
+            let direct = attended_prediction(&model, &x, &a);
+            let diff = (out.logits - direct).unwrap().abs().unwrap();
+            let worst = diff.flatten_all().unwrap().max(0).unwrap();
+            let worst = worst
+                .to_dtype(DType::F64)
+                .unwrap()
+                .to_scalar::<f64>()
+                .unwrap();
+            assert!(
+                worst < 1e-5,
+                "{dtype:?}: composed and direct differ by {worst}"
+            );
+        }
+    }
 
     #[test]
     fn log_sigmoid_is_stable_and_bounded() {

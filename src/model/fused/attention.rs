@@ -94,7 +94,8 @@ impl CustomOp2 for AttentionOp {
     }
 }
 
-/// `z'[b] = Σ_s a[b,s] · r[b,s,:]`: attention `[B, S]` times experts `[B, S, H]` -> `[B, H]`.
+/// `z'[b] = Σ_s a[b,s] · r[b,s,:]`: attention `[B, S]` times per-expert vectors `[B, S, H]` ->
+/// `[B, H]` (SBL passes the final head's logits on each expert, `H = C`).
 pub struct CombineOp;
 
 impl CustomOp2 for CombineOp {

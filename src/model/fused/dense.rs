@@ -5,90 +5,12 @@
 //! the backward a transposed (strided) weight gradient that every later op on it walks element
 //! by element; for the SBL expert layer at k = 100 those passes cost more than the products.
 
-use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
-use gemm::Parallelism;
-
+use super::gemm::{Mat, matmul};
 use super::{host, slice};
+use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 
 /// `y[r, o] = b[o] + Σ_i x[r, i] · W[o, i]` for `x` `[rows, in]`, `W` `[out, in]`, `b` `[1, out]`.
 pub struct DenseOp;
-
-/// A row-major matrix view: data, rows, columns, and the strides of a row and of a column.
-struct Mat<'a> {
-    data: &'a [f32],
-    row_stride: usize,
-    col_stride: usize,
-}
-
-impl<'a> Mat<'a> {
-    fn rows(data: &'a [f32], cols: usize) -> Self {
-        Self {
-            data,
-            row_stride: cols,
-            col_stride: 1,
-        }
-    }
-
-    /// The transpose of a row-major `[_, cols]` matrix.
-    fn transposed(data: &'a [f32], cols: usize) -> Self {
-        Self {
-            data,
-            row_stride: 1,
-            col_stride: cols,
-        }
-    }
-
-    fn covers(&self, rows: usize, cols: usize) -> bool {
-        rows == 0
-            || cols == 0
-            || (rows - 1) * self.row_stride + (cols - 1) * self.col_stride < self.data.len()
-    }
-}
-
-/// `dst [m, n] (+)= lhs [m, k] · rhs [k, n]`, `dst` row-major.
-fn matmul(
-    dst: &mut [f32],
-    accumulate: bool,
-    lhs: &Mat,
-    rhs: &Mat,
-    (m, n, k): (usize, usize, usize),
-) {
-    assert!(
-        dst.len() == m * n && lhs.covers(m, k) && rhs.covers(k, n),
-        "gemm operands out of bounds"
-    );
-    let threads = candle_core::utils::get_num_threads();
-    let parallelism = if threads > 1 {
-        Parallelism::Rayon(threads)
-    } else {
-        Parallelism::None
-    };
-    // SAFETY: the assertion above keeps every index gemm forms inside its slice (the last
-    // element of each operand is in bounds), and `dst` is borrowed mutably alone.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            lhs.data.as_ptr(),
-            lhs.col_stride as isize,
-            lhs.row_stride as isize,
-            rhs.data.as_ptr(),
-            rhs.col_stride as isize,
-            rhs.row_stride as isize,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            parallelism,
-        );
-    }
-}
 
 impl CustomOp3 for DenseOp {
     fn name(&self) -> &'static str {
@@ -107,7 +29,9 @@ impl CustomOp3 for DenseOp {
         let (x, w, b) = (slice(s1, l1)?, slice(s2, l2)?, slice(s3, l3)?);
         let (rows, in_dim) = l1.shape().dims2()?;
         let out = l2.shape().dims2()?.0;
-        let mut y: Vec<f32> = b.iter().copied().cycle().take(rows * out).collect();
+        let mut y = vec![0f32; rows * out];
+        y.chunks_exact_mut(out.max(1))
+            .for_each(|row| row.copy_from_slice(b));
         let (lhs, rhs) = (Mat::rows(x, in_dim), Mat::transposed(w, in_dim));
         matmul(&mut y, true, &lhs, &rhs, (rows, out, in_dim));
         Ok((CpuStorage::F32(y), Shape::from((rows, out))))

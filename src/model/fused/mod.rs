@@ -9,6 +9,7 @@
 mod attention;
 mod compose;
 mod dense;
+mod gemm;
 mod head;
 mod logsig;
 mod loss;
