@@ -40,7 +40,7 @@ pub struct ExperimentArgs {
     /// Output folder (report.json, report.md, PNG plots).
     #[arg(long)]
     out: PathBuf,
-    /// Number of seeds.
+    /// Number of seeds (scaling: rounds over every k, one seed each, interleaved).
     #[arg(long, default_value_t = 5)]
     seeds: u64,
     /// Training settings of every run (scaling: --epochs is the epochs timed per run).

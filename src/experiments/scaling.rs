@@ -11,33 +11,44 @@ use crate::train::{TrainConfig, TrainError};
 /// The slice counts measured.
 pub const KS: [usize; 5] = [2, 10, 50, 100, 200];
 
-/// Trains SBL, HPS and MoE on figure1 data with `k` slices (one seed) and records the median
-/// s/epoch (the median keeps the first run's warm-up and a noisy epoch out of the comparison).
+/// Trains SBL, HPS and MoE on figure1 data with `k` slices and records the median s/epoch over
+/// every timed epoch of every seed.
+///
+/// Each seed is one round over all `ks`, so a machine that slows down for a minute slows every
+/// k alike instead of whichever k ran then; the median keeps warm-up and noisy epochs out.
 pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome, TrainError> {
     let methods = [Method::Sbl, Method::Hps, Method::Moe];
     warm_up(opts, p)?;
-    let mut rows = Vec::new();
-    for &k in ks {
-        let source = DataSource::Demo(Figure1 {
-            k,
-            ..Figure1::default()
-        });
-        let slices = source.default_slices();
-        let spec = Options {
-            seeds: 1,
-            ..opts.clone()
-        }
-        .spec(methods.to_vec());
-        let result = run_experiment(&source, &slices, &spec, p.emit, p.cancel)?;
-        for run in &result.runs {
-            rows.push(ScalingRow {
-                method: run.method.name().into(),
+    // Per (k, method): every epoch's seconds, and the parameter count.
+    let mut cells: Vec<(usize, Method, Vec<f64>, usize)> = Vec::new();
+    for seed in 0..opts.seeds.max(1) {
+        for &k in ks {
+            let source = DataSource::Demo(Figure1 {
                 k,
-                epoch_secs: median_epoch_secs(&run.outcome),
-                params: run.model.params(),
+                ..Figure1::default()
             });
+            let mut spec = opts.spec(methods.to_vec());
+            spec.seeds = vec![seed];
+            let result =
+                run_experiment(&source, &source.default_slices(), &spec, p.emit, p.cancel)?;
+            for run in &result.runs {
+                let secs = epoch_secs(&run.outcome);
+                match cells.iter_mut().find(|c| c.0 == k && c.1 == run.method) {
+                    Some(cell) => cell.2.extend(secs),
+                    None => cells.push((k, run.method, secs, run.model.params())),
+                }
+            }
         }
     }
+    let rows = cells
+        .into_iter()
+        .map(|(k, method, secs, params)| ScalingRow {
+            method: method.name().into(),
+            k,
+            epoch_secs: median(secs),
+            params,
+        })
+        .collect();
     let mut report = Report::new("demo:figure1 (n=10000) with k slices".into(), vec![]);
     report.scaling = rows;
     let markdown = table(&report.scaling);
@@ -71,13 +82,17 @@ fn warm_up(opts: &Options, p: &mut Progress) -> Result<(), TrainError> {
     Ok(())
 }
 
-fn median_epoch_secs(outcome: &FitOutcome) -> f64 {
-    let mut secs: Vec<f64> = outcome.history.iter().map(|e| e.epoch_secs).collect();
-    if secs.is_empty() {
-        return outcome.epoch_secs;
+/// Seconds of each epoch of a run (the run's mean when it kept no history).
+fn epoch_secs(outcome: &FitOutcome) -> Vec<f64> {
+    if outcome.history.is_empty() {
+        return vec![outcome.epoch_secs];
     }
+    outcome.history.iter().map(|e| e.epoch_secs).collect()
+}
+
+fn median(mut secs: Vec<f64>) -> f64 {
     secs.sort_by(f64::total_cmp);
-    secs[secs.len() / 2]
+    secs.get(secs.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn table(rows: &[ScalingRow]) -> String {

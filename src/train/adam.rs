@@ -99,17 +99,19 @@ impl InplaceOp2 for Update<'_> {
         let (b1, b2) = (p.beta1 as f32, p.beta2 as f32);
         let (lr, eps) = (p.lr as f32, p.eps as f32);
         let decay = 1.0 - (p.lr * p.weight_decay) as f32;
-        for (((t, &g), m), v) in theta
-            .iter_mut()
-            .zip(grad.iter())
-            .zip(m.iter_mut())
-            .zip(v.iter_mut())
-        {
-            let g = g * self.grad_scale;
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            let step = (*m * self.scale_m) / ((*v * self.scale_v).sqrt() + eps);
-            *t = *t * decay - lr * step;
+        let n = theta.len();
+        if grad.len() != n || m.len() != n || v.len() != n {
+            candle_core::bail!("host AdamW: gradient or moments do not match the variable");
+        }
+        // Indexing equal-length slices lets the compiler drop bounds checks and use SIMD lanes
+        // (a four-way zip of iterators stayed scalar).
+        let (grad, m, v) = (&grad[..n], &mut m[..n], &mut v[..n]);
+        for i in 0..n {
+            let g = grad[i] * self.grad_scale;
+            m[i] = b1 * m[i] + (1.0 - b1) * g;
+            v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+            let step = (m[i] * self.scale_m) / ((v[i] * self.scale_v).sqrt() + eps);
+            theta[i] = theta[i] * decay - lr * step;
         }
         Ok(())
     }
@@ -155,14 +157,27 @@ fn strided(data: &[f32], l: &Layout) -> Vec<f32> {
 pub fn host_sum_sq(t: &Tensor) -> Option<f64> {
     let (storage, layout) = t.storage_and_layout();
     match &*storage {
-        Storage::Cpu(CpuStorage::F32(data)) => Some(
-            gathered(data, layout)
-                .iter()
-                .map(|&x| f64::from(x) * f64::from(x))
-                .sum(),
-        ),
+        Storage::Cpu(CpuStorage::F32(data)) => Some(sum_sq(&gathered(data, layout))),
         _ => None,
     }
+}
+
+/// `Σ x²` in `f64`, over eight independent partial sums: a single running sum is a serial
+/// chain the compiler may not reorder, so it cannot use SIMD lanes.
+fn sum_sq(x: &[f32]) -> f64 {
+    let mut lanes = [0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f64 = chunks
+        .remainder()
+        .iter()
+        .map(|&v| f64::from(v).powi(2))
+        .sum();
+    for c in chunks {
+        for (l, &v) in lanes.iter_mut().zip(c) {
+            *l += f64::from(v) * f64::from(v);
+        }
+    }
+    lanes.iter().sum::<f64>() + rest
 }
 
 #[cfg(test)]
@@ -208,6 +223,14 @@ mod tests {
         for (p, q) in x.iter().zip(&y) {
             assert!((p - q).abs() < 1e-5, "host {p} vs candle {q}");
         }
+    }
+
+    #[test]
+    fn squared_norm_counts_every_lane_and_the_tail() {
+        // 8 full lanes of 8 and a tail of 5: Σ i² for i < 69.
+        let x: Vec<f32> = (0..69).map(|i| i as f32).collect();
+        assert_eq!(sum_sq(&x), (0..69).map(|i| (i * i) as f64).sum::<f64>());
+        assert_eq!(sum_sq(&[]), 0.0);
     }
 
     #[test]

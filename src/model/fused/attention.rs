@@ -113,11 +113,9 @@ impl CustomOp2 for CombineOp {
         let (b, s, h) = l2.shape().dims3()?;
         let (a, r) = (slice(s1, l1)?, slice(s2, l2)?);
         let mut out = vec![0f32; b * h];
-        for bi in 0..b {
-            let o = &mut out[bi * h..(bi + 1) * h];
-            for si in 0..s {
-                let w = a[bi * s + si];
-                let rr = &r[(bi * s + si) * h..(bi * s + si + 1) * h];
+        let rows = out.chunks_exact_mut(h.max(1)).zip(a.chunks_exact(s.max(1)));
+        for ((o, a_row), r_row) in rows.zip(r.chunks_exact((s * h).max(1))) {
+            for (&w, rr) in a_row.iter().zip(r_row.chunks_exact(h.max(1))) {
                 o.iter_mut().zip(rr).for_each(|(x, y)| *x += w * y);
             }
         }
@@ -134,15 +132,16 @@ impl CustomOp2 for CombineOp {
         let (b, s, h) = r.dims3()?;
         let (ah, rh, gh) = (host(a)?, host(r)?, host(grad)?);
         let (av, rv, g) = (&*ah, &*rh, &*gh);
-        let mut da = Vec::with_capacity(b * s);
-        let mut dr = Vec::with_capacity(b * s * h);
-        for bi in 0..b {
-            let gr = &g[bi * h..(bi + 1) * h];
-            for si in 0..s {
-                let k = bi * s + si;
-                let rr = &rv[k * h..(k + 1) * h];
-                da.push(rr.iter().zip(gr).map(|(x, y)| x * y).sum::<f32>());
-                dr.extend(gr.iter().map(|y| av[k] * y));
+        let (s, h) = (s.max(1), h.max(1));
+        let mut da = vec![0f32; b * s];
+        let mut dr = vec![0f32; b * s * h];
+        let rows = g.chunks_exact(h).zip(av.chunks_exact(s));
+        let outs = da.chunks_exact_mut(s).zip(dr.chunks_exact_mut(s * h));
+        for (((gr, a_row), r_row), (da_row, dr_row)) in rows.zip(rv.chunks_exact(s * h)).zip(outs) {
+            let slots = r_row.chunks_exact(h).zip(dr_row.chunks_exact_mut(h));
+            for (((rr, dd), &w), d_a) in slots.zip(a_row).zip(da_row.iter_mut()) {
+                *d_a = rr.iter().zip(gr).map(|(x, y)| x * y).sum::<f32>();
+                dd.iter_mut().zip(gr).for_each(|(d, y)| *d = w * y);
             }
         }
         Ok((

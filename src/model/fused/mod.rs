@@ -78,6 +78,14 @@ pub(crate) fn log_sigmoid(x: f32) -> f32 {
 
 /// Margin between the two largest of `row`, and the indices of those two.
 pub(crate) fn margin(row: &[f32]) -> (f32, usize, usize) {
+    // Binary heads, the common case, without the scan (ties go to the first, as below).
+    if let &[x0, x1] = row {
+        return if x1 > x0 {
+            (x1 - x0, 1, 0)
+        } else {
+            (x0 - x1, 0, 1)
+        };
+    }
     let (mut i1, mut i2) = (0, usize::MAX);
     for (c, &v) in row.iter().enumerate().skip(1) {
         if v > row[i1] {
