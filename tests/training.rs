@@ -281,3 +281,31 @@ fn the_same_seed_reproduces_a_run_exactly() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn the_app_names_the_text_column_a_model_reads_when_the_data_was_not_embedded() {
+    let source = DataSource::Demo(demo(600));
+    let mut result = quiet(
+        &source,
+        &source.default_slices(),
+        &spec(vec![Method::Vanilla], 1),
+    );
+    let mut model = result.runs.remove(0).model;
+    let ds = source.dataset(0);
+    assert!(slicelab::gui::analysis::predict(&model, &ds, "plain").is_ok());
+    // The same model, as if trained on embeddings of a 'review' column.
+    model.card.embedding = Some(slicelab::text::EmbedRecord {
+        column: "review".into(),
+        encoder: "models/minilm".into(),
+        fingerprint: "0123456789abcdef".into(),
+        dim: 384,
+    });
+    let err = slicelab::gui::analysis::predict(&model, &ds, "sbl-seed0")
+        .err()
+        .expect("a model that reads embeddings is refused on unembedded data");
+    assert!(
+        err.contains("sbl-seed0 reads embeddings of the text column 'review'")
+            && err.contains("\"Embed text column\" set to 'review'"),
+        "{err}"
+    );
+}
