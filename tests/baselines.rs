@@ -136,8 +136,30 @@ fn scaling_and_hidden_dim_write_their_rows_and_plots() {
         emit: &mut emit,
         cancel: &cancel,
     };
-    let s = experiments::scaling::scaling(&[2, 5], &opts(dir.path(), 1), &mut p).unwrap();
+    // Two seeds are two rounds over every k; each (method, k) is still one row.
+    let rounds = Options {
+        seeds: 2,
+        ..opts(dir.path(), 1)
+    };
+    let s = experiments::scaling::scaling(&[2, 5], &rounds, &mut p).unwrap();
     assert_eq!(s.report.scaling.len(), 6);
+    let order: Vec<(&str, usize)> = s
+        .report
+        .scaling
+        .iter()
+        .map(|r| (r.method.as_str(), r.k))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("sbl", 2),
+            ("hps", 2),
+            ("moe", 2),
+            ("sbl", 5),
+            ("hps", 5),
+            ("moe", 5)
+        ]
+    );
     assert!(s.report.scaling.iter().all(|r| r.epoch_secs > 0.0));
     let sbl: Vec<usize> = s
         .report

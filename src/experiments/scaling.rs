@@ -19,8 +19,7 @@ pub const KS: [usize; 5] = [2, 10, 50, 100, 200];
 pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome, TrainError> {
     let methods = [Method::Sbl, Method::Hps, Method::Moe];
     warm_up(opts, p)?;
-    // Per (k, method): every epoch's seconds, and the parameter count.
-    let mut cells: Vec<(usize, Method, Vec<f64>, usize)> = Vec::new();
+    let mut cells: Vec<Cell> = Vec::new();
     for seed in 0..opts.seeds.max(1) {
         for &k in ks {
             let source = DataSource::Demo(Figure1 {
@@ -33,20 +32,28 @@ pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome
                 run_experiment(&source, &source.default_slices(), &spec, p.emit, p.cancel)?;
             for run in &result.runs {
                 let secs = epoch_secs(&run.outcome);
-                match cells.iter_mut().find(|c| c.0 == k && c.1 == run.method) {
-                    Some(cell) => cell.2.extend(secs),
-                    None => cells.push((k, run.method, secs, run.model.params())),
+                match cells
+                    .iter_mut()
+                    .find(|c| c.k == k && c.method == run.method)
+                {
+                    Some(cell) => cell.secs.extend(secs),
+                    None => cells.push(Cell {
+                        k,
+                        method: run.method,
+                        secs,
+                        params: run.model.params(),
+                    }),
                 }
             }
         }
     }
     let rows = cells
         .into_iter()
-        .map(|(k, method, secs, params)| ScalingRow {
-            method: method.name().into(),
-            k,
-            epoch_secs: median(secs),
-            params,
+        .map(|c| ScalingRow {
+            method: c.method.name().into(),
+            k: c.k,
+            epoch_secs: median(c.secs),
+            params: c.params,
         })
         .collect();
     let mut report = Report::new("demo:figure1 (n=10000) with k slices".into(), vec![]);
@@ -57,6 +64,15 @@ pub fn scaling(ks: &[usize], opts: &Options, p: &mut Progress) -> Result<Outcome
         markdown,
         plots: vec![],
     })
+}
+
+/// What is measured of one method at one k, over every round.
+struct Cell {
+    k: usize,
+    method: Method,
+    /// Every timed epoch's seconds.
+    secs: Vec<f64>,
+    params: usize,
 }
 
 /// One untimed epoch of every method, so the first measured run does not also pay for the

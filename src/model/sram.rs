@@ -183,6 +183,13 @@ mod tests {
         m.head.forward(&combined).unwrap()
     }
 
+    /// Largest absolute difference between two tensors of the same shape.
+    fn worst(a: &Tensor, b: &Tensor) -> f64 {
+        let diff = (a - b).unwrap().abs().unwrap().flatten_all().unwrap();
+        let max = diff.max(0).unwrap().to_dtype(DType::F64).unwrap();
+        max.to_scalar::<f64>().unwrap()
+    }
+
     #[test]
     fn composed_prediction_equals_the_head_on_the_attended_experts() {
         // f32 runs the fused CPU kernels, f64 the composite (GPU) expressions.
@@ -213,17 +220,19 @@ mod tests {
             let out = model.forward(&x).unwrap();
             let a = out.attention.unwrap();
             let direct = attended_prediction(&model, &x, &a);
-            let diff = (out.logits - direct).unwrap().abs().unwrap();
-            let worst = diff.flatten_all().unwrap().max(0).unwrap();
-            let worst = worst
-                .to_dtype(DType::F64)
-                .unwrap()
-                .to_scalar::<f64>()
-                .unwrap();
-            assert!(
-                worst < 1e-5,
-                "{dtype:?}: composed and direct differ by {worst}"
-            );
+            let values = worst(&out.logits, &direct);
+            assert!(values < 1e-5, "{dtype:?}: logits differ by {values}");
+            // Same function, so the same gradient for every variable (through `a` as well).
+            let weights = x.narrow(1, 0, 3).unwrap().cos().unwrap(); // [6, C]
+            let loss = |l: &Tensor| (l * &weights).unwrap().sum_all().unwrap();
+            let composed = loss(&out.logits).backward().unwrap();
+            let paper = loss(&direct).backward().unwrap();
+            for var in varmap.all_vars() {
+                let (g1, g2) = (composed.get(&var), paper.get(&var));
+                let (g1, g2) = (g1.expect("composed grad"), g2.expect("paper grad"));
+                let grads = worst(g1, g2);
+                assert!(grads < 1e-4, "{dtype:?}: gradients differ by {grads}");
+            }
         }
     }
 

@@ -5,9 +5,10 @@
 //! the backward a transposed (strided) weight gradient that every later op on it walks element
 //! by element; for the SBL expert layer at k = 100 those passes cost more than the products.
 
+use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
+
 use super::gemm::{Mat, matmul};
 use super::{host, slice};
-use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 
 /// `y[r, o] = b[o] + Σ_i x[r, i] · W[o, i]` for `x` `[rows, in]`, `W` `[out, in]`, `b` `[1, out]`.
 pub struct DenseOp;
