@@ -175,7 +175,7 @@ fn compose_matches_batched_matmul_for_one_and_two_heads() {
         let (e, w) = (rand(&[S * h, d], 10), rand(&[parts * c, h], 11));
         let fused = e
             .as_tensor()
-            .apply_op2(w.as_tensor(), ComposeOp { parts })
+            .apply_op2(w.as_tensor(), ComposeOp::new(parts))
             .unwrap();
         // Part-major: every slot under head 0, then every slot under head 1.
         let per_part: Vec<Tensor> = (0..parts)

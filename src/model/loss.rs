@@ -27,12 +27,17 @@ pub fn bce_with_logits(x: &Tensor, t: &Tensor) -> Result<Tensor> {
     (x.relu()? - (x * t)?)? + softplus
 }
 
+/// The final prediction's cross-entropy, class-weighted where the batch says so.
+pub fn base_loss(logits: &Tensor, batch: &Batch) -> Result<Tensor> {
+    match &batch.class_weights {
+        Some(w) => weighted_cross_entropy(logits, &batch.y, w),
+        None => cross_entropy(logits, &batch.y),
+    }
+}
+
 /// Builds all loss terms from a forward pass; slice terms are zero for models without slices.
 pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
-    let base = match &batch.class_weights {
-        Some(w) => weighted_cross_entropy(&out.logits, &batch.y, w)?,
-        None => cross_entropy(&out.logits, &batch.y)?,
-    };
+    let base = base_loss(&out.logits, batch)?;
     let zero = base.zeros_like()?;
     let indicator = match &out.indicator {
         // Mean over rows per slice, summed over the k+1 slices.

@@ -97,6 +97,11 @@ impl Model {
 
     /// Computes the training loss of a batch.
     pub fn loss(&self, batch: &Batch) -> Result<LossTerms> {
+        if let Model::Sbl(m) = self
+            && let Some(terms) = m.fused_loss(batch)?
+        {
+            return Ok(terms);
+        }
         let out = self.forward(&batch.x)?;
         loss::loss_terms(&out, batch)
     }

@@ -3,7 +3,8 @@
 //! All k+1 slices (the base slice of all rows comes first) are computed with batched tensor
 //! ops: one matmul for every indicator head, and one for both linear heads (the shared slice
 //! head and the final head) composed into every expert, so the `[batch, k+1, h]` expert tensor
-//! is never built. Confidence is the margin between the two largest
+//! is never built. On the CPU, training runs everything after those two matmuls as one op
+//! ([`SlotLossOp`]). Confidence is the margin between the two largest
 //! slice-head logits, which equals `|logit|` of a single-logit binary head when `C = 2`.
 //!
 //! Attention is `softmax(Q + |P|)` with `Q = ln σ(indicator logit)`, i.e. proportional to
@@ -14,11 +15,11 @@
 use candle_core::{D, Result, Tensor};
 use candle_nn::{Module, VarBuilder};
 
-use super::Forward;
 use super::config::{Attention, ModelConfig};
 use super::dense::{Dense, affine, dense};
-use super::fused::{self, AttentionOp, CombineOp, ComposeOp, LogSigmoidOp};
+use super::fused::{self, AttentionOp, CombineOp, ComposeOp, LogSigmoidOp, SlotLossOp};
 use super::mlp::Mlp;
+use super::{Batch, Forward, LossTerms, loss};
 
 /// The SBL model: backbone, indicator heads, experts, shared slice head, attention, final head.
 pub struct SliceModel {
@@ -88,18 +89,49 @@ impl SliceModel {
     /// `h(Σ a_s r_s) = Σ a_s h(r_s)`: the prediction never needs the `[batch, k+1, h]` expert
     /// tensor, and the per-slot work is `2C` wide instead of `h` wide.
     fn slot_logits(&self, z: &Tensor) -> Result<(Tensor, Tensor)> {
+        let both = self.packed_slot_logits(z)?; // [batch, 2·S·C]
+        let (batch, s, c) = (z.dim(0)?, self.slots, both.dim(1)? / (2 * self.slots));
+        let part = |i: usize| both.narrow(1, i * s * c, s * c)?.reshape((batch, s, c));
+        Ok((part(0)?, part(1)?))
+    }
+
+    /// [`Self::slot_logits`] before the split: `[batch, 2·S·C]`, each row the shared slice
+    /// head's `S·C` logits, then the final head's.
+    fn packed_slot_logits(&self, z: &Tensor) -> Result<Tensor> {
         let w = Tensor::cat(&[self.slice_head.weight(), self.head.weight()], 0)?; // [2C, h]
         let b = Tensor::cat(&[self.slice_head.bias(), self.head.bias()], 1)?; // [1, 2C]
         let (e, e_bias) = (self.experts.weight(), self.experts.bias()); // [S·h, d], [1, S·h]
-        let (batch, s, c) = (z.dim(0)?, self.slots, w.dim(0)? / 2);
+        let (s, c) = (self.slots, w.dim(0)? / 2);
         let m = compose(e, &w, 2)?; // [2·S·C, d]
         let m_bias = compose(&e_bias.reshape((s * self.rep_dim, 1))?, &w, 2)? // [2·S·C, 1]
             .reshape((2, s, c))?
             .broadcast_add(&b.reshape((2, 1, c))?)?
             .reshape((1, 2 * s * c))?;
-        let both = affine(z, &m, &m_bias)?; // [batch, 2·S·C], part-major
-        let part = |i: usize| both.narrow(1, i * s * c, s * c)?.reshape((batch, s, c));
-        Ok((part(0)?, part(1)?))
+        affine(z, &m, &m_bias) // [batch, 2·S·C], part-major
+    }
+
+    /// The training loss as one fused op after the linear layers ([`SlotLossOp`]), for `f32`
+    /// on the CPU; `None` elsewhere, where [`loss::loss_terms`] on [`Self::forward`] applies.
+    pub fn fused_loss(&self, batch: &Batch) -> Result<Option<LossTerms>> {
+        if !fused::usable(&batch.x) {
+            return Ok(None);
+        }
+        let z = self.backbone.forward(&batch.x)?; // [batch, d]
+        let q = self.indicator.forward(&z)?.contiguous()?; // [batch, k+1]
+        let both = self.packed_slot_logits(&z)?; // [batch, 2·S·C]
+        let (rows, c) = (z.dim(0)?, self.head.bias().dim(1)?);
+        let op = SlotLossOp::new(self.attention, batch.y.to_vec1::<u32>()?, c);
+        let out = q.apply_op3(&both, &batch.slices.contiguous()?, op)?; // [2 + batch·C]
+        let logits = out.narrow(0, 2, rows * c)?.reshape((rows, c))?;
+        let base = loss::base_loss(&logits, batch)?;
+        let (indicator, slice_pred) = (out.get(0)?, out.get(1)?);
+        let total = ((&base + &indicator)? + &slice_pred)?;
+        Ok(Some(LossTerms {
+            total,
+            base,
+            indicator,
+            slice_pred,
+        }))
     }
 }
 
@@ -109,7 +141,7 @@ pub fn compose(e: &Tensor, w: &Tensor, parts: usize) -> Result<Tensor> {
     if fused::usable(e) && fused::usable(w) {
         return e
             .contiguous()?
-            .apply_op2(&w.contiguous()?, ComposeOp { parts });
+            .apply_op2(&w.contiguous()?, ComposeOp::new(parts));
     }
     let (sh, d) = e.dims2()?;
     let (pc, h) = w.dims2()?;
@@ -159,8 +191,8 @@ pub fn log_sigmoid(x: &Tensor) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Method;
     use crate::model::init::init_seeded;
+    use crate::model::{Method, Model};
     use candle_core::{DType, Device};
     use candle_nn::VarMap;
 
@@ -232,6 +264,80 @@ mod tests {
                 let (g1, g2) = (g1.expect("composed grad"), g2.expect("paper grad"));
                 let grads = worst(g1, g2);
                 assert!(grads < 1e-4, "{dtype:?}: gradients differ by {grads}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_fused_training_loss_equals_the_separate_ops_in_value_and_gradient() {
+        let methods = [
+            Method::Sbl,
+            Method::SblUniform,
+            Method::SblIndicator,
+            Method::SblConfidence,
+        ];
+        for (method, n_classes) in methods
+            .into_iter()
+            .zip([2, 3, 2, 3])
+            .chain([(Method::Sbl, 3)])
+        {
+            let cfg = ModelConfig {
+                method,
+                input_dim: 3,
+                hidden: vec![8],
+                rep_dim: 5,
+                n_classes,
+                n_slices: 11,
+                slice_loss_weights: vec![],
+            };
+            let varmap = VarMap::new();
+            let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+            let model = Model::new(&cfg, vb).unwrap();
+            init_seeded(&varmap, 3).unwrap();
+            let rows = 13;
+            let x: Vec<f32> = (0..rows * 3)
+                .map(|i| (i as f32 * 0.61).sin() * 2.0)
+                .collect();
+            let y: Vec<u32> = (0..rows).map(|i| (i * 7 % n_classes) as u32).collect();
+            // Base slot all ones; slot 11 has no member in the batch.
+            let mask: Vec<f32> = (0..rows * 12)
+                .map(|i| f32::from(i % 12 == 0 || (i % 12 != 11 && (i * 5) % 7 < 3)))
+                .collect();
+            let d = Device::Cpu;
+            let batch = Batch {
+                x: Tensor::from_vec(x, (rows, 3), &d).unwrap(),
+                y: Tensor::from_vec(y, rows, &d).unwrap(),
+                slices: Tensor::from_vec(mask, (rows, 12), &d).unwrap(),
+                class_weights: None,
+            };
+            let Model::Sbl(sbl) = &model else {
+                panic!("an SBL model")
+            };
+            let fused = sbl
+                .fused_loss(&batch)
+                .unwrap()
+                .expect("the fused path on f32");
+            let separate = loss::loss_terms(&model.forward(&batch.x).unwrap(), &batch).unwrap();
+            fn terms(t: &LossTerms) -> [&Tensor; 4] {
+                [&t.base, &t.indicator, &t.slice_pred, &t.total]
+            }
+            for (a, b) in terms(&fused).into_iter().zip(terms(&separate)) {
+                let diff = worst(a, b);
+                assert!(
+                    diff < 1e-5,
+                    "{method:?}, C = {n_classes}: terms differ by {diff}"
+                );
+            }
+            let (g1, g2) = (
+                fused.total.backward().unwrap(),
+                separate.total.backward().unwrap(),
+            );
+            for var in varmap.all_vars() {
+                let grads = worst(g1.get(&var).unwrap(), g2.get(&var).unwrap());
+                assert!(
+                    grads < 1e-5,
+                    "{method:?}, C = {n_classes}: gradients differ by {grads}"
+                );
             }
         }
     }

@@ -11,6 +11,8 @@ use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, DType, InplaceOp2, Layout, Result, Storage, Tensor, Var};
 use candle_nn::ParamsAdamW;
 
+use crate::model::fused::lanes;
+
 /// AdamW state kept on the host: first and second moments per variable.
 pub struct HostAdam {
     vars: Vec<Var>,
@@ -95,25 +97,59 @@ impl InplaceOp2 for Update<'_> {
         let grad = gathered(s2.as_slice::<f32>()?, l2);
         let mut moments = self.moments.borrow_mut();
         let (m, v) = &mut **moments;
-        let p = self.params;
-        let (b1, b2) = (p.beta1 as f32, p.beta2 as f32);
-        let (lr, eps) = (p.lr as f32, p.eps as f32);
-        let decay = 1.0 - (p.lr * p.weight_decay) as f32;
         let n = theta.len();
         if grad.len() != n || m.len() != n || v.len() != n {
             candle_core::bail!("host AdamW: gradient or moments do not match the variable");
         }
-        // Indexing equal-length slices lets the compiler drop bounds checks and use SIMD lanes
-        // (a four-way zip of iterators stayed scalar).
-        let (grad, m, v) = (&grad[..n], &mut m[..n], &mut v[..n]);
-        for i in 0..n {
-            let g = grad[i] * self.grad_scale;
-            m[i] = b1 * m[i] + (1.0 - b1) * g;
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-            let step = (m[i] * self.scale_m) / ((v[i] * self.scale_v).sqrt() + eps);
-            theta[i] = theta[i] * decay - lr * step;
-        }
+        let p = self.params;
+        let k = Consts {
+            b1: p.beta1 as f32,
+            b2: p.beta2 as f32,
+            lr: p.lr as f32,
+            eps: p.eps as f32,
+            decay: 1.0 - (p.lr * p.weight_decay) as f32,
+            grad_scale: self.grad_scale,
+            scale_m: self.scale_m,
+            scale_v: self.scale_v,
+        };
+        adamw(theta, &grad, m, v, &k);
         Ok(())
+    }
+}
+
+/// The scalars of one AdamW update.
+struct Consts {
+    b1: f32,
+    b2: f32,
+    lr: f32,
+    eps: f32,
+    decay: f32,
+    grad_scale: f32,
+    scale_m: f32,
+    scale_v: f32,
+}
+
+/// The AdamW pass over one variable, with 8-wide AVX lanes where the CPU has them (the `sqrt`
+/// and divide per parameter dominate it). Same operations on every path, so the same bits.
+fn adamw(theta: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], k: &Consts) {
+    lanes::wide(
+        #[inline(always)]
+        || adamw_lanes(theta, grad, m, v, k),
+    );
+}
+
+#[inline(always)]
+fn adamw_lanes(theta: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], k: &Consts) {
+    // Indexing equal-length slices lets the compiler drop bounds checks and use SIMD lanes
+    // (a four-way zip of iterators stayed scalar).
+    let n = theta.len();
+    let (grad, m, v) = (&grad[..n], &mut m[..n], &mut v[..n]);
+    for i in 0..n {
+        let g = grad[i] * k.grad_scale;
+        m[i] = k.b1 * m[i] + (1.0 - k.b1) * g;
+        v[i] = k.b2 * v[i] + (1.0 - k.b2) * g * g;
+        let step = (m[i] * k.scale_m) / ((v[i] * k.scale_v).sqrt() + k.eps);
+        theta[i] = theta[i] * k.decay - k.lr * step;
     }
 }
 

@@ -8,14 +8,16 @@ use super::{host, slice};
 /// each slot's mean CE over its member rows (0 for a slot with no member).
 pub struct SliceCeOp;
 
-fn counts(mask: &[f32], s: usize) -> Vec<f32> {
+/// Members per slot (at least 1, so an empty slot divides by 1).
+pub(super) fn counts(mask: &[f32], s: usize) -> Vec<f32> {
     let mut n = vec![0f32; s];
     mask.chunks(s)
         .for_each(|row| row.iter().zip(n.iter_mut()).for_each(|(m, c)| *c += m));
     n.iter().map(|c| c.max(1.0)).collect()
 }
 
-fn log_softmax_at(row: &[f32], y: usize) -> (f32, f32, f32) {
+/// `(log softmax(row)[y], max(row), Σ e^{row − max})`.
+pub(super) fn log_softmax_at(row: &[f32], y: usize) -> (f32, f32, f32) {
     let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum: f32 = row.iter().map(|v| (v - m).exp()).sum();
     (row[y] - m - sum.ln(), m, sum)

@@ -1,5 +1,6 @@
 //! Fused CPU kernels for the SBL head: attention, expert combination, masked slice CE and
-//! indicator BCE, each one op with a hand-written backward.
+//! indicator BCE, each one op with a hand-written backward, and all of them as one training op
+//! ([`SlotLossOp`]).
 //!
 //! On the CPU, candle's broadcasting and gather kernels on `[batch, k+1, C]` tensors cost more
 //! than the arithmetic, and their count grows with k. Each op here is a plain loop over
@@ -11,8 +12,10 @@ mod compose;
 mod dense;
 mod gemm;
 mod head;
+pub(crate) mod lanes;
 mod logsig;
 mod loss;
+mod slot_loss;
 
 pub use attention::{AttentionOp, CombineOp};
 pub use compose::ComposeOp;
@@ -20,6 +23,7 @@ pub use dense::DenseOp;
 pub use head::NarrowLinearOp;
 pub use logsig::LogSigmoidOp;
 pub use loss::{BceOp, SliceCeOp};
+pub use slot_loss::SlotLossOp;
 
 use std::ops::Deref;
 
