@@ -262,6 +262,35 @@ mod tests {
     }
 
     #[test]
+    fn the_avx2_pass_gives_the_same_bits_as_the_default_build() {
+        let n = 1003; // lanes and a tail
+        let wave = |f: f32| (0..n).map(|i| (i as f32 * f).sin()).collect::<Vec<f32>>();
+        let k = Consts {
+            b1: 0.9,
+            b2: 0.999,
+            lr: 0.01,
+            eps: 1e-8,
+            decay: 0.999,
+            grad_scale: 0.7,
+            scale_m: 10.0,
+            scale_v: 1000.0,
+        };
+        let (grad, theta) = (wave(0.37), wave(0.11));
+        let (mut t1, mut m1, mut v1) = (
+            theta.clone(),
+            wave(0.05),
+            wave(0.07).iter().map(|x| x * x).collect(),
+        );
+        let (mut t2, mut m2, mut v2) = (t1.clone(), m1.clone(), Vec::clone(&v1));
+        adamw(&mut t1, &grad, &mut m1, &mut v1, &k);
+        adamw_lanes(&mut t2, &grad, &mut m2, &mut v2, &k);
+        assert_ne!(t1, theta);
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&t1), bits(&t2));
+        assert_eq!((bits(&m1), bits(&v1)), (bits(&m2), bits(&v2)));
+    }
+
+    #[test]
     fn squared_norm_counts_every_lane_and_the_tail() {
         // 8 full lanes of 8 and a tail of 5: Σ i² for i < 69.
         let x: Vec<f32> = (0..69).map(|i| i as f32).collect();

@@ -355,3 +355,34 @@ fn confidence_grads(p: &[f32], ds: &[f32], c: usize, dp: &mut [f32]) {
 
 /// `(d q, d both)`.
 type Grads = (Vec<f32>, Vec<f32>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_avx2_loops_give_the_same_bits_as_the_default_build() {
+        let d = Dims { b: 5, s: 11, c: 2 };
+        let wave = |n: usize, f: f32| {
+            (0..n)
+                .map(|i| (i as f32 * f).sin() * 3.0)
+                .collect::<Vec<f32>>()
+        };
+        let (q, both) = (wave(d.b * d.s, 0.7), wave(d.b * 2 * d.s * d.c, 0.3));
+        let mask: Vec<f32> = (0..d.b * d.s)
+            .map(|i| f32::from(i % d.s == 0 || i % 3 == 1))
+            .collect();
+        let op = SlotLossOp::new(Attention::Full, vec![0, 1, 1, 0, 1], d.c);
+        let ((wide, saved_wide), (plain, saved_plain)) = (
+            op.run(&q, &both, &mask, d),
+            op.run_rows(&q, &both, &mask, d),
+        );
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&wide), bits(&plain));
+        assert_eq!(bits(&saved_wide.attention), bits(&saved_plain.attention));
+        let g = wave(2 + d.b * d.c, 0.9);
+        let (dq1, db1) = op.grads(&both, &mask, &g, &saved_wide, d);
+        let (dq2, db2) = op.grad_rows(&both, &mask, &g, &saved_plain, d);
+        assert_eq!((bits(&dq1), bits(&db1)), (bits(&dq2), bits(&db2)));
+    }
+}
