@@ -2,7 +2,7 @@
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
-use super::{host, margin, slice};
+use super::{host, lanes, margin, slice};
 use crate::model::config::Attention;
 
 /// `softmax(score)` over the k+1 experts, `score` from the indicators' log-probabilities
@@ -10,32 +10,58 @@ use crate::model::config::Attention;
 /// attention variant says.
 pub struct AttentionOp(pub Attention);
 
-impl AttentionOp {
-    fn scores(&self, q: &[f32], p: &[f32], c: usize) -> Vec<f32> {
-        q.iter()
-            .enumerate()
-            .map(|(i, &qi)| {
-                let conf = || margin(&p[i * c..(i + 1) * c]).0;
-                match self.0 {
-                    Attention::Full => qi + conf(),
-                    Attention::Indicator => qi,
-                    Attention::Confidence => conf(),
-                    Attention::Uniform => 0.0,
-                }
-            })
-            .collect()
+/// The attention scores of `kind` from `ln σ(q)` and slice logits `p` (`[.., C]` per score).
+#[inline(always)]
+pub(super) fn scores(kind: Attention, lq: &[f32], p: &[f32], c: usize, out: &mut [f32]) {
+    if matches!(kind, Attention::Full | Attention::Confidence) {
+        confidences(p, c, out);
+    } else {
+        out.fill(0.0);
+    }
+    if matches!(kind, Attention::Full | Attention::Indicator) {
+        out.iter_mut().zip(lq).for_each(|(o, l)| *o += l);
     }
 }
 
-fn softmax_rows(x: &mut [f32], width: usize) {
-    for row in x.chunks_mut(width) {
-        let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0;
-        row.iter_mut().for_each(|v| {
-            *v = (*v - m).exp();
-            sum += *v;
-        });
-        row.iter_mut().for_each(|v| *v /= sum);
+/// Adds the margin's gradient: `+ds` to each slot's largest logit, `−ds` to the runner-up.
+#[inline(always)]
+pub(super) fn confidence_grads(p: &[f32], ds: &[f32], c: usize, dp: &mut [f32]) {
+    let s = ds.len();
+    if c == 2 {
+        let (p, dp) = (&p[..2 * s], &mut dp[..2 * s]);
+        for j in 0..s {
+            // margin() breaks a tie towards the first logit.
+            let g = if p[2 * j + 1] > p[2 * j] {
+                ds[j]
+            } else {
+                -ds[j]
+            };
+            dp[2 * j] -= g;
+            dp[2 * j + 1] += g;
+        }
+        return;
+    }
+    for (j, &g) in ds.iter().enumerate() {
+        let (_, i1, i2) = margin(&p[j * c..(j + 1) * c]);
+        if i1 != i2 {
+            dp[j * c + i1] += g;
+            dp[j * c + i2] -= g;
+        }
+    }
+}
+
+/// Each slot's margin between its two largest slice-head logits (`|p₁ − p₀|` for two classes).
+#[inline(always)]
+fn confidences(p: &[f32], c: usize, out: &mut [f32]) {
+    if c == 2 {
+        let p = &p[..2 * out.len()];
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = (p[2 * j + 1] - p[2 * j]).abs();
+        }
+    } else {
+        for (o, row) in out.iter_mut().zip(p.chunks_exact(c.max(1))) {
+            *o = margin(row).0;
+        }
     }
 }
 
@@ -53,8 +79,15 @@ impl CustomOp2 for AttentionOp {
     ) -> Result<(CpuStorage, Shape)> {
         let (b, s) = l1.shape().dims2()?;
         let c = l2.shape().dims3()?.2;
-        let mut a = self.scores(slice(s1, l1)?, slice(s2, l2)?, c);
-        softmax_rows(&mut a, s);
+        let (lq, p) = (slice(s1, l1)?, slice(s2, l2)?);
+        let mut a = vec![0f32; b * s];
+        lanes::wide(
+            #[inline(always)]
+            || {
+                scores(self.0, lq, p, c, &mut a);
+                a.chunks_mut(s.max(1)).for_each(lanes::softmax);
+            },
+        );
         Ok((CpuStorage::F32(a), Shape::from((b, s))))
     }
 
@@ -70,21 +103,21 @@ impl CustomOp2 for AttentionOp {
         let (pv, a, g) = (&*ph, &*ah, &*gh);
         let mut dq = vec![0f32; a.len()];
         let mut dp = vec![0f32; pv.len()];
-        for (row, (a_row, g_row)) in a.chunks(s).zip(g.chunks(s)).enumerate() {
-            let dot: f32 = a_row.iter().zip(g_row).map(|(x, y)| x * y).sum();
-            for j in 0..s {
-                let i = row * s + j;
-                let ds = a_row[j] * (g_row[j] - dot);
-                if matches!(self.0, Attention::Full | Attention::Indicator) {
-                    dq[i] = ds;
-                }
-                if matches!(self.0, Attention::Full | Attention::Confidence) {
-                    let (_, i1, i2) = margin(&pv[i * c..(i + 1) * c]);
-                    if i1 != i2 {
-                        dp[i * c + i1] += ds;
-                        dp[i * c + i2] -= ds;
-                    }
-                }
+        let rows = a.chunks(s).zip(g.chunks(s)).zip(dq.chunks_mut(s));
+        for (row, ((a_row, g_row), dq_row)) in rows.enumerate() {
+            // Through the softmax: ds_j = a_j (g_j − <a, g>).
+            let dot = lanes::dot(a_row, g_row);
+            let ds: Vec<f32> = a_row
+                .iter()
+                .zip(g_row)
+                .map(|(a, g)| a * (g - dot))
+                .collect();
+            if matches!(self.0, Attention::Full | Attention::Indicator) {
+                dq_row.copy_from_slice(&ds);
+            }
+            if matches!(self.0, Attention::Full | Attention::Confidence) {
+                let span = row * s * c..(row + 1) * s * c;
+                confidence_grads(&pv[span.clone()], &ds, c, &mut dp[span]);
             }
         }
         Ok((

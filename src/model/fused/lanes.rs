@@ -110,6 +110,15 @@ pub(crate) fn max(x: &[f32]) -> f32 {
     acc.iter().fold(rest, |m, &v| m.max(v))
 }
 
+/// In-place softmax of one row.
+#[inline(always)]
+pub(crate) fn softmax(row: &mut [f32]) {
+    let m = max(row);
+    row.iter_mut().for_each(|v| *v = exp(*v - m));
+    let sum = sum(row);
+    row.iter_mut().for_each(|v| *v /= sum);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,9 @@ use std::sync::Mutex;
 
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 
+use super::attention::{confidence_grads, scores};
 use super::loss::{counts, log_softmax_at};
-use super::{host, lanes, margin, slice};
+use super::{host, lanes, slice};
 use crate::model::config::Attention;
 
 /// Indicator logits `q` `[B, S]`, both heads on every expert `[B, 2·S·C]` (the shared slice head's
@@ -91,8 +92,8 @@ impl SlotLossOp {
             let (p, v) = both[bi * 2 * s * c..(bi + 1) * 2 * s * c].split_at(s * c);
             let rows = bi * s..(bi + 1) * s;
             let ar = &mut attention[rows.clone()];
-            self.scores(&lq[rows.clone()], p, c, ar);
-            softmax(ar);
+            scores(self.attention, &lq[rows.clone()], p, c, ar);
+            lanes::softmax(ar);
             combine(ar, v, &mut out[2 + bi * c..2 + (bi + 1) * c]);
             let y = self.labels[bi] as usize;
             for (j, (&t, &nj)) in mask[rows].iter().zip(&n).enumerate() {
@@ -104,17 +105,6 @@ impl SlotLossOp {
         out[0] = lanes::sum(&bce) / b.max(1) as f32;
         out[1] = ce;
         (out, Saved { attention, sig_neg })
-    }
-
-    /// The attention scores of one row's slots.
-    #[inline(always)]
-    fn scores(&self, lq: &[f32], p: &[f32], c: usize, out: &mut [f32]) {
-        if self.uses_confidence() {
-            confidences(p, c, out);
-        }
-        if self.uses_indicator() {
-            out.iter_mut().zip(lq).for_each(|(o, l)| *o += l);
-        }
     }
 }
 
@@ -133,30 +123,6 @@ fn indicator_terms(q: &[f32], t: &[f32], lq: &mut [f32], sig_neg: &mut [f32], bc
         sig_neg[i] = if x >= 0.0 { e * r } else { r };
         bce[i] = (1.0 - t[i]) * x - l;
     }
-}
-
-/// Each slot's margin between its two largest slice-head logits (`|p₁ − p₀|` for two classes).
-#[inline(always)]
-fn confidences(p: &[f32], c: usize, out: &mut [f32]) {
-    if c == 2 {
-        let p = &p[..2 * out.len()];
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = (p[2 * j + 1] - p[2 * j]).abs();
-        }
-    } else {
-        for (o, row) in out.iter_mut().zip(p.chunks_exact(c)) {
-            *o = margin(row).0;
-        }
-    }
-}
-
-/// In-place softmax of one row.
-#[inline(always)]
-fn softmax(row: &mut [f32]) {
-    let m = lanes::max(row);
-    row.iter_mut().for_each(|v| *v = lanes::exp(*v - m));
-    let sum = lanes::sum(row);
-    row.iter_mut().for_each(|v| *v /= sum);
 }
 
 /// `o = Σ_j a_j v_j` over one row's slots, `v` `[S, C]`.
@@ -324,33 +290,6 @@ fn attended_grads(a: &[f32], v: &[f32], g: &[f32], ds: &mut [f32], dv: &mut [f32
     }
     let dot = lanes::dot(a, ds);
     ds.iter_mut().zip(a).for_each(|(d, a)| *d = a * (*d - dot));
-}
-
-/// Adds the margin's gradient: `+ds` to each slot's largest logit, `−ds` to the runner-up.
-#[inline(always)]
-fn confidence_grads(p: &[f32], ds: &[f32], c: usize, dp: &mut [f32]) {
-    let s = ds.len();
-    if c == 2 {
-        let (p, dp) = (&p[..2 * s], &mut dp[..2 * s]);
-        for j in 0..s {
-            // margin() breaks a tie towards the first logit.
-            let g = if p[2 * j + 1] > p[2 * j] {
-                ds[j]
-            } else {
-                -ds[j]
-            };
-            dp[2 * j] -= g;
-            dp[2 * j + 1] += g;
-        }
-        return;
-    }
-    for (j, &g) in ds.iter().enumerate() {
-        let (_, i1, i2) = margin(&p[j * c..(j + 1) * c]);
-        if i1 != i2 {
-            dp[j * c + i1] += g;
-            dp[j * c + i2] -= g;
-        }
-    }
 }
 
 /// `(d q, d both)`.
