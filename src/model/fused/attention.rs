@@ -105,13 +105,8 @@ impl CustomOp2 for AttentionOp {
         let mut dp = vec![0f32; pv.len()];
         let rows = a.chunks(s).zip(g.chunks(s)).zip(dq.chunks_mut(s));
         for (row, ((a_row, g_row), dq_row)) in rows.enumerate() {
-            // Through the softmax: ds_j = a_j (g_j − <a, g>).
-            let dot = lanes::dot(a_row, g_row);
-            let ds: Vec<f32> = a_row
-                .iter()
-                .zip(g_row)
-                .map(|(a, g)| a * (g - dot))
-                .collect();
+            let mut ds = g_row.to_vec();
+            lanes::softmax_backward(a_row, &mut ds);
             if matches!(self.0, Attention::Full | Attention::Indicator) {
                 dq_row.copy_from_slice(&ds);
             }
@@ -124,6 +119,35 @@ impl CustomOp2 for AttentionOp {
             Some(Tensor::from_vec(dq, lq.shape(), lq.device())?),
             Some(Tensor::from_vec(dp, p.shape(), p.device())?),
         ))
+    }
+}
+
+/// `o = Σ_j a_j v_j` over one row's slots, `v` `[S, C]`; `o` starts at zero.
+#[inline(always)]
+pub(super) fn combine(a: &[f32], v: &[f32], o: &mut [f32]) {
+    let c = o.len();
+    if c == 2 {
+        let mut acc = [[0f32; 2]; 8];
+        let full = a.len() / 8 * 8;
+        for j0 in (0..full).step_by(8) {
+            for (l, lane) in acc.iter_mut().enumerate() {
+                let j = j0 + l;
+                lane[0] += a[j] * v[2 * j];
+                lane[1] += a[j] * v[2 * j + 1];
+            }
+        }
+        let (mut o0, mut o1) = acc
+            .iter()
+            .fold((0.0, 0.0), |(x, y), l| (x + l[0], y + l[1]));
+        for j in full..a.len() {
+            o0 += a[j] * v[2 * j];
+            o1 += a[j] * v[2 * j + 1];
+        }
+        o.copy_from_slice(&[o0, o1]);
+        return;
+    }
+    for (&w, vr) in a.iter().zip(v.chunks_exact(c)) {
+        o.iter_mut().zip(vr).for_each(|(o, v)| *o += w * v);
     }
 }
 
@@ -148,9 +172,7 @@ impl CustomOp2 for CombineOp {
         let mut out = vec![0f32; b * h];
         let rows = out.chunks_exact_mut(h.max(1)).zip(a.chunks_exact(s.max(1)));
         for ((o, a_row), r_row) in rows.zip(r.chunks_exact((s * h).max(1))) {
-            for (&w, rr) in a_row.iter().zip(r_row.chunks_exact(h.max(1))) {
-                o.iter_mut().zip(rr).for_each(|(x, y)| *x += w * y);
-            }
+            combine(a_row, r_row, o);
         }
         Ok((CpuStorage::F32(out), Shape::from((b, h))))
     }

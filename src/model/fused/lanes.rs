@@ -119,6 +119,14 @@ pub(crate) fn softmax(row: &mut [f32]) {
     row.iter_mut().for_each(|v| *v /= sum);
 }
 
+/// Through [`softmax`]: turns the gradient `g` of its output `a` into the gradient of its
+/// input, in place: `g_j ← a_j (g_j − <a, g>)`.
+#[inline(always)]
+pub(crate) fn softmax_backward(a: &[f32], g: &mut [f32]) {
+    let dot = dot(a, g);
+    g.iter_mut().zip(a).for_each(|(g, a)| *g = a * (*g - dot));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

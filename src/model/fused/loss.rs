@@ -23,6 +23,14 @@ pub(super) fn log_softmax_at(row: &[f32], y: usize) -> (f32, f32, f32) {
     (row[y] - m - sum.ln(), m, sum)
 }
 
+/// Adds `w · ∂CE(row, y)/∂row = w · (softmax(row) − onehot(y))` to `d`.
+pub(super) fn add_ce_grad(row: &[f32], y: usize, w: f32, d: &mut [f32]) {
+    let (_, m, sum) = log_softmax_at(row, y);
+    for (ci, (d, &v)) in d.iter_mut().zip(row).enumerate() {
+        *d += w * ((v - m).exp() / sum - f32::from(u8::from(ci == y)));
+    }
+}
+
 impl CustomOp3 for SliceCeOp {
     fn name(&self) -> &'static str {
         "sbl-slice-ce"
@@ -79,11 +87,12 @@ impl CustomOp3 for SliceCeOp {
                 if w == 0.0 {
                     continue;
                 }
-                let row = &pv[k * c..(k + 1) * c];
-                let (_, m, sum) = log_softmax_at(row, label);
-                for (ci, (d, &v)) in dp[k * c..(k + 1) * c].iter_mut().zip(row).enumerate() {
-                    *d = w * ((v - m).exp() / sum - f32::from(u8::from(ci == label)));
-                }
+                add_ce_grad(
+                    &pv[k * c..(k + 1) * c],
+                    label,
+                    w,
+                    &mut dp[k * c..(k + 1) * c],
+                );
             }
         }
         Ok((

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 
-use super::attention::{confidence_grads, scores};
-use super::loss::{counts, log_softmax_at};
+use super::attention::{combine, confidence_grads, scores};
+use super::loss::{add_ce_grad, counts, log_softmax_at};
 use super::{host, lanes, slice};
 use crate::model::config::Attention;
 
@@ -125,35 +125,6 @@ fn indicator_terms(q: &[f32], t: &[f32], lq: &mut [f32], sig_neg: &mut [f32], bc
     }
 }
 
-/// `o = Σ_j a_j v_j` over one row's slots, `v` `[S, C]`.
-#[inline(always)]
-fn combine(a: &[f32], v: &[f32], o: &mut [f32]) {
-    let c = o.len();
-    if c == 2 {
-        let mut acc = [[0f32; 2]; 8];
-        let full = a.len() / 8 * 8;
-        for j0 in (0..full).step_by(8) {
-            for (l, lane) in acc.iter_mut().enumerate() {
-                let j = j0 + l;
-                lane[0] += a[j] * v[2 * j];
-                lane[1] += a[j] * v[2 * j + 1];
-            }
-        }
-        let (mut o0, mut o1) = acc
-            .iter()
-            .fold((0.0, 0.0), |(x, y), l| (x + l[0], y + l[1]));
-        for j in full..a.len() {
-            o0 += a[j] * v[2 * j];
-            o1 += a[j] * v[2 * j + 1];
-        }
-        o.copy_from_slice(&[o0, o1]);
-        return;
-    }
-    for (&w, vr) in a.iter().zip(v.chunks_exact(c)) {
-        o.iter_mut().zip(vr).for_each(|(o, v)| *o += w * v);
-    }
-}
-
 impl CustomOp3 for SlotLossOp {
     fn name(&self) -> &'static str {
         "sbl-slot-loss"
@@ -223,7 +194,7 @@ impl SlotLossOp {
         let (g_bce, g_ce) = (g[0] / b.max(1) as f32, g[1]);
         let mut dq = vec![0f32; b * s];
         let mut dboth = vec![0f32; b * 2 * s * c];
-        let (mut ds, mut probs) = (vec![0f32; s], vec![0f32; c]);
+        let mut ds = vec![0f32; s];
         for bi in 0..b {
             let gl = &g[2 + bi * c..2 + (bi + 1) * c];
             let (p, v) = both[bi * 2 * s * c..(bi + 1) * 2 * s * c].split_at(s * c);
@@ -251,15 +222,8 @@ impl SlotLossOp {
             let y = self.labels[bi] as usize;
             for (j, (&t, &nj)) in mr.iter().zip(&n).enumerate() {
                 if t != 0.0 && y < c {
-                    let (pr, dpr) = (&p[j * c..(j + 1) * c], &mut dp[j * c..(j + 1) * c]);
-                    let (_, m, sum) = log_softmax_at(pr, y);
-                    probs
-                        .iter_mut()
-                        .zip(pr)
-                        .for_each(|(q, &v)| *q = (v - m).exp() / sum);
-                    probs[y] -= 1.0;
-                    let w = t * g_ce / nj;
-                    dpr.iter_mut().zip(&probs).for_each(|(d, q)| *d += w * q);
+                    let span = j * c..(j + 1) * c;
+                    add_ce_grad(&p[span.clone()], y, t * g_ce / nj, &mut dp[span]);
                 }
             }
         }
@@ -288,8 +252,7 @@ fn attended_grads(a: &[f32], v: &[f32], g: &[f32], ds: &mut [f32], dv: &mut [f32
             dvr.iter_mut().zip(g).for_each(|(d, g)| *d = a[j] * g);
         }
     }
-    let dot = lanes::dot(a, ds);
-    ds.iter_mut().zip(a).for_each(|(d, a)| *d = a * (*d - dot));
+    lanes::softmax_backward(a, ds);
 }
 
 /// `(d q, d both)`.
