@@ -1,9 +1,14 @@
-//! Atomic file writes, so a crash or a full disk never leaves a half-written user file.
+//! Writes that never lose data: atomic files, and folders that slicelab owns written file by file.
+//!
+//! The rule behind both: slicelab never deletes a file it did not write. A folder is written only
+//! when it is missing, empty, or recognised as one slicelab wrote before (an [`Owner`] says how),
+//! and then only slicelab's own files in it are replaced; anything else the folder holds stays.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` atomically: a sibling temporary file is written, synced and renamed.
+/// Writes `bytes` to `path` atomically: a sibling temporary file is written, synced and renamed,
+/// and the folder is synced so the rename itself survives a power cut.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = temp_sibling(path);
     let result = (|| {
@@ -15,29 +20,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if result.is_err() {
         // Best effort: the original file is untouched, only the temporary may remain.
         let _ = std::fs::remove_file(&tmp);
+        return result;
     }
-    result
-}
-
-/// Replaces directory `dst` with the fully written directory `staged` in (almost) one step.
-///
-/// The old directory is moved aside first and removed only after the new one is in place.
-pub fn replace_dir(staged: &Path, dst: &Path) -> std::io::Result<()> {
-    let old = temp_sibling(dst).with_extension("old");
-    let had_old = dst.exists();
-    if had_old {
-        std::fs::rename(dst, &old)?;
-    }
-    if let Err(e) = std::fs::rename(staged, dst) {
-        if had_old {
-            let _ = std::fs::rename(&old, dst);
-        }
-        return Err(e);
-    }
-    if had_old {
-        std::fs::remove_dir_all(&old)?;
-    }
-    Ok(())
+    sync_dir(parent_of(path))
 }
 
 /// A hidden sibling path of `path` for staging a write.
@@ -49,9 +34,224 @@ pub fn temp_sibling(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp{}", std::process::id()))
 }
 
+/// Flushes a folder's entries (new names, renames) to disk; a no-op where folders cannot be opened.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// How to recognise a kind of folder slicelab writes, and which files in it are slicelab's.
+pub struct Owner {
+    /// What the folder is, for messages ("a slicelab model folder").
+    pub what: &'static str,
+    /// The files slicelab writes into it; the last one marks the folder complete.
+    pub files: &'static [&'static str],
+    /// Whether an existing folder was written by slicelab.
+    pub recognise: fn(&Path) -> bool,
+}
+
+/// Why a folder could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum DirError {
+    /// The folder holds files and is not a folder slicelab wrote.
+    #[error(
+        "{}: refusing to write into this folder: it is not empty and is not {what} \
+         (slicelab never replaces files it did not write); choose a new or empty folder",
+        path.display()
+    )]
+    NotOurs {
+        /// The folder.
+        path: PathBuf,
+        /// What kind of folder was expected.
+        what: &'static str,
+    },
+    /// Reading or writing failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DirError + '_ {
+    move |source| DirError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Checks that `dir` may be written as `owner`'s kind of folder: missing, empty, or recognised.
+pub fn check_owned(dir: &Path, owner: &Owner) -> Result<(), DirError> {
+    let empty = match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err(dir)(e)),
+        Ok(mut entries) => entries.next().is_none(),
+    };
+    if empty || (owner.recognise)(dir) {
+        Ok(())
+    } else {
+        Err(DirError::NotOurs {
+            path: dir.to_path_buf(),
+            what: owner.what,
+        })
+    }
+}
+
+/// Checks that files can be created in `dir` (creating it if needed) before long work starts.
+pub fn check_writable(dir: &Path) -> Result<(), DirError> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let probe = dir.join(format!(".slicelab-probe{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(io_err(dir))?;
+    std::fs::remove_file(&probe).map_err(io_err(dir))
+}
+
+/// A folder being written: files go to a private staging folder, then move into place together.
+///
+/// A new folder appears whole (one rename). An existing one has its files replaced one atomic
+/// rename at a time, the marker file last, so an interruption leaves every file either old or new
+/// and never a half-written one. A staging folder left by a killed process is cleaned on the next
+/// write of the same folder.
+pub struct DirWriter {
+    dir: PathBuf,
+    staging: PathBuf,
+    owner: &'static Owner,
+    staged: Vec<&'static str>,
+    done: bool,
+}
+
+/// Name prefix of staging folders, so stale ones can be told apart from anything else.
+const STAGING: &str = ".slicelab-staging-";
+
+impl DirWriter {
+    /// Starts writing `dir`; refuses a folder that holds files slicelab did not write.
+    pub fn begin(dir: &Path, owner: &'static Owner) -> Result<Self, DirError> {
+        check_owned(dir, owner)?;
+        let parent = parent_of(dir);
+        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        // Stage beside a new folder (so it appears whole) and inside an existing one (same device).
+        let home = if dir.exists() { dir } else { parent };
+        clean_stale(home, owner);
+        let staging = home.join(format!("{STAGING}{}", std::process::id()));
+        clean_staging(&staging, owner);
+        std::fs::create_dir(&staging).map_err(io_err(&staging))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            staging,
+            owner,
+            staged: Vec::new(),
+            done: false,
+        })
+    }
+
+    /// Where to write file `name` (one of the owner's files); it moves into place on commit.
+    pub fn path(&mut self, name: &'static str) -> PathBuf {
+        debug_assert!(
+            self.owner.files.contains(&name),
+            "{name} is not an owned file"
+        );
+        if !self.staged.contains(&name) {
+            self.staged.push(name);
+        }
+        self.staging.join(name)
+    }
+
+    /// Writes file `name` with `bytes`.
+    pub fn write(&mut self, name: &'static str, bytes: &[u8]) -> Result<(), DirError> {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).map_err(io_err(&path))
+    }
+
+    /// Syncs the staged files and moves them into the folder, the owner's last file last.
+    pub fn commit(mut self) -> Result<(), DirError> {
+        let order = self.owner.files;
+        self.staged
+            .sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(0));
+        for name in &self.staged {
+            let path = self.staging.join(name);
+            sync_file(&path).map_err(io_err(&path))?;
+        }
+        if self.dir.exists() {
+            for name in &self.staged {
+                let to = self.dir.join(name);
+                std::fs::rename(self.staging.join(name), &to).map_err(io_err(&to))?;
+            }
+            sync_dir(&self.dir).map_err(io_err(&self.dir))?;
+            std::fs::remove_dir(&self.staging).map_err(io_err(&self.staging))?;
+        } else {
+            std::fs::rename(&self.staging, &self.dir).map_err(io_err(&self.dir))?;
+            sync_dir(&self.dir).map_err(io_err(&self.dir))?;
+            let parent = parent_of(&self.dir);
+            sync_dir(parent).map_err(io_err(parent))?;
+        }
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for DirWriter {
+    fn drop(&mut self) {
+        if !self.done {
+            clean_staging(&self.staging, self.owner);
+        }
+    }
+}
+
+fn sync_file(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path)?.sync_all()
+}
+
+/// Removes the owner's files from a staging folder and the folder itself if that empties it.
+fn clean_staging(staging: &Path, owner: &Owner) {
+    for name in owner.files {
+        let _ = std::fs::remove_file(staging.join(name));
+        // Writers such as safetensors' stage their own temporaries next to the file.
+        let _ = std::fs::remove_file(temp_sibling(&staging.join(name)));
+    }
+    let _ = std::fs::remove_dir(staging);
+}
+
+/// Cleans staging folders in `home` left by processes that no longer run.
+fn clean_stale(home: &Path, owner: &Owner) {
+    let Ok(entries) = std::fs::read_dir(home) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(STAGING) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok_and(|p| !process_alive(p)) {
+            clean_staging(&entry.path(), owner);
+        }
+    }
+}
+
+/// Whether process `pid` runs (where /proc tells; elsewhere only this process counts as alive).
+fn process_alive(pid: u32) -> bool {
+    pid == std::process::id()
+        || (Path::new("/proc/self").exists() && Path::new("/proc").join(pid.to_string()).exists())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    static TEST_OWNER: Owner = Owner {
+        what: "a test folder",
+        files: &["data.bin", "marker.json"],
+        recognise: |d| d.join("marker.json").exists(),
+    };
 
     #[test]
     fn atomic_write_replaces_content() {
@@ -61,5 +261,58 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    fn save(dir: &Path, text: &str) -> Result<(), DirError> {
+        let mut w = DirWriter::begin(dir, &TEST_OWNER)?;
+        w.write("marker.json", text.as_bytes())?;
+        w.write("data.bin", text.as_bytes())?;
+        w.commit()
+    }
+
+    #[test]
+    fn a_recognised_folder_keeps_the_users_files_and_gets_ours_replaced() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("m");
+        save(&dir, "one").unwrap();
+        std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+        save(&dir, "two").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+            "mine"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("data.bin")).unwrap(),
+            "two"
+        );
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        assert_eq!(names.len(), 3, "no staging left behind: {names:?}");
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_foreign_folder_is_refused_and_untouched() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("notes.txt"), "mine").unwrap();
+        let err = save(root.path(), "x").unwrap_err();
+        assert!(matches!(err, DirError::NotOurs { .. }), "{err}");
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_stale_staging_folder_of_a_dead_process_is_cleaned_and_does_not_block() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("m");
+        save(&dir, "one").unwrap();
+        // pid 0 never names a user process.
+        let stale = dir.join(format!("{STAGING}0"));
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join("data.bin"), "half").unwrap();
+        save(&dir, "two").unwrap();
+        assert!(!stale.exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("data.bin")).unwrap(),
+            "two"
+        );
     }
 }

@@ -117,6 +117,27 @@ pub struct HiddenDimRow {
     pub overall_f1: MeanStd,
 }
 
+/// How one run (a method and a seed) ended.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Run name (`sbl-seed0`).
+    pub run: String,
+    /// Method name.
+    pub method: String,
+    /// Seed.
+    pub seed: u64,
+    /// `completed`, `early_stopped`, `cancelled`, `non_finite` or `diverged`.
+    pub stop_reason: String,
+    /// The stop reason in words.
+    pub stop: String,
+    /// Epochs that ran.
+    pub epochs_run: usize,
+    /// Epoch whose weights were kept.
+    pub best_epoch: usize,
+    /// Whether the run is part of its method's means (cancelled runs are listed, not averaged).
+    pub summarised: bool,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -124,8 +145,14 @@ pub struct Report {
     pub dataset: String,
     /// Always `test`.
     pub eval_split: String,
+    /// Set when the job was interrupted (Ctrl-C, SIGTERM, Stop): only finished runs are in it.
+    #[serde(default)]
+    pub interrupted: bool,
     /// One entry per method.
     pub methods: Vec<MethodReport>,
+    /// Every run that started, with how it ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<RunRecord>,
     /// `scaling` experiment rows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scaling: Vec<ScalingRow>,
@@ -143,11 +170,22 @@ impl Report {
         Self {
             dataset,
             eval_split: "test".into(),
+            interrupted: false,
             methods,
+            runs: vec![],
             scaling: vec![],
             noise: vec![],
             hidden_dim: vec![],
         }
+    }
+
+    /// Whether every run diverged (none left a model worth using).
+    pub fn all_diverged(&self) -> bool {
+        !self.runs.is_empty()
+            && self
+                .runs
+                .iter()
+                .all(|r| r.stop_reason == "non_finite" || r.stop_reason == "diverged")
     }
 
     /// Finds a method's entry.

@@ -91,7 +91,7 @@ fn a_session_file_round_trips() {
         .push(Command::AddSlice(SliceDef::new("top", "x2 > 0.8")));
     wait_for(&mut h, "the slice", |a| a.session.slices.slices.len() == 3);
     h.state_mut().picked(FilePurpose::SaveSession, file.clone());
-    wait_for(&mut h, "the session file", |a| a.jobs.files.is_none());
+    wait_for(&mut h, "the session file", |a| a.jobs.files.is_empty());
     assert!(file.exists());
     h.state_mut().push(Command::DeleteSlice(2));
     wait_for(&mut h, "the delete", |a| a.session.slices.slices.len() == 2);
@@ -100,4 +100,119 @@ fn a_session_file_round_trips() {
         a.session.slices.slices.len() == 3
     });
     assert_eq!(h.state().session.slices.slices[2].expr, "x2 > 0.8");
+}
+
+#[test]
+fn a_session_survives_a_store_truncated_by_a_crash_and_a_bad_file_falls_back_to_its_backup() {
+    let home = tempfile::tempdir().unwrap();
+    let mut storage = Memory::default();
+    {
+        let mut h = common::app(home.path());
+        wait_ready(&mut h);
+        h.state_mut()
+            .push(Command::AddSlice(SliceDef::new("left", "x1 < -0.5")));
+        wait_for(&mut h, "the slice", |a| a.session.slices.slices.len() == 3);
+        h.state_mut().save(&mut storage);
+        h.state_mut()
+            .push(Command::AddSlice(SliceDef::new("right", "x1 > 0.5")));
+        wait_for(&mut h, "the slice", |a| a.session.slices.slices.len() == 4);
+        h.state_mut().save(&mut storage);
+    }
+    // eframe writes its store in place: a crash mid-write leaves a prefix of it.
+    for v in storage.0.values_mut() {
+        v.truncate(v.len() / 3);
+    }
+    let restart = |storage: &Memory| {
+        let opts = slicelab::gui::AppOptions {
+            restore: true,
+            ..options(home.path())
+        };
+        let mut h = Harness::builder().build_eframe(move |cc| {
+            cc.storage = Some(storage);
+            SlicelabApp::new(cc, opts)
+        });
+        h.step();
+        let names: Vec<String> = (h.state().session.slices.slices.iter())
+            .map(|s| s.name.clone())
+            .collect();
+        (names, h.state().error.clone())
+    };
+    let (names, error) = restart(&storage);
+    assert_eq!(names, ["sf_1", "sf_2", "left", "right"]);
+    assert_eq!(error, None);
+    // Damage the app's own file too: the session before it comes back, with a banner.
+    let file = home.path().join("session.json");
+    std::fs::write(&file, "{\"slices\": [").unwrap();
+    let (names, error) = restart(&storage);
+    assert_eq!(names, ["sf_1", "sf_2", "left"]);
+    assert!(error.is_some_and(|e| e.contains("session.json")));
+}
+
+#[test]
+fn file_jobs_started_together_all_report() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = common::app(home.path());
+    wait_ready(&mut h);
+    let (session, slices) = (home.path().join("s.json"), home.path().join("s.toml"));
+    h.state_mut()
+        .picked(FilePurpose::SaveSession, session.clone());
+    h.state_mut()
+        .picked(FilePurpose::SaveSlices, slices.clone());
+    h.state_mut().push(Command::SlicePerValue("sf_1".into(), 1));
+    wait_for(&mut h, "every file job", |a| a.jobs.files.is_empty());
+    let log = h.state().log.join("\n");
+    for f in [&session, &slices] {
+        assert!(log.contains(&format!("wrote {}", f.display())), "{log}");
+    }
+    let names: Vec<&str> = (h.state().session.slices.slices.iter())
+        .map(|s| s.name.as_str())
+        .collect();
+    assert!(
+        names.len() > 2,
+        "the per-value slices arrived too: {names:?}"
+    );
+}
+
+#[test]
+fn save_writes_the_chosen_model_into_its_own_folder_beside_the_users_files() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = common::app(home.path());
+    wait_ready(&mut h);
+    h.state_mut().push(Command::StartTraining(TrainRequest {
+        methods: vec![Method::Vanilla],
+        seeds: vec![1, 2],
+        train: TrainConfig {
+            epochs: 1,
+            ..TrainConfig::default()
+        },
+        noise: Vec::new(),
+    }));
+    wait_for(&mut h, "two models", |a| {
+        a.training.is_none() && a.models.iter().filter(|m| m.path.is_some()).count() == 2
+    });
+    // Forget the first trained model while the dialog for the second is open.
+    let first = h
+        .state()
+        .models
+        .iter()
+        .position(|m| m.name == "vanilla-seed1")
+        .unwrap();
+    let id = h.state().models[first + 1].id;
+    h.state_mut().push(Command::ForgetModel(first));
+    h.step();
+    let picked = home.path().join("Documents");
+    std::fs::create_dir_all(&picked).unwrap();
+    std::fs::write(picked.join("thesis.txt"), "years of work").unwrap();
+    h.state_mut()
+        .picked(FilePurpose::SaveModel(id), picked.clone());
+    wait_for(&mut h, "the save", |a| a.jobs.files.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(picked.join("thesis.txt")).unwrap(),
+        "years of work"
+    );
+    let dir = picked.join("vanilla_seed2");
+    let card = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    assert!(card.contains("\"seed\": 2"), "the chosen model was saved");
+    let entry = h.state().models.iter().find(|m| m.id == id).unwrap();
+    assert_eq!(entry.path.as_deref(), Some(dir.as_path()));
 }

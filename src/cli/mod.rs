@@ -5,6 +5,7 @@ mod demo;
 mod eval;
 mod experiment;
 mod flags;
+mod interrupt;
 mod slices;
 mod suggest;
 mod table;
@@ -94,6 +95,10 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<interrupt::Interrupted>() => {
+            eprintln!("{e:#}");
+            ExitCode::from(interrupt::EXIT_CODE)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)

@@ -1,6 +1,6 @@
 //! `slicelab train`: methods x seeds, a progress bar, a per-slice table, report.json and models.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -8,10 +8,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{DataArgs, slice_set};
 use super::flags::TrainFlags;
+use super::interrupt::{self, Interrupted};
 use super::table::{TextTable, mean_std};
 use slicelab::model::Method;
 use slicelab::report::Report;
+use slicelab::train::events::StopReason;
+use slicelab::train::experiment::RunResult;
 use slicelab::train::job::{TrainingJob, wait};
+use slicelab::train::saved::MODEL_DIR;
 use slicelab::train::{DataSource, ExperimentSpec, TrainEvent};
 
 /// Arguments of `slicelab train`.
@@ -61,7 +65,18 @@ impl TrainArgs {
             bail!("--method needs at least one method");
         }
         let train = self.flags.config(self.seed_start)?;
-        let seeds = (self.seed_start..self.seed_start + self.seeds).collect();
+        let end = self.seed_start.checked_add(self.seeds).with_context(|| {
+            format!(
+                "--seed-start {} plus --seeds {} passes the largest seed ({})",
+                self.seed_start,
+                self.seeds,
+                u64::MAX
+            )
+        })?;
+        if self.seeds == 0 {
+            bail!("--seeds must be at least 1");
+        }
+        let seeds = (self.seed_start..end).collect();
         Ok(ExperimentSpec {
             methods,
             seeds,
@@ -77,6 +92,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let spec = args.spec()?;
     let source = args.data.source()?;
     let slices = slice_set(&args.slices, &source)?;
+    if let Some(out) = &args.out {
+        check_out(out, &spec)?;
+    }
     let runs = spec.methods.len() * spec.seeds.len();
     let train_rows = match &source {
         DataSource::Dataset(ds) => ds.indices(slicelab::data::Split::Train).len(),
@@ -86,7 +104,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     bar.set_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} epochs  {msg}  [{elapsed_precise} < {eta_precise}]",
     )?);
+    interrupt::install();
     let job = TrainingJob::spawn(source, slices, spec.clone(), || {})?;
+    let forward = interrupt::forward_to(job.cancel_flag());
     let result = wait(job, |e| match e {
         TrainEvent::RunStarted { run, params, .. } => {
             bar.set_message(format!("{run} ({params} params)"))
@@ -103,12 +123,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             stop,
             best_epoch,
         } => {
-            bar.println(format!(
-                "{run}: {} (kept epoch {best_epoch})",
-                stop.describe()
-            ));
+            // stderr, not the bar: without a terminal the bar draws nothing, and logs need this.
+            bar.suspend(|| eprintln!("{run}: {} (kept epoch {best_epoch})", stop.describe()));
         }
     })?;
+    drop(forward);
     bar.finish_and_clear();
     println!("{}", render_report(&result.report));
     for m in &result.report.methods {
@@ -119,22 +138,59 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             m.epoch_secs
         );
     }
+    let mut report = result.report;
     if let Some(out) = &args.out {
-        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-        for run in &result.runs {
-            let dir = out.join(format!("{}-seed{}", run.method.name(), run.seed));
-            run.model.save(&dir)?;
-        }
-        let json = serde_json::to_vec_pretty(&result.report)?;
-        let path = out.join("report.json");
-        slicelab::fsutil::write_atomic(&path, &json)
-            .with_context(|| format!("writing {}", path.display()))?;
-        println!(
-            "wrote {} and {} model folder(s)",
-            path.display(),
-            result.runs.len()
-        );
+        write_out(out, &result.runs, &mut report)?;
     }
+    if report.interrupted {
+        return Err(Interrupted(format!(
+            "{} of {runs} run(s) finished and were kept",
+            report.runs.iter().filter(|r| r.summarised).count()
+        ))
+        .into());
+    }
+    if report.all_diverged() {
+        bail!("every run diverged (see the reasons above); lower --lr or enable --grad-clip");
+    }
+    Ok(())
+}
+
+/// Fails before training when `out` or a model folder in it cannot be written.
+fn check_out(out: &Path, spec: &ExperimentSpec) -> anyhow::Result<()> {
+    slicelab::fsutil::check_writable(out)
+        .with_context(|| format!("--out {} is not writable", out.display()))?;
+    for method in &spec.methods {
+        for seed in &spec.seeds {
+            slicelab::fsutil::check_owned(&run_dir(out, method.name(), *seed), &MODEL_DIR)?;
+        }
+    }
+    Ok(())
+}
+
+fn run_dir(out: &Path, method: &str, seed: u64) -> PathBuf {
+    out.join(format!("{method}-seed{seed}"))
+}
+
+/// Saves every run that finished, then `report.json`; an interrupt stops saving more models,
+/// but the report is written either way and says so.
+fn write_out(out: &Path, runs: &[RunResult], report: &mut Report) -> anyhow::Result<()> {
+    let mut saved = 0;
+    for run in runs
+        .iter()
+        .filter(|r| r.outcome.stop != StopReason::Cancelled)
+    {
+        if interrupt::requested() {
+            report.interrupted = true;
+            break;
+        }
+        run.model.save(&run_dir(out, run.method.name(), run.seed))?;
+        saved += 1;
+    }
+    let json = serde_json::to_vec_pretty(report)?;
+    let path = out.join("report.json");
+    slicelab::fsutil::write_atomic(&path, &json)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {} and {saved} model folder(s)", path.display());
     Ok(())
 }
 

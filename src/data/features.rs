@@ -8,6 +8,10 @@ use super::table::{Column, ColumnData, ColumnKind, Table};
 /// Categorical columns keep at most this many levels; the rest share an "other" slot.
 pub const MAX_LEVELS: usize = 20;
 
+/// Standardised values are clipped to this many standard deviations, so a value far outside the
+/// training range (1e308 in a column of small numbers) stays finite in `f32`.
+const MAX_SIGMAS: f64 = 1e6;
+
 /// How one column becomes feature values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -40,6 +44,16 @@ impl FeatureInput {
         }
     }
 
+    /// Whether the fitted statistics are finite numbers (a standard deviation also above 0).
+    pub fn is_finite(&self) -> bool {
+        match self {
+            FeatureInput::Numeric { mean, std, .. } => {
+                mean.is_finite() && std.is_finite() && *std > 0.0
+            }
+            FeatureInput::OneHot { .. } => true,
+        }
+    }
+
     /// Number of feature values produced.
     pub fn width(&self) -> usize {
         match self {
@@ -65,7 +79,12 @@ impl FeatureMap {
             .iter()
             .map(|name| {
                 let col = table.column(name).ok_or_else(|| unknown(table, name))?;
-                Ok(fit_column(col, train))
+                fit_column(col, train).map_err(|message| {
+                    DataError::Invalid(format!(
+                        "{}: feature column '{name}': {message}",
+                        table.source
+                    ))
+                })
             })
             .collect::<Result<_, DataError>>()?;
         Ok(Self { inputs })
@@ -106,7 +125,7 @@ fn unknown(table: &Table, name: &str) -> DataError {
     }
 }
 
-fn fit_column(col: &Column, train: &[usize]) -> FeatureInput {
+fn fit_column(col: &Column, train: &[usize]) -> Result<FeatureInput, String> {
     match (&col.data, col.kind) {
         (ColumnData::Numeric(v), ColumnKind::Numeric | ColumnKind::Boolean) => {
             let vals: Vec<f64> = train
@@ -114,34 +133,66 @@ fn fit_column(col: &Column, train: &[usize]) -> FeatureInput {
                 .map(|&i| v[i])
                 .filter(|x| !x.is_nan())
                 .collect();
-            let n = vals.len().max(1) as f64;
-            let mean = vals.iter().sum::<f64>() / n;
-            let var = vals.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
-            let std = if var > 1e-24 { var.sqrt() } else { 1.0 };
-            FeatureInput::Numeric {
+            let (mean, std) = standardiser(&vals)?;
+            Ok(FeatureInput::Numeric {
                 column: col.name.clone(),
                 mean,
                 std,
                 missing_indicator: vals.len() < train.len(),
-            }
+            })
         }
-        _ => {
-            let mut counts: std::collections::HashMap<String, usize> = Default::default();
-            for &i in train.iter().filter(|&&i| !col.is_missing(i)) {
-                *counts.entry(col.display(i)).or_default() += 1;
-            }
-            let mut by_freq: Vec<(String, usize)> = counts.into_iter().collect();
-            by_freq.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            let levels = by_freq
-                .into_iter()
-                .take(MAX_LEVELS)
-                .map(|(l, _)| l)
-                .collect();
-            FeatureInput::OneHot {
-                column: col.name.clone(),
-                levels,
-            }
-        }
+        _ => Ok(one_hot(col, train)),
+    }
+}
+
+/// Mean and standard deviation (1 when constant) of finite values, or why they do not exist.
+fn standardiser(vals: &[f64]) -> Result<(f64, f64), String> {
+    if let Some(x) = vals.iter().find(|x| !x.is_finite()) {
+        return Err(format!(
+            "holds the value {x} on a training row; infinite values cannot be standardised \
+             (mark them missing, or leave the column out with --features)"
+        ));
+    }
+    let (mut mean, var) = moments(vals, 1.0);
+    let mut std = var.sqrt();
+    if !(mean.is_finite() && std.is_finite()) {
+        // Values near f64::MAX (1e308) overflow the plain sums: redo them on scaled values.
+        let scale = vals.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let (m, v) = moments(vals, scale);
+        (mean, std) = (m * scale, v.sqrt() * scale);
+    }
+    let std = if std > 1e-12 { std } else { 1.0 };
+    if !(mean.is_finite() && std.is_finite()) {
+        return Err(format!(
+            "its mean ({mean}) or standard deviation ({std}) is not finite"
+        ));
+    }
+    Ok((mean, std))
+}
+
+/// Mean and population variance of `vals / scale`.
+fn moments(vals: &[f64], scale: f64) -> (f64, f64) {
+    let n = vals.len().max(1) as f64;
+    let mean = vals.iter().map(|x| x / scale).sum::<f64>() / n;
+    let var = vals.iter().map(|x| (x / scale - mean).powi(2)).sum::<f64>() / n;
+    (mean, var)
+}
+
+fn one_hot(col: &Column, train: &[usize]) -> FeatureInput {
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for &i in train.iter().filter(|&&i| !col.is_missing(i)) {
+        *counts.entry(col.display(i)).or_default() += 1;
+    }
+    let mut by_freq: Vec<(String, usize)> = counts.into_iter().collect();
+    by_freq.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let levels = by_freq
+        .into_iter()
+        .take(MAX_LEVELS)
+        .map(|(l, _)| l)
+        .collect();
+    FeatureInput::OneHot {
+        column: col.name.clone(),
+        levels,
     }
 }
 
@@ -169,7 +220,8 @@ fn write_input(
                         cell[1] = 1.0;
                     }
                 } else {
-                    cell[0] = ((x - mean) / std) as f32;
+                    // A row far outside the training range must not become inf in f32.
+                    cell[0] = ((x - mean) / std).clamp(-MAX_SIGMAS, MAX_SIGMAS) as f32;
                 }
             }
         }

@@ -55,8 +55,9 @@ pub struct Jobs {
     pub predict: Option<Pending<Result<Predicted, String>>>,
     /// A native file dialog.
     pub dialog: Option<Pending<(FilePurpose, Option<PathBuf>)>>,
-    /// Saving or loading files (models, slice sets, exports).
-    pub files: Option<Pending<FileOutcome>>,
+    /// Saving or loading files (models, slice sets, sessions, exports, per-value slicing): each
+    /// job keeps its own slot, so starting one never drops another's result.
+    pub files: Vec<Pending<FileOutcome>>,
     /// Searching for slice suggestions.
     pub suggest: Option<Pending<Vec<crate::slices::suggest::Suggestion>>>,
 }
@@ -65,8 +66,8 @@ pub struct Jobs {
 pub enum FileOutcome {
     /// A message for the log.
     Message(String),
-    /// Models were saved to these folders (index into the model list, folder).
-    Saved(Vec<(String, PathBuf)>),
+    /// Models were saved to these folders (model id, folder).
+    Saved(Vec<(u64, PathBuf)>),
     /// Models were loaded.
     Loaded(Vec<ModelEntry>, Vec<String>),
     /// A slice set was read.
@@ -113,6 +114,7 @@ pub struct SlicelabApp {
     pub(super) demo: crate::data::demo::Figure1,
     pub(super) quick_job: bool,
     pub(super) commands: Vec<Command>,
+    pub(super) next_model_id: u64,
 }
 
 impl SlicelabApp {
@@ -120,14 +122,17 @@ impl SlicelabApp {
     pub fn new(cc: &eframe::CreationContext<'_>, opts: AppOptions) -> Self {
         super::theme::install(&cc.egui_ctx);
         let gpu_points = cc.wgpu_render_state.as_ref().is_some_and(points::register);
-        let mut session: Session = if opts.restore {
-            cc.storage
-                .and_then(|s| eframe::get_value(s, STORAGE_KEY))
-                .unwrap_or_default()
-        } else {
-            Session::default()
-        };
         let home = opts.home.unwrap_or_else(default_home);
+        let (mut session, warning) = if opts.restore {
+            let (own, warning) = Session::restore_home(&home);
+            // Sessions saved before the app kept its own file live only in eframe's store.
+            let session = own
+                .or_else(|| cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)))
+                .unwrap_or_default();
+            (session, warning)
+        } else {
+            (Session::default(), None)
+        };
         let mut app = Self {
             session: Session::default(),
             data: None,
@@ -150,7 +155,11 @@ impl SlicelabApp {
             demo: opts.demo,
             quick_job: false,
             commands: Vec::new(),
+            next_model_id: 0,
         };
+        if let Some(w) = warning {
+            app.fail(w);
+        }
         let saved_models = std::mem::take(&mut session.models);
         app.session = session;
         if !saved_models.is_empty() {
@@ -208,10 +217,10 @@ impl SlicelabApp {
             j.inspect.as_ref().map(Pending::describe),
             j.analysis.as_ref().map(Pending::describe),
             j.predict.as_ref().map(Pending::describe),
-            j.files.as_ref().map(Pending::describe),
             j.suggest.as_ref().map(Pending::describe),
         ];
-        let list: Vec<String> = labels.into_iter().flatten().collect();
+        let files = j.files.iter().map(Pending::describe);
+        let list: Vec<String> = labels.into_iter().flatten().chain(files).collect();
         (!list.is_empty()).then(|| list.join(", "))
     }
 
@@ -300,6 +309,9 @@ impl eframe::App for SlicelabApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.session.models = self.models.iter().filter_map(|m| m.path.clone()).collect();
+        if let Err(e) = self.session.save_home(&self.home) {
+            self.fail(format!("could not save the session: {e}"));
+        }
         eframe::set_value(storage, STORAGE_KEY, &self.session);
     }
 }

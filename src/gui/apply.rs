@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::analysis;
 use super::app::{FileOutcome, SlicelabApp};
 use super::command::{Command, FilePurpose, TrainRequest};
-use super::jobs::{Pending, take};
+use super::jobs::{Pending, take, take_all};
 use super::models::{ModelEntry, TrainingRun};
 use super::state::{Session, SourceSpec};
 use super::views::OpenDialog;
@@ -174,7 +174,7 @@ impl SlicelabApp {
     fn slice_per_value(&mut self, col: String, min_support: usize) {
         let Some(data) = &self.data else { return };
         let (ds, mut set) = (data.ds.clone(), self.session.slices.clone());
-        self.jobs.files = Some(Pending::spawn(
+        self.jobs.files.push(Pending::spawn(
             "slicer",
             format!("slicing on {col}"),
             self.waker(),
@@ -316,7 +316,7 @@ impl SlicelabApp {
         {
             self.picked(purpose, path);
         }
-        if let Some(out) = take(&mut self.jobs.files, |l| {
+        for out in take_all(&mut self.jobs.files, |l| {
             FileOutcome::Failed(format!("'{l}' stopped unexpectedly"))
         }) {
             self.file_done(out);
@@ -419,7 +419,8 @@ impl SlicelabApp {
                 base
             });
             self.log(format!("trained {name}: {}", run.outcome.stop.describe()));
-            self.models.push(ModelEntry {
+            self.add_model(ModelEntry {
+                id: 0,
                 name,
                 model: Arc::new(run.model),
                 path: None,
@@ -435,6 +436,13 @@ impl SlicelabApp {
         if !quick {
             self.save_models(first..self.models.len());
         }
+    }
+
+    /// Adds a model to the list under a fresh id.
+    fn add_model(&mut self, mut entry: ModelEntry) {
+        entry.id = self.next_model_id;
+        self.next_model_id += 1;
+        self.models.push(entry);
     }
 
     fn unique_model_name(&self, base: String) -> String {
@@ -453,28 +461,28 @@ impl SlicelabApp {
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
-        let items: Vec<(String, Arc<crate::train::saved::TrainedModel>, PathBuf)> = self.models
-            [range]
+        let items: Vec<(u64, String, Arc<crate::train::saved::TrainedModel>, PathBuf)> = self
+            .models[range]
             .iter()
             .map(|m| {
                 let dir = self.home.join("models").join(format!(
                     "{stamp}-{}",
                     crate::slices::build::name_from(&m.name)
                 ));
-                (m.name.clone(), m.model.clone(), dir)
+                (m.id, m.name.clone(), m.model.clone(), dir)
             })
             .collect();
-        self.jobs.files = Some(Pending::spawn(
+        self.jobs.files.push(Pending::spawn(
             "saver",
             "saving models",
             self.waker(),
             move || {
                 let mut saved = Vec::new();
-                for (name, model, dir) in items {
+                for (id, name, model, dir) in items {
                     if let Err(e) = model.save(&dir) {
                         return FileOutcome::Failed(format!("saving {name}: {e}"));
                     }
-                    saved.push((name, dir));
+                    saved.push((id, dir));
                 }
                 FileOutcome::Saved(saved)
             },
@@ -482,7 +490,7 @@ impl SlicelabApp {
     }
 
     pub(super) fn reload_models(&mut self, dirs: Vec<PathBuf>) {
-        self.jobs.files = Some(Pending::spawn(
+        self.jobs.files.push(Pending::spawn(
             "model-loader",
             "opening models",
             self.waker(),
@@ -492,6 +500,7 @@ impl SlicelabApp {
                 for dir in dirs {
                     match crate::train::saved::TrainedModel::load(&dir, &candle_core::Device::Cpu) {
                         Ok(m) => ok.push(ModelEntry {
+                            id: 0,
                             name: format!(
                                 "{}-seed{}",
                                 m.card.model.method.name(),
@@ -514,17 +523,19 @@ impl SlicelabApp {
             FileOutcome::Message(m) => self.log(m),
             FileOutcome::Failed(m) => self.fail(m),
             FileOutcome::Saved(saved) => {
-                for (name, dir) in saved {
-                    if let Some(m) = self.models.iter_mut().find(|m| m.name == name) {
+                for (id, dir) in saved {
+                    // A model forgotten while it was being saved is simply not listed any more.
+                    if let Some(m) = self.models.iter_mut().find(|m| m.id == id) {
                         m.path = Some(dir.clone());
+                        let line = format!("saved {} to {}", m.name, dir.display());
+                        self.log(line);
                     }
-                    self.log(format!("saved {name} to {}", dir.display()));
                 }
             }
             FileOutcome::Loaded(models, failed) => {
                 for mut m in models {
                     m.name = self.unique_model_name(m.name);
-                    self.models.push(m);
+                    self.add_model(m);
                 }
                 failed
                     .into_iter()

@@ -18,8 +18,8 @@ pub enum FilePurpose {
     SaveSlices,
     /// A model folder to open.
     OpenModel,
-    /// Where to save the selected model.
-    SaveModel(usize),
+    /// Where to save the model with this [`ModelEntry::id`](crate::gui::models::ModelEntry::id).
+    SaveModel(u64),
     /// A session file to open.
     OpenSession,
     /// Where to save the session.

@@ -41,11 +41,18 @@ impl SlicelabApp {
                 let set = self.session.slices.clone();
                 Box::new(move || outcome(set.save(&path).map_err(|e| e.to_string()), &path))
             }
-            FilePurpose::SaveModel(i) => {
-                let Some(m) = self.models.get(i).map(|m| m.model.clone()) else {
-                    return;
+            FilePurpose::SaveModel(id) => {
+                let Some(m) = self.models.iter().find(|m| m.id == id) else {
+                    return self.fail("that model was forgotten before it could be saved");
                 };
-                Box::new(move || outcome(m.save(&path).map_err(|e| e.to_string()), &path))
+                let (model, name) = (m.model.clone(), m.name.clone());
+                Box::new(move || {
+                    let dir = model_folder(&path, &name);
+                    match model.save(&dir) {
+                        Ok(()) => FileOutcome::Saved(vec![(id, dir)]),
+                        Err(e) => FileOutcome::Failed(e.to_string()),
+                    }
+                })
             }
             FilePurpose::OpenSession => Box::new(move || match Session::open_file(&path) {
                 Ok(s) => FileOutcome::Session(Box::new(s)),
@@ -72,7 +79,21 @@ impl SlicelabApp {
                 Box::new(move || outcome(export_chart(&report, &path), &path))
             }
         };
-        self.jobs.files = Some(Pending::spawn("file-writer", label, self.waker(), work));
+        self.jobs
+            .files
+            .push(Pending::spawn("file-writer", label, self.waker(), work));
+    }
+}
+
+/// Where "Save…" writes a model when the user picked `picked`: the folder itself when it is new,
+/// empty or already a model folder; otherwise a subfolder named after the model, so the user's
+/// own files in the picked folder are never touched.
+pub fn model_folder(picked: &Path, model_name: &str) -> PathBuf {
+    let usable = crate::fsutil::check_owned(picked, &crate::train::saved::MODEL_DIR).is_ok();
+    if usable {
+        picked.to_path_buf()
+    } else {
+        picked.join(crate::slices::build::name_from(model_name))
     }
 }
 

@@ -144,6 +144,24 @@ pub fn take<T: Send + 'static>(
     Some(out)
 }
 
+/// Polls every job in `jobs`: returns the finished results (and `lost` values for jobs that
+/// died) and keeps the ones still running.
+pub fn take_all<T: Send + 'static>(jobs: &mut Vec<Pending<T>>, lost: impl Fn(&str) -> T) -> Vec<T> {
+    let mut done = Vec::new();
+    jobs.retain(|job| match job.poll() {
+        Poll::Waiting => true,
+        Poll::Ready(v) => {
+            done.push(v);
+            false
+        }
+        Poll::Lost => {
+            done.push(lost(&job.label));
+            false
+        }
+    });
+    done
+}
+
 /// A cached result of background work keyed by its inputs, rebuilt when the key changes.
 pub struct Keyed<K, T> {
     /// The latest finished result.

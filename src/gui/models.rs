@@ -16,6 +16,9 @@ use crate::train::saved::TrainedModel;
 
 /// One model in the Models list.
 pub struct ModelEntry {
+    /// Stable identity for the app's lifetime (list positions shift when models are forgotten,
+    /// so dialogs and background saves refer to a model by this).
+    pub id: u64,
     /// Unique display name (`sbl-seed0 #2`).
     pub name: String,
     /// The model.

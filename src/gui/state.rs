@@ -126,6 +126,12 @@ impl Default for Session {
     }
 }
 
+/// The app's own session file in its data folder (eframe's store is written in place, so a crash
+/// mid-write would lose it: this file is the one restored).
+pub const SESSION_FILE: &str = "session.json";
+/// The session before the last save, restored when the last one cannot be read.
+pub const SESSION_BACKUP: &str = "session.json.bak";
+
 /// Most recent files remembered.
 const RECENT_MAX: usize = 8;
 
@@ -159,6 +165,51 @@ impl Session {
     pub fn save_file(&self, path: &Path) -> Result<(), String> {
         let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         write_atomic(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Writes the app's own session file in `home`, keeping the previous one as a backup; the
+    /// file is replaced by rename, so a crash leaves the old or the new session, never half of one.
+    pub fn save_home(&self, home: &Path) -> Result<(), String> {
+        let path = home.join(SESSION_FILE);
+        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+        std::fs::create_dir_all(home).map_err(fail)?;
+        let tmp = crate::fsutil::temp_sibling(&path);
+        std::fs::write(&tmp, text.as_bytes())
+            .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+            .map_err(fail)?;
+        if path.exists() {
+            std::fs::rename(&path, home.join(SESSION_BACKUP)).map_err(fail)?;
+        }
+        std::fs::rename(&tmp, &path).map_err(fail)?;
+        crate::fsutil::sync_dir(home).map_err(fail)
+    }
+
+    /// Reads the app's own session from `home`: the file, else its backup. The second value says
+    /// what went wrong on the way (for a banner); `None` with no message means there is none yet.
+    pub fn restore_home(home: &Path) -> (Option<Self>, Option<String>) {
+        let main = home.join(SESSION_FILE);
+        let backup = home.join(SESSION_BACKUP);
+        let main_err = match Self::open_file(&main) {
+            Ok(s) => return (Some(s), None),
+            Err(_) if !main.exists() && !backup.exists() => return (None, None),
+            Err(e) => e,
+        };
+        match Self::open_file(&backup) {
+            Ok(s) => (
+                Some(s),
+                Some(format!(
+                    "the last session could not be read ({main_err}); restored the one before it from {}",
+                    backup.display()
+                )),
+            ),
+            Err(_) => (
+                None,
+                Some(format!(
+                    "the last session could not be read ({main_err}); starting afresh"
+                )),
+            ),
+        }
     }
 
     /// Reads a session file.

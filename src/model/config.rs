@@ -84,6 +84,17 @@ pub enum Attention {
     Confidence,
 }
 
+/// The most feature values a model takes.
+pub const MAX_INPUT: usize = 1 << 24;
+/// The widest layer a model has.
+pub const MAX_WIDTH: usize = 1 << 16;
+/// The most classes.
+pub const MAX_CLASSES: usize = 1000;
+/// The most slicing functions.
+pub const MAX_SLICES: usize = 10_000;
+/// The most parameters (4 GiB of `f32`).
+pub const MAX_PARAMS: u64 = 1 << 30;
+
 /// Architecture of a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
@@ -108,6 +119,66 @@ impl ModelConfig {
     /// Output width of the backbone.
     pub fn backbone_dim(&self) -> usize {
         self.hidden.last().copied().unwrap_or(self.input_dim)
+    }
+
+    /// Checks sizes before anything is allocated, so a damaged or hostile `config.json` gives an
+    /// error instead of aborting on a huge allocation; names the first bad field.
+    pub fn check_bounds(&self) -> Result<(), String> {
+        let fields = [
+            ("model.input_dim", self.input_dim, MAX_INPUT),
+            ("model.rep_dim", self.rep_dim, MAX_WIDTH),
+            ("model.n_classes", self.n_classes, MAX_CLASSES),
+            ("model.n_slices", self.n_slices, MAX_SLICES),
+        ];
+        let widths = self.hidden.iter().map(|&w| ("model.hidden", w, MAX_WIDTH));
+        for (name, value, max) in fields.into_iter().chain(widths) {
+            if value == 0 && name != "model.n_slices" {
+                return Err(format!("{name} is 0"));
+            }
+            if value > max {
+                return Err(format!("{name} is {value}, more than the limit {max}"));
+            }
+        }
+        if self.n_classes < 2 {
+            return Err(format!(
+                "model.n_classes is {}, needs at least 2",
+                self.n_classes
+            ));
+        }
+        let (n, k) = (self.slice_loss_weights.len(), self.n_slices);
+        if n != 0 && n != k {
+            return Err(format!(
+                "model.slice_loss_weights has {n} entries for {k} slices"
+            ));
+        }
+        let params = self.params_bound();
+        if params > MAX_PARAMS {
+            return Err(format!(
+                "the architecture would hold about {params} parameters, more than {MAX_PARAMS}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// An upper bound of the parameter count of any method with these sizes (MoE repeats the
+    /// whole backbone per slice; the SBL head is a few linear layers per slice).
+    fn params_bound(&self) -> u64 {
+        let mut dims = vec![self.input_dim as u64];
+        dims.extend(self.hidden.iter().map(|&w| w as u64));
+        let layer = |a: u64, b: u64| a.saturating_add(1).saturating_mul(b);
+        let backbone = dims
+            .windows(2)
+            .fold(0u64, |s, w| s.saturating_add(layer(w[0], w[1])));
+        let (d, h, c) = (
+            self.backbone_dim() as u64,
+            self.rep_dim as u64,
+            self.n_classes as u64,
+        );
+        let head = layer(d, h)
+            .saturating_add(layer(h, c).saturating_mul(2))
+            .saturating_add(layer(d, c).saturating_mul(2))
+            .saturating_add(layer(d, 1));
+        (self.n_slices as u64 + 2).saturating_mul(backbone.saturating_add(head))
     }
 
     /// Attention of SBL variants (full for anything else).

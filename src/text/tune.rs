@@ -23,6 +23,7 @@ use serde::Serialize;
 use super::bert::{Layer, l2_normalize, mask_bias, mean_pool};
 use super::encoder::TextEncoder;
 use super::error::TextError;
+use crate::fsutil::{DirWriter, Owner};
 use crate::train::config::TrainConfig;
 use crate::train::optim::Optimizer;
 
@@ -35,6 +36,30 @@ const COPIED: [&str; 6] = [
     "vocab.txt",
     "sentence_bert_config.json",
 ];
+
+/// The tuning record; written last, so its presence marks a complete tuned-encoder folder.
+const TUNING_FILE: &str = "tuning.json";
+
+/// Tuned-encoder folders: the files slicelab writes in them and how it recognises one.
+pub static ENCODER_DIR: Owner = Owner {
+    what: "a tuned-encoder folder written by slicelab (with tuning.json)",
+    files: &[
+        "config.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "vocab.txt",
+        "sentence_bert_config.json",
+        "model.safetensors",
+        TUNING_FILE,
+    ],
+    recognise: |dir| {
+        std::fs::read(dir.join(TUNING_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|v| v.get("best_epoch").is_some())
+    },
+};
 
 /// How to tune.
 #[derive(Debug, Clone, Serialize)]
@@ -130,7 +155,7 @@ impl Top {
 }
 
 /// Tunes the top `cfg.layers` layers of the encoder in `source` and writes the tuned encoder to
-/// `out` (replaced atomically). `progress` gets a line per stage and epoch.
+/// `out` (see [`ENCODER_DIR`] for which folders it writes). `progress` gets a line per stage and epoch.
 pub fn tune_encoder(
     source: &Path,
     data: &TuneData,
@@ -148,6 +173,20 @@ pub fn tune_encoder(
             message: format!("cannot tune {} of its {total} layers", cfg.layers),
         });
     }
+    if !(cfg.lr > 0.0 && cfg.lr.is_finite()) {
+        return Err(TextError::Config {
+            path: source.to_path_buf(),
+            message: format!(
+                "the learning rate must be a finite positive number, got {}",
+                cfg.lr
+            ),
+        });
+    }
+    // Refuse a folder of the user's before hours of tuning, not after.
+    crate::fsutil::check_owned(out, &ENCODER_DIR).map_err(|e| TextError::Config {
+        path: out.to_path_buf(),
+        message: e.to_string(),
+    })?;
     if cfg.epochs == 0 || cfg.batch_size == 0 || data.train.is_empty() {
         return Err(TextError::Config {
             path: source.to_path_buf(),
@@ -353,7 +392,8 @@ fn tuned_tensors(varmap: &VarMap, top: &Top) -> candle_core::Result<HashMap<Stri
         .collect()
 }
 
-/// Writes the source's files with the tuned tensors over the originals, then swaps the folder in.
+/// Writes the source's files with the tuned tensors over the originals into `out`, which must be
+/// new, empty, or a tuned-encoder folder slicelab wrote (only its files are replaced).
 fn write_encoder(
     source: &Path,
     out: &Path,
@@ -365,21 +405,24 @@ fn write_encoder(
         let path = path.to_path_buf();
         move |source| TextError::Io { path, source }
     };
-    let staged = crate::fsutil::temp_sibling(out);
-    std::fs::create_dir_all(&staged).map_err(io(&staged))?;
-    for f in COPIED {
+    let dir_err = |e: crate::fsutil::DirError| TextError::Config {
+        path: out.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut w = DirWriter::begin(out, &ENCODER_DIR).map_err(dir_err)?;
+    for f in ENCODER_DIR.files.iter().filter(|f| COPIED.contains(f)) {
         let from = source.join(f);
         if from.exists() {
-            std::fs::copy(&from, staged.join(f)).map_err(io(&from))?;
+            std::fs::copy(&from, w.path(f)).map_err(io(&from))?;
         }
     }
     weights.extend(tuned);
-    let st = staged.join("model.safetensors");
+    let st = w.path("model.safetensors");
     candle_core::safetensors::save(&weights, &st).map_err(|e| TextError::Model {
         path: st.clone(),
         source: e,
     })?;
     let json = serde_json::to_vec_pretty(report).unwrap_or_default();
-    std::fs::write(staged.join("tuning.json"), json).map_err(io(&staged))?;
-    crate::fsutil::replace_dir(&staged, out).map_err(io(out))
+    w.write(TUNING_FILE, &json).map_err(dir_err)?;
+    w.commit().map_err(dir_err)
 }

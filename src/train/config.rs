@@ -137,6 +137,27 @@ impl TrainConfig {
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return Err("hidden widths must be one or more positive numbers".into());
         }
+        if let Some(w) = self
+            .hidden
+            .iter()
+            .find(|&&w| w > crate::model::config::MAX_WIDTH)
+        {
+            return Err(format!(
+                "hidden width {w} is larger than {}",
+                crate::model::config::MAX_WIDTH
+            ));
+        }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            return Err(format!(
+                "weight decay must be a finite number ≥ 0, got {}",
+                self.weight_decay
+            ));
+        }
+        if let Some(c) = self.grad_clip.filter(|c| !(*c > 0.0 && c.is_finite())) {
+            return Err(format!(
+                "gradient clipping must be a finite positive norm (0 turns it off), got {c}"
+            ));
+        }
         Ok(())
     }
 }

@@ -16,7 +16,7 @@ use crate::data::demo::Figure1;
 use crate::data::{Dataset, Split};
 use crate::metrics::{SplitReport, slice_report};
 use crate::model::{Method, ModelConfig, param_count};
-use crate::report::{MethodReport, Report};
+use crate::report::{MethodReport, Report, RunRecord};
 use crate::slices::SliceSet;
 
 /// Where an experiment's data comes from.
@@ -167,7 +167,8 @@ pub fn run_experiment(
             }
         }
     }
-    let report = summarise(source.describe(), &runs, spec, &device)?;
+    let mut report = summarise(source.describe(), &runs, spec, &device)?;
+    report.interrupted |= cancel.load(Ordering::Relaxed);
     Ok(ExperimentResult { runs, report })
 }
 
@@ -286,8 +287,14 @@ fn summarise(
     device: &Device,
 ) -> Result<Report, TrainError> {
     let mut methods = Vec::new();
+    // A cancelled run stopped part-way: listed in the report, never averaged with finished ones.
+    let finished = |r: &&RunResult| r.outcome.stop != StopReason::Cancelled;
     for &method in &spec.methods {
-        let mine: Vec<&RunResult> = runs.iter().filter(|r| r.method == method).collect();
+        let mine: Vec<&RunResult> = runs
+            .iter()
+            .filter(finished)
+            .filter(|r| r.method == method)
+            .collect();
         let Some(first) = mine.first() else { continue };
         let vanilla = vanilla_params(&first.model.card.model, device)?;
         let tests: Vec<&SplitReport> = mine.iter().map(|r| &r.test).collect();
@@ -302,7 +309,22 @@ fn summarise(
             &tests,
         ));
     }
-    Ok(Report::new(dataset, methods))
+    let mut report = Report::new(dataset, methods);
+    report.runs = runs
+        .iter()
+        .map(|r| RunRecord {
+            run: format!("{}-seed{}", r.method.name(), r.seed),
+            method: r.method.name().into(),
+            seed: r.seed,
+            stop_reason: r.outcome.stop.kind().into(),
+            stop: r.outcome.stop.describe(),
+            epochs_run: r.outcome.history.len(),
+            best_epoch: r.outcome.best_epoch,
+            summarised: finished(&r),
+        })
+        .collect();
+    report.interrupted = runs.iter().any(|r| !finished(&r));
+    Ok(report)
 }
 
 /// Parameters of a Vanilla model with the same backbone and classes.

@@ -93,6 +93,7 @@ pub fn fit(
     let (mut history, mut train_secs) = (Vec::new(), 0.0);
     let started = Instant::now();
     let mut stop = StopReason::Completed;
+    let mut initial = None;
     'epochs: for epoch in 1..=cfg.epochs {
         order.shuffle(&mut rng);
         let t0 = Instant::now();
@@ -109,6 +110,7 @@ pub fn fit(
                 break 'epochs;
             }
             let terms = step(model, &mut opt, data, chunk, class_weights.as_ref())?;
+            initial.get_or_insert(terms.total);
             if !terms.total.is_finite() {
                 restore(varmap, &last_good)?;
                 stop = StopReason::NonFinite {
@@ -118,6 +120,13 @@ pub fn fit(
                 break 'epochs;
             }
             add(&mut sums, &terms, 1.0 / n_batches as f64);
+        }
+        if let Some(initial) = initial.filter(|&i| runaway(sums.total, i)) {
+            stop = StopReason::Diverged {
+                epoch,
+                loss: sums.total,
+                initial,
+            };
         }
         let epoch_secs = t0.elapsed().as_secs_f64();
         train_secs += epoch_secs;
@@ -138,6 +147,9 @@ pub fn fit(
         }
         emit(TrainEvent::Epoch(stats.clone()));
         history.push(stats);
+        if stop.diverged() {
+            break;
+        }
         if let Some(patience) = cfg.patience
             && epoch - best_epoch >= patience
         {
@@ -161,6 +173,15 @@ pub fn fit(
         history,
         epoch_secs,
     })
+}
+
+/// A run whose mean loss exceeds this multiple of its first batch's loss has diverged: a
+/// working run's loss falls from where it starts, and even a bad one stays within a few times it.
+const DIVERGENCE_FACTOR: f64 = 10.0;
+
+/// Whether an epoch's mean loss shows divergence from the first batch's.
+fn runaway(epoch_loss: f64, initial: f64) -> bool {
+    initial.is_finite() && epoch_loss > DIVERGENCE_FACTOR * initial && epoch_loss > initial + 1.0
 }
 
 fn step(

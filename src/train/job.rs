@@ -65,6 +65,11 @@ impl TrainingJob {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
+    /// The flag [`TrainingJob::cancel`] sets, for a signal handler or watchdog to set instead.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
     /// Whether the thread has ended.
     pub fn is_finished(&self) -> bool {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)

@@ -2,7 +2,7 @@
 //!
 //! `DIR/model.safetensors` holds the weights, `DIR/config.json` the [`ModelCard`]:
 //! architecture, feature mapping, slice definitions, label classes, training settings and
-//! metrics. The directory is written to a staging folder and swapped in whole.
+//! metrics. A new folder is staged and renamed into place whole; see [`TrainedModel::save`].
 
 use std::path::Path;
 
@@ -15,12 +15,37 @@ use super::error::TrainError;
 use super::events::StopReason;
 use super::predict::{Predictions, predict};
 use crate::data::{Dataset, FeatureMap, Table};
+use crate::fsutil::{DirWriter, Owner};
 use crate::metrics::SplitReport;
 use crate::model::{Model, ModelConfig, checkpoint, init::init_seeded, param_count};
 use crate::slices::SliceSet;
 
 /// Format tag written into every `config.json`.
 pub const FORMAT: &str = "slicelab-model/1";
+
+/// The weights file of a model folder.
+pub const WEIGHTS_FILE: &str = "model.safetensors";
+/// The card of a model folder; written last, so its presence marks a complete folder.
+pub const CONFIG_FILE: &str = "config.json";
+
+/// Model folders: what slicelab writes in them and how it recognises one.
+pub static MODEL_DIR: Owner = Owner {
+    what: "a slicelab model folder (config.json with format slicelab-model/…)",
+    files: &[WEIGHTS_FILE, CONFIG_FILE],
+    recognise: is_model_dir,
+};
+
+/// Whether `dir` holds a `config.json` that slicelab wrote for a model.
+pub fn is_model_dir(dir: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Format {
+        format: String,
+    }
+    std::fs::read(dir.join(CONFIG_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Format>(&b).ok())
+        .is_some_and(|f| f.format.starts_with("slicelab-model/"))
+}
 
 /// The `config.json` of a model directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,23 +115,22 @@ impl TrainedModel {
         param_count(&self.varmap)
     }
 
-    /// Writes the model directory atomically (staged, then swapped in).
+    /// Writes the model folder: a new one appears whole; in an existing model folder only the
+    /// weights and `config.json` are replaced (config last), and anything else stays. A folder
+    /// that holds other files and is not a model folder is refused.
     pub fn save(&self, dir: &Path) -> Result<(), TrainError> {
-        let err = |message: String| TrainError::Model {
+        let err = |e: crate::fsutil::DirError| TrainError::Model {
             path: dir.into(),
-            message,
+            message: e.to_string(),
         };
-        let staged = crate::fsutil::temp_sibling(dir);
-        if let Some(parent) = staged.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
-        }
-        let _ = std::fs::remove_dir_all(&staged);
-        std::fs::create_dir_all(&staged).map_err(|e| err(e.to_string()))?;
-        checkpoint::save_weights(&self.varmap, &staged.join("model.safetensors"))?;
-        let json = serde_json::to_vec_pretty(&self.card).map_err(|e| err(e.to_string()))?;
-        crate::fsutil::write_atomic(&staged.join("config.json"), &json)
-            .map_err(|e| err(e.to_string()))?;
-        crate::fsutil::replace_dir(&staged, dir).map_err(|e| err(e.to_string()))
+        let mut w = DirWriter::begin(dir, &MODEL_DIR).map_err(err)?;
+        checkpoint::save_weights(&self.varmap, &w.path(WEIGHTS_FILE))?;
+        let json = serde_json::to_vec_pretty(&self.card).map_err(|e| TrainError::Model {
+            path: dir.into(),
+            message: e.to_string(),
+        })?;
+        w.write(CONFIG_FILE, &json).map_err(err)?;
+        w.commit().map_err(err)
     }
 
     /// Loads a model directory written by [`TrainedModel::save`].
@@ -115,19 +139,20 @@ impl TrainedModel {
             path: dir.into(),
             message,
         };
-        let text = std::fs::read_to_string(dir.join("config.json"))
-            .map_err(|e| err(format!("config.json: {e}")))?;
+        let text = std::fs::read_to_string(dir.join(CONFIG_FILE))
+            .map_err(|e| err(format!("{CONFIG_FILE}: {e}")))?;
         let card: ModelCard =
-            serde_json::from_str(&text).map_err(|e| err(format!("config.json: {e}")))?;
+            serde_json::from_str(&text).map_err(|e| err(format!("{CONFIG_FILE}: {e}")))?;
         if card.format != FORMAT {
             return Err(err(format!(
                 "unknown model format '{}', expected '{FORMAT}'",
                 card.format
             )));
         }
-        let mut me = Self::build(card, device)?;
-        checkpoint::load_weights(&mut me.varmap, &dir.join("model.safetensors"))
-            .map_err(|e| err(format!("model.safetensors: {e}")))?;
+        check_card(&card).map_err(|e| err(format!("{CONFIG_FILE}: {e}")))?;
+        let me = Self::build(card, device)?;
+        checkpoint::load_checked(&me.varmap, &dir.join(WEIGHTS_FILE))
+            .map_err(|e| err(format!("{WEIGHTS_FILE}: {e}")))?;
         Ok(me)
     }
 
@@ -147,4 +172,30 @@ impl TrainedModel {
     pub fn predict_dataset(&self, ds: &Dataset) -> Result<Predictions, TrainError> {
         self.predict_table(&ds.table)
     }
+}
+
+/// Checks a card's fields against each other before the network is built from it.
+fn check_card(card: &ModelCard) -> Result<(), String> {
+    card.model.check_bounds()?;
+    let dim = card.features.dim();
+    if dim != card.model.input_dim {
+        return Err(format!(
+            "the feature list ('features') produces {dim} values, but model.input_dim is {}",
+            card.model.input_dim
+        ));
+    }
+    if card.classes.len() != card.model.n_classes {
+        return Err(format!(
+            "'classes' names {} classes, but model.n_classes is {}",
+            card.classes.len(),
+            card.model.n_classes
+        ));
+    }
+    if let Some(bad) = card.features.inputs.iter().find(|f| !f.is_finite()) {
+        return Err(format!(
+            "feature '{}' has a non-finite mean or standard deviation",
+            bad.column()
+        ));
+    }
+    Ok(())
 }

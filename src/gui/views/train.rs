@@ -301,7 +301,7 @@ fn models(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
                 out.push(Command::AnalyseModel(i));
             }
             if ui.small_button("Save…").clicked() {
-                out.push(Command::PickFile(FilePurpose::SaveModel(i)));
+                out.push(Command::PickFile(FilePurpose::SaveModel(m.id)));
             }
             if ui.small_button("Forget").clicked() {
                 out.push(Command::ForgetModel(i));

@@ -1,0 +1,224 @@
+//! Nothing the user made is lost: saves never delete foreign files, interrupted or failed runs
+//! keep what finished, divergence is said out loud (issue 13, items 1-3 and 9).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn slicelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slicelab"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn train_demo(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "train", "--demo", "figure1", "--n", "400", "--method", "vanilla", "--epochs", "1", "--out",
+    ];
+    args.push(p(out));
+    args.extend_from_slice(extra);
+    slicelab(&args)
+}
+
+fn report(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+}
+
+/// Names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_folder_that_is_not_a_model_folder_is_refused_before_training_and_left_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    std::fs::create_dir_all(out.join("vanilla-seed0")).unwrap();
+    std::fs::write(out.join("vanilla-seed0/notes.txt"), "my notes").unwrap();
+    let o = train_demo(&out, &[]);
+    assert!(!o.status.success(), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("vanilla-seed0") && err.contains("not empty"),
+        "{err}"
+    );
+    assert!(
+        !text(&o.stdout).contains("overall"),
+        "refused before training"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("vanilla-seed0/notes.txt")).unwrap(),
+        "my notes"
+    );
+    assert_eq!(listing(&out.join("vanilla-seed0")), ["notes.txt"]);
+}
+
+#[test]
+fn saving_over_a_model_folder_keeps_the_users_files_and_survives_stale_leftovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let first = train_demo(&out, &[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let model = out.join("vanilla-seed0");
+    std::fs::write(model.join("notes.txt"), "my notes").unwrap();
+    // What an older build's save left when it was killed between its rename and its delete.
+    std::fs::create_dir_all(out.join(".vanilla-seed0.old")).unwrap();
+    std::fs::write(out.join(".vanilla-seed0.old/config.json"), "{}").unwrap();
+    // A staging folder of this build, left by a process that no longer runs (pid 0).
+    std::fs::create_dir_all(model.join(".slicelab-staging-0")).unwrap();
+    std::fs::write(model.join(".slicelab-staging-0/model.safetensors"), "half").unwrap();
+    for _ in 0..2 {
+        let again = train_demo(&out, &["--seed-start", "0"]);
+        assert!(again.status.success(), "{}", text(&again.stderr));
+    }
+    assert_eq!(
+        listing(&model),
+        ["config.json", "model.safetensors", "notes.txt"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(model.join("notes.txt")).unwrap(),
+        "my notes"
+    );
+    let data = dir.path().join("data");
+    let demo = slicelab(&["demo", "figure1", "--out", p(&data), "--n", "300"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let test = data.join("test.csv");
+    let ok = slicelab(&["eval", "--model", p(&model), "--data", p(&test)]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+}
+
+#[test]
+fn an_unwritable_out_fails_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let o = train_demo(&file.join("out"), &["--epochs", "200"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("not writable"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!text(&o.stdout).contains("overall"), "no training ran");
+}
+
+#[test]
+fn a_diverged_run_is_said_recorded_and_fails_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let o = train_demo(&out, &["--lr", "1e6", "--epochs", "3"]);
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "exit code says it failed: {err}");
+    assert!(err.contains("vanilla-seed0: diverged"), "{err}");
+    let runs = &report(&out)["runs"];
+    let reason = runs[0]["stop_reason"].as_str().unwrap();
+    assert!(reason == "diverged" || reason == "non_finite", "{runs}");
+}
+
+#[test]
+fn non_finite_flags_are_refused() {
+    for (flag, value) in [
+        ("--weight-decay", "nan"),
+        ("--grad-clip", "inf"),
+        ("--lr", "nan"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = train_demo(&dir.path().join("o"), &[flag, value]);
+        assert!(!o.status.success(), "{flag} {value} accepted");
+        assert_eq!(o.status.code(), Some(1));
+        let err = text(&o.stderr).to_lowercase();
+        assert!(err.contains(value), "{flag}: {err}");
+    }
+    let o = slicelab(&[
+        "train",
+        "--demo",
+        "figure1",
+        "--seed-start",
+        "18446744073709551615",
+        "--seeds",
+        "2",
+    ]);
+    assert!(
+        text(&o.stderr).contains("--seed-start"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_training_keeps_finished_runs_and_writes_an_interrupted_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slicelab"))
+        .args([
+            "train", "--demo", "figure1", "--n", "2000", "--method", "vanilla", "--seeds", "50",
+            "--epochs", "3", "--out",
+        ])
+        .arg(&out)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("vanilla-seed0:"))
+        .expect("the first run finishes");
+    assert!(first.contains("vanilla-seed0: completed"), "{first}");
+    let pid = child.id() as i32;
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "no exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let r = report(&out);
+    assert_eq!(r["interrupted"], true);
+    let saved: Vec<String> = listing(&out)
+        .into_iter()
+        .filter(|n| n.starts_with("vanilla-seed"))
+        .collect();
+    assert!(!saved.is_empty() && saved.len() < 50, "{saved:?}");
+    for name in &saved {
+        assert_eq!(
+            listing(&out.join(name)),
+            ["config.json", "model.safetensors"]
+        );
+    }
+    let summarised = r["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["summarised"] == true)
+        .count();
+    assert_eq!(summarised, saved.len(), "every finished run was saved");
+    assert!(
+        !listing(&out).iter().any(|n| n.starts_with('.')),
+        "no staging left"
+    );
+}
