@@ -1,5 +1,5 @@
-//! Inputs that used to give wrong answers: labels mixing numbers and text, predictions that are
-//! not classes.
+//! Inputs that used to give wrong answers or panics: labels mixing numbers and text, predictions
+//! that are not classes, degenerate CLI numbers, and `--data FOLDER` outside `train`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -134,4 +134,105 @@ fn numeric_classes_match_predictions_spelled_as_decimals() {
     assert_eq!(ds.classes, ["0", "1"]);
     assert_eq!(ds.pred, Some(vec![1, 0, 0, 1]));
     assert_eq!(ds.y, vec![1, 0, 0, 1]);
+}
+
+#[test]
+fn degenerate_demo_settings_are_refused_with_the_flag_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let o = p(&out);
+    for (args, flag) in [
+        (vec!["demo", "figure1", "--out", o, "--n", "0"], "--n"),
+        (vec!["demo", "figure1", "--out", o, "--k", "0"], "--k"),
+        (
+            vec!["demo", "figure1", "--out", o, "--noise", "1.5"],
+            "--noise",
+        ),
+        (
+            vec!["train", "--demo", "figure1", "--n", "0", "--epochs", "1"],
+            "--n",
+        ),
+        (vec!["slices", "--demo", "figure1", "--n", "3"], "--n"),
+    ] {
+        let r = slicelab(&args);
+        assert_eq!(r.status.code(), Some(1), "{args:?}: {}", stderr(&r));
+        assert!(stderr(&r).contains(flag), "{args:?}: {}", stderr(&r));
+        assert!(!stderr(&r).contains("panicked"), "{args:?}: {}", stderr(&r));
+    }
+    assert!(!out.exists(), "nothing is written for refused settings");
+}
+
+#[test]
+fn suggest_refuses_fewer_than_two_bins() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    std::fs::write(&data, "x,y,p\n1,0,0\n2,1,0\n").unwrap();
+    for bins in ["0", "1"] {
+        let args = ["suggest", "--data", p(&data), "--pred", "p", "--bins", bins];
+        let r = slicelab(&args);
+        assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+        assert!(stderr(&r).contains("--bins"), "{}", stderr(&r));
+    }
+}
+
+/// A folder like `slicelab demo` writes, with an external model's predictions in column `p`.
+fn folder_with_predictions(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, rows) in [("train", 200), ("valid", 40), ("test", 120)] {
+        let mut csv = String::from("g,x,y,p,slice_1\n");
+        for i in 0..rows {
+            let g = ["bad", "ok1", "ok2", "ok3"][i % 4];
+            let y = i % 2;
+            let wrong = g == "bad" && name == "test";
+            let pred = if wrong { 1 - y } else { y };
+            csv.push_str(&format!("{g},{i},{y},{pred},{}\n", u8::from(g == "bad")));
+        }
+        std::fs::write(dir.join(format!("{name}.csv")), csv).unwrap();
+    }
+}
+
+#[test]
+fn eval_and_suggest_take_a_data_folder_and_read_its_test_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    folder_with_predictions(&data);
+    let out = ok(&["eval", "--data", p(&data), "--pred", "p"]);
+    let overall = out.lines().find(|l| l.starts_with("overall")).unwrap();
+    // Only test.csv's 120 rows, a quarter of them wrong.
+    assert!(
+        overall.contains("120") && overall.contains("0.750"),
+        "{out}"
+    );
+    assert!(out.contains("test.csv"), "{out}");
+    let out = ok(&[
+        "suggest",
+        "--data",
+        p(&data),
+        "--pred",
+        "p",
+        "--top",
+        "1",
+        "--min-support",
+        "10",
+    ]);
+    assert!(
+        out.contains("g = 'bad'") && out.contains("120 rows"),
+        "{out}"
+    );
+    ok(&["slices", "--data", p(&data)]);
+}
+
+#[test]
+fn a_read_error_is_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("test.csv")).unwrap();
+    let missing = dir.path().join("missing.csv");
+    for path in [&data, &missing] {
+        let r = slicelab(&["eval", "--data", p(path), "--pred", "p"]);
+        assert_eq!(r.status.code(), Some(1));
+        let err = stderr(&r);
+        assert_eq!(err.matches("os error").count(), 1, "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
 }
