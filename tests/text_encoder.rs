@@ -1,6 +1,6 @@
 //! The MiniLM sentence encoder from `../shared/models`, and the embedding cache.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use candle_core::Device;
@@ -102,6 +102,68 @@ fn an_embedded_column_is_cached_by_content() {
         err.to_string().contains("'txt'") && err.to_string().contains("text"),
         "{err}"
     );
+}
+
+/// The one `.emb` file of a cache folder.
+fn only_entry(dir: &Path) -> PathBuf {
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+#[test]
+fn a_corrupted_or_old_format_cache_entry_is_recomputed_and_rewritten() {
+    let enc = minilm();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = EmbeddingCache::new(dir.path());
+    let texts = ["Great fun.", "Not worth the ticket."];
+    let cancel = AtomicBool::new(false);
+    // Whether the values came from the cache, and every embedding value.
+    let embed = || {
+        let mut t = reviews(&texts);
+        let e = embed_column(&mut t, "text", &enc, Some(&cache), &mut |_, _| {}, &cancel).unwrap();
+        let values: Vec<f64> = e
+            .columns
+            .iter()
+            .flat_map(|c| t.column(c).unwrap().as_numeric().unwrap().to_vec())
+            .collect();
+        (e.cached, values)
+    };
+    let (cached, clean) = embed();
+    assert!(!cached);
+    let file = only_entry(dir.path());
+    let good = std::fs::read(&file).unwrap();
+    let n = good.len();
+    let payload = &good[n - texts.len() * enc.dim() * 4..];
+    let mut nan = good.clone();
+    nan[n - 4..].copy_from_slice(&f32::NAN.to_le_bytes());
+    let mut flipped = good.clone();
+    flipped[n - 7] ^= 0x40;
+    // The layout before checksums: magic, rows, dim, values.
+    let mut old = b"SLEMB01\0".to_vec();
+    old.extend_from_slice(&(texts.len() as u64).to_le_bytes());
+    old.extend_from_slice(&(enc.dim() as u64).to_le_bytes());
+    old.extend_from_slice(payload);
+    for (what, bytes) in [
+        ("a NaN value", nan),
+        ("a flipped byte", flipped),
+        ("a short file", good[..n - 4].to_vec()),
+        ("the old format", old),
+    ] {
+        std::fs::write(&file, bytes).unwrap();
+        let (cached, values) = embed();
+        assert!(!cached, "{what}: must be recomputed, not read");
+        let worst = values
+            .iter()
+            .zip(&clean)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-5, "{what}: recomputed values differ by {worst}");
+        assert!(embed().0, "{what}: the rewritten entry is read back");
+    }
 }
 
 #[test]

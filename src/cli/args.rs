@@ -81,22 +81,25 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// The demo generator settings.
-    pub fn figure1(&self, seed: u64) -> Figure1 {
-        Figure1 {
+    /// The demo generator settings, refused with a message naming the flag when they cannot
+    /// generate a dataset (e.g. `--n 0`).
+    pub fn figure1(&self, seed: u64) -> anyhow::Result<Figure1> {
+        let f = Figure1 {
             seed,
             n: self.n,
             k: self.k,
             noise: self.noise,
             noise_mode: NoiseMode::Swap,
             ..Figure1::default()
-        }
+        };
+        f.validate()?;
+        Ok(f)
     }
 
     /// Loads the dataset (for the demo: generated with `seed`).
     pub fn dataset(&self, seed: u64) -> anyhow::Result<Arc<Dataset>> {
         if self.demo.is_some() {
-            return Ok(Arc::new(self.figure1(seed).dataset()));
+            return Ok(Arc::new(self.figure1(seed)?.try_dataset()?));
         }
         let Some(path) = &self.data else {
             bail!("give --data FILE or --demo figure1")
@@ -179,7 +182,7 @@ impl DataArgs {
     /// The experiment data source.
     pub fn source(&self) -> anyhow::Result<DataSource> {
         if self.demo.is_some() {
-            return Ok(DataSource::Demo(self.figure1(0)));
+            return Ok(DataSource::Demo(self.figure1(0)?));
         }
         Ok(DataSource::Dataset(self.dataset(0)?))
     }
@@ -203,7 +206,23 @@ fn embed_bar(rows: usize, column: &str) -> anyhow::Result<ProgressBar> {
     Ok(bar)
 }
 
-/// Opens `--model` (if given) and reads `--data`; the label is `--label`, else the model's, else `y`.
+/// The file `eval` and `suggest` read for `--data`: the path itself, or for a folder of
+/// train/valid/test CSVs (as `train --data` takes) its `test.csv`, the rows a model trained on
+/// that folder never saw.
+pub fn held_out_file(data: &Path) -> anyhow::Result<PathBuf> {
+    if !data.is_dir() {
+        return Ok(data.to_path_buf());
+    }
+    match Sources::resolve(data, None).test {
+        Some(test) => Ok(test),
+        None => bail!(
+            "--data {}: a data folder needs a test.csv (as written by `slicelab demo`)",
+            data.display()
+        ),
+    }
+}
+
+/// Opens `--model` (if given) and reads `--data` (a folder: its `test.csv`); the label is `--label`, else the model's, else `y`.
 /// A model trained on text embeddings gets the data embedded the same way (`encoder` overrides
 /// the folder recorded in the model).
 pub fn model_and_table(
@@ -220,7 +239,7 @@ pub fn model_and_table(
     let model = model
         .map(|m| slicelab::train::TrainedModel::load(m, device))
         .transpose()?;
-    let mut table = slicelab::data::load::read_table(data)?;
+    let mut table = slicelab::data::load::read_table(&held_out_file(data)?)?;
     if let Some(record) = model.as_ref().and_then(|m| m.card.embedding.as_ref()) {
         let cache = EmbeddingCache::default_dir().map(EmbeddingCache::new);
         let bar = embed_bar(table.n_rows(), &record.column)?;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 
 use super::table::TextTable;
@@ -19,7 +19,8 @@ pub struct EvalArgs {
     /// Model folder written by `slicelab train --out` (or give --pred / --proba-prefix instead).
     #[arg(long, required_unless_present_any = ["pred", "proba_prefix"])]
     model: Option<PathBuf>,
-    /// Data file (.csv, .csv.gz, .parquet); all its rows are evaluated.
+    /// Data file (.csv, .csv.gz, .parquet), all rows evaluated; or a folder of
+    /// train/valid/test.csv, whose test.csv is evaluated.
     #[arg(long)]
     data: PathBuf,
     /// Label column (default: the model's label, else y).
@@ -78,8 +79,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         ..DatasetSpec::new(&label)
     };
     let forced = vec![Some(Split::Test); table.n_rows()];
-    let ds = Dataset::from_table(table, &spec, &forced)
-        .with_context(|| format!("reading {}", a.data.display()))?;
+    let ds = Dataset::from_table(table, &spec, &forced)?;
     let (pred, set, what) = match &model {
         Some(m) => {
             anyhow::ensure!(
@@ -116,7 +116,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     };
     let report = evaluate(&ds, &pred, &set)?;
     println!("{}", render(&report));
-    println!("{what}; data: {}", a.data.display());
+    println!("{what}; data: {}", ds.table.source);
     Ok(())
 }
 

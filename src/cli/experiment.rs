@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{DataArgs, slice_set};
 use super::flags::TrainFlags;
+use slicelab::data::demo::Figure1;
 use slicelab::experiments::{self, Options, Outcome, Progress};
 use slicelab::model::Method;
 use slicelab::train::TrainEvent;
@@ -72,6 +73,7 @@ pub struct ExperimentArgs {
 
 /// Runs `slicelab experiment`.
 pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
+    check_demo_settings(&a)?;
     let opts = Options {
         out: a.out.clone(),
         seeds: a.seeds,
@@ -128,6 +130,25 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
     println!("wrote {}/report.json, report.md", a.out.display());
     for p in &outcome.plots {
         println!("wrote {}", p.display());
+    }
+    Ok(())
+}
+
+/// Refuses `--ks` and `--noises` values the demo generator cannot use, before any run starts.
+fn check_demo_settings(a: &ExperimentArgs) -> anyhow::Result<()> {
+    let demo = Figure1::default();
+    for &k in &a.ks {
+        Figure1 { k, ..demo.clone() }
+            .validate()
+            .with_context(|| format!("--ks {k}"))?;
+    }
+    for &noise in &a.noises {
+        Figure1 {
+            noise,
+            ..demo.clone()
+        }
+        .validate()
+        .with_context(|| format!("--noises {noise}"))?;
     }
     Ok(())
 }

@@ -100,8 +100,25 @@ pub fn main() -> ExitCode {
             ExitCode::from(interrupt::EXIT_CODE)
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes joined by `: `, leaving out a cause whose text an outer message
+/// already quotes (e.g. `path: Is a directory` over the `Is a directory` it wraps), so that
+/// no reason is printed twice.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }

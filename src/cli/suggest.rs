@@ -16,7 +16,8 @@ use slicelab::train::prepared::feature_columns;
 /// Arguments of `slicelab suggest`.
 #[derive(Args, Debug)]
 pub struct SuggestArgs {
-    /// Data file (.csv, .csv.gz, .parquet); all its rows are searched.
+    /// Data file (.csv, .csv.gz, .parquet), all rows searched; or a folder of
+    /// train/valid/test.csv, whose test.csv is searched.
     #[arg(long)]
     data: PathBuf,
     /// Label column (default: the model's label, else y).
@@ -37,15 +38,15 @@ pub struct SuggestArgs {
     /// Smallest slice size.
     #[arg(long, default_value_t = 32)]
     min_support: usize,
-    /// Weight of error rate against size in the score (SliceLine's alpha).
-    #[arg(long, default_value_t = 0.95)]
+    /// Weight of error rate against size in the score (SliceLine's alpha), from 0 to 1.
+    #[arg(long, default_value_t = 0.95, value_parser = unit_interval)]
     alpha: f64,
     /// Predicates per slice at most (1-3).
-    #[arg(long, default_value_t = 3)]
-    max_level: usize,
-    /// Equal-frequency bins per numeric column.
-    #[arg(long, default_value_t = 5)]
-    bins: usize,
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+    max_level: u8,
+    /// Equal-frequency bins per numeric column (at least 2: one bin would be the whole column).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(2..))]
+    bins: u16,
     /// Write `{"suggestions": [...], "secs": ...}` here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -84,11 +85,11 @@ pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
     let wrong: Vec<bool> = pred.iter().zip(&ds.y).map(|(p, y)| p != y).collect();
     let columns = feature_columns(&ds, &SliceSet::from_sf_columns(&ds.table));
     let cfg = SuggestConfig {
-        max_level: a.max_level,
+        max_level: usize::from(a.max_level),
         top_k: a.top,
         min_support: a.min_support,
         alpha: a.alpha,
-        bins: a.bins,
+        bins: usize::from(a.bins),
         ..SuggestConfig::default()
     };
     let rows: Vec<usize> = (0..ds.n_rows()).collect();
@@ -142,4 +143,13 @@ fn as_slice_set(found: &[Suggestion]) -> SliceSet {
         });
     }
     set
+}
+
+/// Parses a number from 0 to 1 (clap reports the flag and exits 2 otherwise).
+fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(_) => Err(format!("{s} is not between 0 and 1")),
+        Err(e) => Err(e.to_string()),
+    }
 }

@@ -1,9 +1,10 @@
 //! A table with its roles assigned: label, external predictions, splits and ground-truth slices.
 
+use super::classes::ClassIndex;
 use super::error::DataError;
 use super::load::{Sources, read_table};
 use super::split::{Split, stratified_split};
-use super::table::{Column, ColumnData, Table, format_number};
+use super::table::{Column, Table};
 
 /// How to interpret a table as a classification dataset.
 #[derive(Debug, Clone)]
@@ -55,7 +56,7 @@ pub struct Dataset {
     pub table: Table,
     /// The label column's name.
     pub label: String,
-    /// Class names, in class-index order (sorted; numerically when numeric).
+    /// Class names, in class-index order: numbers numerically, then text (see [`ClassIndex`]).
     pub classes: Vec<String>,
     /// Class index per row.
     pub y: Vec<u32>,
@@ -106,14 +107,19 @@ impl Dataset {
     ) -> Result<Self, DataError> {
         let label_col = find(&table, &spec.label, "label")?;
         let (classes, y) = encode_label(label_col, &table.source)?;
+        let source = &table.source;
         let mut reserved = vec![spec.label.clone()];
         let pred = match (&spec.pred, &spec.proba_prefix) {
             (Some(p), _) => {
                 reserved.push(p.clone());
-                Some(encode_pred(find(&table, p, "prediction")?, &classes))
+                Some(encode_pred(
+                    find(&table, p, "prediction")?,
+                    &classes,
+                    source,
+                )?)
             }
             (None, Some(prefix)) => {
-                let cols = proba_columns(&table, prefix, &classes)?;
+                let cols = proba_columns(&table, prefix, classes.names())?;
                 reserved.extend(cols.iter().map(|c| c.name.clone()));
                 Some(argmax_rows(&cols))
             }
@@ -127,7 +133,7 @@ impl Dataset {
         Ok(Dataset {
             table,
             label: spec.label.clone(),
-            classes,
+            classes: classes.names().to_vec(),
             y,
             pred,
             splits,
@@ -162,8 +168,8 @@ fn find<'a>(table: &'a Table, name: &str, what: &'static str) -> Result<&'a Colu
     })
 }
 
-/// Distinct label values, sorted numerically when the column is numeric.
-fn encode_label(col: &Column, source: &str) -> Result<(Vec<String>, Vec<u32>), DataError> {
+/// The label's classes (see [`ClassIndex`] for their order) and each row's class index.
+fn encode_label(col: &Column, source: &str) -> Result<(ClassIndex, Vec<u32>), DataError> {
     let bad = |message: String| DataError::BadLabel {
         name: col.name.clone(),
         source_name: source.to_string(),
@@ -176,23 +182,11 @@ fn encode_label(col: &Column, source: &str) -> Result<(Vec<String>, Vec<u32>), D
             row + 2
         )));
     }
-    let classes: Vec<String> = match &col.data {
-        ColumnData::Numeric(v) => {
-            let mut vals: Vec<f64> = v.clone();
-            vals.sort_by(f64::total_cmp);
-            vals.dedup();
-            vals.into_iter().map(format_number).collect()
-        }
-        ColumnData::Strings { levels, .. } => {
-            let mut l = levels.clone();
-            l.sort();
-            l
-        }
-    };
+    let classes = ClassIndex::of_column(col);
     if classes.len() < 2 {
         return Err(bad(format!(
             "needs at least two classes, found only {:?}",
-            classes
+            classes.names()
         )));
     }
     if classes.len() > 1000 {
@@ -201,34 +195,29 @@ fn encode_label(col: &Column, source: &str) -> Result<(Vec<String>, Vec<u32>), D
             classes.len()
         )));
     }
-    let y = (0..col.len())
-        .map(|i| {
-            classes
-                .binary_search_by(|c| cmp_class(c, &col.display(i)))
-                .unwrap_or(0) as u32
-        })
+    // Every present value is a class by construction, so no row can fall through.
+    let y = classes
+        .encode(col)
+        .map_err(|row| bad(format!("row {} has a value that is not a class", row + 1)))?
+        .into_iter()
+        .map(|c| c.unwrap_or(u32::MAX))
         .collect();
     Ok((classes, y))
 }
 
-fn cmp_class(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.total_cmp(&y),
-        _ => a.cmp(b),
+/// Each row's predicted class; a missing prediction becomes `u32::MAX` (always wrong), and a
+/// value that is not one of the label's classes is an error naming it.
+fn encode_pred(col: &Column, classes: &ClassIndex, source: &str) -> Result<Vec<u32>, DataError> {
+    match classes.encode(col) {
+        Ok(codes) => Ok(codes.into_iter().map(|c| c.unwrap_or(u32::MAX)).collect()),
+        Err(row) => Err(DataError::BadPrediction {
+            name: col.name.clone(),
+            source_name: source.to_string(),
+            row: row + 1,
+            value: col.display(row),
+            classes: classes.names().join(", "),
+        }),
     }
-}
-
-/// Prediction values that are not a known class become `u32::MAX` (always wrong).
-fn encode_pred(col: &Column, classes: &[String]) -> Vec<u32> {
-    (0..col.len())
-        .map(|i| {
-            let v = col.display(i);
-            classes
-                .iter()
-                .position(|c| cmp_class(c, &v).is_eq())
-                .map_or(u32::MAX, |p| p as u32)
-        })
-        .collect()
 }
 
 fn proba_columns<'a>(

@@ -14,6 +14,14 @@ use super::split::Split;
 use super::table::{Column, ColumnData, ColumnKind, Table};
 
 const BOUNDARY_OFFSET: f64 = 0.25;
+
+/// Fewest training rows the generator accepts: fewer can leave a split empty or the label with
+/// one class (at 20, all 44 rows on one side of the boundary has odds below 1e-9).
+pub const MIN_ROWS: usize = 20;
+/// Most slices the generator accepts (the scaling experiment goes to 200).
+pub const MAX_SLICES: usize = 1000;
+/// Most table cells (rows × columns) the generator accepts: 8 GiB of `f64`.
+pub const MAX_CELLS: usize = 1 << 30;
 const CRITICAL_CENTERS: [(f64, f64); 2] = [(-0.35, -0.60), (0.45, 0.20)];
 
 /// How slicing functions are corrupted.
@@ -182,6 +190,57 @@ impl Figure1 {
             .collect()
     }
 
+    /// Checks settings a user can give, so that generating cannot panic or exhaust memory;
+    /// the error names the setting as its CLI flag (`--n`, `--k`, `--noise`).
+    pub fn validate(&self) -> Result<(), DataError> {
+        let bad = |m: String| Err(DataError::Invalid(format!("figure1 demo: {m}")));
+        if self.n < MIN_ROWS {
+            return bad(format!(
+                "--n {} is too small; give at least {MIN_ROWS} training rows",
+                self.n
+            ));
+        }
+        if !(1..=MAX_SLICES).contains(&self.k) {
+            return bad(format!(
+                "--k {} is out of range; give 1 to {MAX_SLICES} slices",
+                self.k
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.noise) {
+            return bad(format!(
+                "--noise {} is not a rate between 0 and 1",
+                self.noise
+            ));
+        }
+        if !(self.radius.is_finite() && self.radius > 0.0) {
+            return bad(format!("radius {} is not a positive number", self.radius));
+        }
+        // Train, valid and test rows times x1, x2, y and two columns per slice.
+        let cells = self
+            .n
+            .checked_mul(2)
+            .and_then(|r| r.checked_add((self.n / 5).max(1)))
+            .and_then(|r| r.checked_mul(3 + 2 * self.k));
+        match cells {
+            Some(c) if c <= MAX_CELLS => Ok(()),
+            _ => bad(format!(
+                "--n {} with --k {} makes a table of more than {MAX_CELLS} values; lower --n or --k",
+                self.n, self.k
+            )),
+        }
+    }
+
+    /// The generated data as a dataset, after [`Figure1::validate`]; the error says which
+    /// setting to change.
+    pub fn try_dataset(&self) -> Result<Dataset, DataError> {
+        self.validate()?;
+        let (table, splits) = self.table();
+        let mut spec = DatasetSpec::new("y");
+        spec.truth_slices = (1..=self.k).map(|j| format!("slice_{j}")).collect();
+        let forced: Vec<Option<Split>> = splits.into_iter().map(Some).collect();
+        Dataset::from_table(table, &spec, &forced)
+    }
+
     /// Generates the three splits as one table with columns `x1,x2,y,sf_1..sf_k,slice_1..slice_k`.
     pub fn table(&self) -> (Table, Vec<Split>) {
         let regions = self.geometry();
@@ -225,18 +284,18 @@ impl Figure1 {
     }
 
     /// The generated data as a dataset: label `y`, truth slices `slice_*`, fixed splits.
+    ///
+    /// For settings fixed in code; settings from a user go through [`Figure1::try_dataset`]
+    /// (or [`Figure1::validate`] first), since this panics on settings `validate` refuses.
     pub fn dataset(&self) -> Dataset {
-        let (table, splits) = self.table();
-        let mut spec = DatasetSpec::new("y");
-        spec.truth_slices = (1..=self.k).map(|j| format!("slice_{j}")).collect();
-        let forced: Vec<Option<Split>> = splits.into_iter().map(Some).collect();
-        // The generated table always has these columns, so this cannot fail.
-        Dataset::from_table(table, &spec, &forced)
-            .expect("figure1 table has its label and slice columns")
+        // Validated settings always give both classes and every truth column.
+        self.try_dataset()
+            .unwrap_or_else(|e| panic!("invalid figure1 settings: {e}"))
     }
 
     /// Writes `train.csv`, `valid.csv` and `test.csv` into `dir` (atomically each).
     pub fn write_csv(&self, dir: &Path) -> Result<(), DataError> {
+        self.validate()?;
         std::fs::create_dir_all(dir).map_err(|e| DataError::io(dir, e))?;
         let (table, splits) = self.table();
         for split in Split::ALL {

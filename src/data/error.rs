@@ -73,6 +73,22 @@ pub enum DataError {
         /// What is wrong.
         message: String,
     },
+    /// A prediction column holds a value that is not one of the label's classes.
+    #[error(
+        "prediction column '{name}' in {source_name}, row {row}: '{value}' is not one of the label's classes ({classes})"
+    )]
+    BadPrediction {
+        /// The prediction column.
+        name: String,
+        /// The dataset.
+        source_name: String,
+        /// 1-based row number over all loaded rows.
+        row: usize,
+        /// The offending value.
+        value: String,
+        /// The label's classes, comma-separated.
+        classes: String,
+    },
     /// Invalid option values.
     #[error("{0}")]
     Invalid(String),

@@ -2,6 +2,7 @@
 //! and the embedded synthetic demo.
 
 pub mod builder;
+pub mod classes;
 pub mod csv;
 pub mod dataset;
 pub mod demo;
@@ -13,6 +14,7 @@ pub mod projection;
 pub mod split;
 pub mod table;
 
+pub use classes::ClassIndex;
 pub use dataset::{Dataset, DatasetSpec};
 pub use error::DataError;
 pub use features::FeatureMap;

@@ -23,7 +23,8 @@ pub struct SuggestConfig {
     pub min_support: usize,
     /// Weight of the error term against the size term.
     pub alpha: f64,
-    /// Equal-frequency bins per numeric column.
+    /// Equal-frequency bins per numeric column; fewer than 2 counts as 2, since one bin would
+    /// be the whole column (and no cut point to write an expression with).
     pub bins: usize,
     /// Most frequent values per categorical column turned into predicates.
     pub max_values: usize,
@@ -320,7 +321,8 @@ fn numeric_predicates(
     let mut distinct = present.clone();
     distinct.dedup();
     let col = quote_ident(name);
-    if distinct.len() <= cfg.bins * 2 {
+    let bins = cfg.bins.max(2);
+    if distinct.len() <= bins * 2 {
         // Few values (flags, small codes): one predicate per value.
         for v in distinct {
             push(
@@ -330,8 +332,8 @@ fn numeric_predicates(
         }
     } else {
         // Equal-frequency cut points; bins are [lo, hi) except the last, which is [lo, max].
-        let mut cuts: Vec<f64> = (1..cfg.bins)
-            .map(|b| present[b * present.len() / cfg.bins])
+        let mut cuts: Vec<f64> = (1..bins)
+            .map(|b| present[b * present.len() / bins])
             .collect();
         cuts.dedup();
         let mut lo = f64::NEG_INFINITY;

@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 use super::encoder::fingerprint;
 use crate::fsutil::write_atomic;
 
-const MAGIC: &[u8; 8] = b"SLEMB01\0";
+/// Format 2: magic, rows, dim, xxHash64 of the payload, payload. Files of format 1 (no checksum)
+/// read as a miss, so they are recomputed and rewritten once.
+const MAGIC: &[u8; 8] = b"SLEMB02\0";
+const HEADER: usize = 32;
 
-/// A folder of `{key}.emb` files: a header, then row-major little-endian `f32` values.
+/// A folder of `{key}.emb` files: a header with a checksum, then row-major little-endian `f32`
+/// values.
 #[derive(Debug, Clone)]
 pub struct EmbeddingCache {
     dir: PathBuf,
@@ -45,34 +49,59 @@ impl EmbeddingCache {
         self.dir.join(format!("{key:016x}.emb"))
     }
 
-    /// The cached `[rows, dim]` values of `key`, if present and whole.
+    /// The cached `[rows, dim]` values of `key`, if present, whole and finite.
+    ///
+    /// A short, corrupted or old-format file, or one holding NaN or infinite values, is a miss:
+    /// the caller recomputes and stores again, so a bad entry is never used.
     pub fn load(&self, key: u64, rows: usize, dim: usize) -> Option<Vec<f32>> {
         let bytes = std::fs::read(self.path(key)).ok()?;
-        let (header, body) = bytes.split_at_checked(24)?;
-        let n = u64::from_le_bytes(header[8..16].try_into().ok()?) as usize;
-        let d = u64::from_le_bytes(header[16..24].try_into().ok()?) as usize;
-        if &header[..8] != MAGIC || n != rows || d != dim || body.len() != rows * dim * 4 {
+        let (header, body) = bytes.split_at_checked(HEADER)?;
+        let word = |i: usize| Some(u64::from_le_bytes(header[i..i + 8].try_into().ok()?));
+        let (n, d, sum) = (word(8)?, word(16)?, word(24)?);
+        let expected_len = rows.checked_mul(dim)?.checked_mul(4)?;
+        if &header[..8] != MAGIC
+            || n != rows as u64
+            || d != dim as u64
+            || body.len() != expected_len
+            || checksum(n, d, body) != sum
+        {
             return None;
         }
-        Some(
-            body.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-        )
+        let values: Vec<f32> = body
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        values.iter().all(|v| v.is_finite()).then_some(values)
     }
 
-    /// Stores `[rows, dim]` values under `key`, atomically.
+    /// Stores `[rows, dim]` values under `key`, atomically; non-finite values are refused
+    /// (`InvalidData`), since they would only be a miss on the next read.
     pub fn store(&self, key: u64, rows: usize, dim: usize, values: &[f32]) -> std::io::Result<()> {
+        if values.len() != rows * dim || !values.iter().all(|v| v.is_finite()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "embedding values are not a finite [rows, dim] matrix",
+            ));
+        }
         std::fs::create_dir_all(&self.dir)?;
-        let mut bytes = Vec::with_capacity(24 + values.len() * 4);
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&(rows as u64).to_le_bytes());
-        bytes.extend_from_slice(&(dim as u64).to_le_bytes());
+        let mut body = Vec::with_capacity(values.len() * 4);
         values
             .iter()
-            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+            .for_each(|v| body.extend_from_slice(&v.to_le_bytes()));
+        let (n, d) = (rows as u64, dim as u64);
+        let mut bytes = Vec::with_capacity(HEADER + body.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&n.to_le_bytes());
+        bytes.extend_from_slice(&d.to_le_bytes());
+        bytes.extend_from_slice(&checksum(n, d, &body).to_le_bytes());
+        bytes.extend_from_slice(&body);
         write_atomic(&self.path(key), &bytes)
     }
+}
+
+/// xxHash64 of the shape and the payload, so a flipped byte anywhere after the magic is caught.
+fn checksum(rows: u64, dim: u64, body: &[u8]) -> u64 {
+    fingerprint(&[&rows.to_le_bytes(), &dim.to_le_bytes(), body])
 }
 
 #[cfg(test)]
@@ -91,5 +120,25 @@ mod tests {
         cache.store(key, 2, 3, &v).unwrap();
         assert_eq!(cache.load(key, 2, 3).unwrap(), v);
         assert!(cache.load(key, 3, 2).is_none());
+    }
+
+    #[test]
+    fn non_finite_values_are_never_stored_or_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = EmbeddingCache::new(dir.path());
+        assert!(cache.store(1, 1, 2, &[0.5, f32::NAN]).is_err());
+        assert!(cache.load(1, 1, 2).is_none());
+        // A well-formed entry whose checksum covers a NaN (as an older build could write).
+        let body: Vec<u8> = [0.5f32, f32::INFINITY]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&1u64.to_le_bytes());
+        bytes.extend_from_slice(&2u64.to_le_bytes());
+        bytes.extend_from_slice(&checksum(1, 2, &body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        std::fs::write(cache.path(1), bytes).unwrap();
+        assert!(cache.load(1, 1, 2).is_none());
     }
 }
