@@ -23,9 +23,16 @@ fn p(path: &Path) -> &str {
 }
 
 fn train_demo(out: &Path, extra: &[&str]) -> Output {
+    let epochs = if extra.contains(&"--epochs") {
+        &[][..]
+    } else {
+        &["--epochs", "1"][..]
+    };
     let mut args = vec![
-        "train", "--demo", "figure1", "--n", "400", "--method", "vanilla", "--epochs", "1", "--out",
+        "train", "--demo", "figure1", "--n", "400", "--method", "vanilla",
     ];
+    args.extend_from_slice(epochs);
+    args.push("--out");
     args.push(p(out));
     args.extend_from_slice(extra);
     slicelab(&args)

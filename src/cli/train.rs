@@ -150,7 +150,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         .into());
     }
     if report.all_diverged() {
-        bail!("every run diverged (see the reasons above); lower --lr or enable --grad-clip");
+        bail!("every run diverged (see the reasons above); lower --lr");
     }
     Ok(())
 }
@@ -175,11 +175,14 @@ fn run_dir(out: &Path, method: &str, seed: u64) -> PathBuf {
 /// but the report is written either way and says so.
 fn write_out(out: &Path, runs: &[RunResult], report: &mut Report) -> anyhow::Result<()> {
     let mut saved = 0;
+    // An interrupt during training has been answered already: save what finished. One that
+    // arrives while saving stops the saving (a second one ends the process).
+    let during_training = interrupt::requested();
     for run in runs
         .iter()
         .filter(|r| r.outcome.stop != StopReason::Cancelled)
     {
-        if interrupt::requested() {
+        if !during_training && interrupt::requested() {
             report.interrupted = true;
             break;
         }
