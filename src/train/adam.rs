@@ -34,7 +34,7 @@ impl HostAdam {
     /// Whether every variable is an `f32` CPU tensor, so this optimiser applies.
     pub fn applies(vars: &[Var]) -> bool {
         vars.iter()
-            .all(|v| v.device().is_cpu() && v.dtype() == DType::F32)
+            .all(|v| crate::model::fused::usable(v.as_tensor()))
     }
 
     /// Zero moments for `vars`.

@@ -13,6 +13,14 @@ use wgpu::util::DeviceExt;
 /// The WGSL source, validated by `tests/shaders.rs`.
 pub const SHADER: &str = include_str!("../../../shaders/points.wgsl");
 
+/// How [`Instance`] fields reach the shader's `Instance` inputs (location, format, offset);
+/// `tests/shaders.rs` checks them against the WGSL and the struct's layout.
+pub const INSTANCE_ATTRIBUTES: [wgpu::VertexAttribute; 3] =
+    wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Unorm8x4];
+
+/// Byte size of the uniform block the shader's `Uniforms` struct reads.
+pub const UNIFORMS_SIZE: usize = std::mem::size_of::<Uniforms>();
+
 /// Points drawn by the painter fallback at most (a strided sample beyond that).
 const CPU_POINT_LIMIT: usize = 20_000;
 
@@ -124,7 +132,7 @@ pub fn register(rs: &egui_wgpu::RenderState) -> bool {
         bind_group_layouts: &[Some(&bind_layout)],
         immediate_size: 0,
     });
-    let attributes = wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Unorm8x4];
+    let attributes = INSTANCE_ATTRIBUTES;
     let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some("slicelab points"),
         layout: Some(&layout),

@@ -69,9 +69,20 @@ pub(crate) fn host(t: &Tensor) -> Result<Host<'_>> {
     Ok(Host::Owned(t.flatten_all()?.to_vec1::<f32>()?))
 }
 
-/// Whether the fused kernels apply: CPU tensors of `f32`.
+/// Off routes CPU tensors through the composite expressions that GPUs run.
+static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Switches the fused CPU kernels on (the default) or off for the whole process, so tests can
+/// train through the GPU path's composite expressions on a machine without a GPU.
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the fused kernels apply: CPU tensors of `f32`, unless switched off.
 pub fn usable(t: &Tensor) -> bool {
-    t.device().is_cpu() && t.dtype() == DType::F32
+    t.device().is_cpu()
+        && t.dtype() == DType::F32
+        && ENABLED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// `ln σ(x) = min(x, 0) − ln(1 + e^{−|x|})`, stable for large |x|. `ln(1 + e)` rather than
