@@ -248,3 +248,172 @@ fn one_slice_per_frequent_value_of_a_column() {
             .contains("nope")
     );
 }
+
+/// Runs `f` on a thread with the 2 MiB stack of the app's worker threads, so that a regression to
+/// deep recursion shows here (as an abort) rather than only on the main thread's 8 MiB.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let worker = std::thread::Builder::new().stack_size(2 << 20).spawn(f);
+    match worker.expect("thread starts").join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+fn rows_of(set: &SliceSet) -> Vec<Vec<usize>> {
+    let out = set.evaluate(&table()).unwrap_or_else(|e| panic!("{e}"));
+    out.masks.iter().map(|m| m.ones_iter().collect()).collect()
+}
+
+#[test]
+fn a_100000_term_or_chain_evaluates_on_a_small_stack() {
+    // Ages that match nothing, with 61 in the middle and a string test at the end.
+    let mut terms: Vec<String> = (0..99_999).map(|i| format!("age = {}", 1000 + i)).collect();
+    terms.insert(50_000, "age = 61".into());
+    terms.push("sex = 'Male'".into());
+    let set = SliceSet {
+        slices: vec![SliceDef::new("many", &terms.join(" OR "))],
+    };
+    assert_eq!(on_small_stack(move || rows_of(&set)), [vec![1, 2, 3]]);
+}
+
+#[test]
+fn a_syntax_error_at_the_end_of_a_long_chain_is_an_error() {
+    // sqlparser drops the chain it has built so far when the last operand is missing.
+    let expr = format!("{}age >", "age > 1 OR ".repeat(100_000));
+    let set = SliceSet {
+        slices: vec![SliceDef::new("typo", &expr)],
+    };
+    let err = on_small_stack(move || set.evaluate(&table()).unwrap_err());
+    assert!(err.to_string().contains("expected"), "{err}");
+}
+
+#[test]
+fn a_100000_term_sum_chain_evaluates_on_a_small_stack() {
+    // `age + 1 - 1 + 1 - 1 ...`: evaluated left to right, it is `age` again.
+    let mut expr = String::from("age");
+    for i in 0..100_000 {
+        expr.push_str(if i % 2 == 0 { " + 1" } else { " - 1" });
+    }
+    expr.push_str(" > 50");
+    let set = SliceSet {
+        slices: vec![SliceDef::new("sum", &expr)],
+    };
+    assert_eq!(on_small_stack(move || rows_of(&set)), [vec![2, 4]]);
+}
+
+#[test]
+fn very_deep_nesting_is_an_error_with_a_position() {
+    // The column of the first token past 128 levels; a postfix chain's spans all start at x1.
+    for (expr, column) in [
+        (format!("{}x1 > 0", "NOT ".repeat(2000)), 128 * 4 + 1),
+        (
+            format!("{}x1 > 0{}", "(".repeat(2000), ")".repeat(2000)),
+            129,
+        ),
+        (
+            format!("{}age{} > 0", "ABS(".repeat(2000), ")".repeat(2000)),
+            129 * 4,
+        ),
+        (format!("x1{} > 0", " IS NOT NULL".repeat(2000)), 1),
+    ] {
+        let set = SliceSet {
+            slices: vec![SliceDef::new("deep", &expr)],
+        };
+        let err = on_small_stack(move || set.evaluate(&table()).unwrap_err());
+        let SliceError::Expr { error, .. } = &err else {
+            panic!("unexpected {err}");
+        };
+        assert!(
+            error.message.contains("nested too deeply"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.column, column, "{}", error.message);
+        assert!(err.to_string().contains("at column"), "{err}");
+    }
+}
+
+#[test]
+fn nesting_up_to_the_limit_works_on_a_small_stack() {
+    let set = SliceSet {
+        slices: vec![
+            SliceDef::new("nots", &format!("{}x1 > 0", "NOT ".repeat(128))),
+            SliceDef::new(
+                "parens",
+                &format!("{}x1 > 0{}", "(".repeat(128), ")".repeat(128)),
+            ),
+            SliceDef::new(
+                "abs",
+                &format!("{}x1{} > 0.2", "ABS(".repeat(127), ")".repeat(127)),
+            ),
+        ],
+    };
+    assert_eq!(
+        on_small_stack(move || rows_of(&set)),
+        [vec![0, 3, 4, 5], vec![0, 3, 4, 5], vec![1, 3, 5]]
+    );
+}
+
+#[test]
+fn long_reference_chains_resolve_in_linear_time_up_to_the_limit() {
+    let chain = |n: usize, reversed: bool| {
+        let mut slices: Vec<SliceDef> = (0..n)
+            .map(|i| match i {
+                0 => SliceDef::new("s0", "age > 50"),
+                _ => SliceDef::new(&format!("s{i}"), &format!("s{} AND age > 0", i - 1)),
+            })
+            .collect();
+        if reversed {
+            slices.reverse();
+        }
+        SliceSet { slices }
+    };
+    let limit = slicelab::slices::set::MAX_REFERENCE_DEPTH;
+    for reversed in [false, true] {
+        let ok = chain(limit, reversed);
+        let masks = on_small_stack(move || rows_of(&ok));
+        assert!(masks.iter().all(|m| *m == [2, 4]));
+        let long = chain(20_000, reversed);
+        let err = on_small_stack(move || long.evaluate(&table()).unwrap_err());
+        assert!(
+            matches!(err, SliceError::ReferencesTooDeep { limit: l, .. } if l == limit),
+            "{err}"
+        );
+        assert!(err.to_string().contains("more than 1000"), "{err}");
+    }
+}
+
+#[test]
+fn flattened_chains_keep_sql_null_semantics() {
+    // x1 is NULL in row 2 and sex in row 4; NOT shows which rows are NULL rather than false.
+    let chain = "x1 > 0.5 OR age < 50 OR sex = 'Male'";
+    let union: Vec<usize> = {
+        let mut all: Vec<usize> = ["x1 > 0.5", "age < 50", "sex = 'Male'"]
+            .iter()
+            .flat_map(|t| rows(t))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    };
+    assert_eq!(rows(chain), union);
+    // NULL OR FALSE is NULL (rows 2 and 4), so NOT of it is not true either.
+    assert_eq!(rows(&format!("NOT ({chain})")), Vec::<usize>::new());
+    assert_eq!(
+        rows("NOT (x1 > 0.5 OR (age < 50 OR sex = 'Male'))"),
+        Vec::<usize>::new()
+    );
+    // NULL AND FALSE is FALSE (rows 2 and 4); NULL AND TRUE is NULL (row 2).
+    assert_eq!(
+        rows("NOT (x1 < 0.5 AND age < 50 AND sex <> 'Male')"),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(rows("NOT (x1 < 0.5 AND age > 50)"), vec![0, 1, 3, 5]);
+    // Conditions compared with each other: NULL if either side is.
+    assert_eq!(rows("(x1 > 0) = (age > 30)"), vec![3, 4]);
+    assert_eq!(rows("(x1 > 0) <> (age > 30)"), vec![0, 1, 5]);
+    // Arithmetic chains fold left to right, whatever the operators.
+    assert_eq!(rows("age - 10 - 10 > 30"), vec![2, 4]);
+    assert_eq!(rows("age * 2 + 1 > 101"), vec![2, 4]);
+    assert_eq!(rows("age / 2 / 2 * 4 > 50"), vec![2, 4]);
+}

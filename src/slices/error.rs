@@ -46,6 +46,17 @@ pub enum SliceError {
     /// Slices refer to each other in a cycle.
     #[error("slices refer to each other in a cycle: {0}")]
     Cycle(String),
+    /// A chain of slices referring to each other is deeper than the limit.
+    #[error(
+        "slice '{name}' starts a chain of more than {limit} slices referring to each other; \
+         at most {limit} levels are allowed"
+    )]
+    ReferencesTooDeep {
+        /// The slice the chain starts from.
+        name: String,
+        /// [`super::set::MAX_REFERENCE_DEPTH`].
+        limit: usize,
+    },
     /// Two slices share a name.
     #[error("two slices are named '{0}'; names must be unique")]
     DuplicateName(String),

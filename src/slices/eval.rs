@@ -76,21 +76,16 @@ impl<'a> Evaluator<'a> {
                     null: a.null,
                 }
             }
-            BoolExpr::And(a, b) => {
+            BoolExpr::And(terms) => self.and(terms),
+            BoolExpr::Or(terms) => self.or(terms),
+            BoolExpr::Same(a, b) => {
                 let (a, b) = (self.tri(a), self.tri(b));
-                let t = a.t.and(&b.t);
-                let any_false = a.t.or(&a.null).not().or(&b.t.or(&b.null).not());
+                let null = a.null.or(&b.null);
+                // Equal where both are true or both are false (`t` is never set where NULL).
+                let both_false = a.t.or(&a.null).not().and(&b.t.or(&b.null).not());
                 Tri {
-                    null: a.null.or(&b.null).and_not(&any_false),
-                    t,
-                }
-            }
-            BoolExpr::Or(a, b) => {
-                let (a, b) = (self.tri(a), self.tri(b));
-                let t = a.t.or(&b.t);
-                Tri {
-                    null: a.null.or(&b.null).and_not(&t),
-                    t,
+                    t: a.t.and(&b.t).or(&both_false),
+                    null,
                 }
             }
             BoolExpr::Truthy(x) => self.num_pred(x, |v| v != 0.0),
@@ -104,6 +99,38 @@ impl<'a> Evaluator<'a> {
             BoolExpr::StrIn(s, list) => self.str_pred(s, |v| list.iter().any(|l| l == v)),
             BoolExpr::Matches(s, re) => self.str_pred(s, |v| re.is_match(v)),
             BoolExpr::StrCmp(op, a, b) => self.str_cmp(*op, a, b),
+        }
+    }
+
+    /// `AND` under three-valued logic: true where all terms are, false where any is, else NULL.
+    fn and(&self, terms: &[BoolExpr]) -> Tri {
+        let n = self.n();
+        let (mut t, mut any_false, mut any_null) =
+            (Bitmap::ones(n), Bitmap::zeros(n), Bitmap::zeros(n));
+        for term in terms {
+            let x = self.tri(term);
+            any_false = any_false.or(&x.t.or(&x.null).not());
+            any_null = any_null.or(&x.null);
+            t = t.and(&x.t);
+        }
+        Tri {
+            null: any_null.and_not(&any_false),
+            t,
+        }
+    }
+
+    /// `OR` under three-valued logic: true where any term is, NULL where none is but one is NULL.
+    fn or(&self, terms: &[BoolExpr]) -> Tri {
+        let n = self.n();
+        let (mut t, mut any_null) = (Bitmap::zeros(n), Bitmap::zeros(n));
+        for term in terms {
+            let x = self.tri(term);
+            t = t.or(&x.t);
+            any_null = any_null.or(&x.null);
+        }
+        Tri {
+            null: any_null.and_not(&t),
+            t,
         }
     }
 
@@ -214,7 +241,9 @@ impl<'a> Evaluator<'a> {
             },
             NumExpr::Neg(a) => map_num(self.num(a), |x| -x),
             NumExpr::Func(f, a) => map_num(self.num(a), |x| f.apply(x)),
-            NumExpr::Arith(op, a, b) => arith(*op, self.num(a), self.num(b)),
+            NumExpr::Arith(first, rest) => rest
+                .iter()
+                .fold(self.num(first), |acc, (op, x)| arith(*op, acc, self.num(x))),
             NumExpr::Measure(m, s) => match self.str(s) {
                 StrVal::Scalar(v) => NumVal::Scalar(m.apply(&v)),
                 StrVal::Dict { codes, levels } => {
@@ -295,15 +324,23 @@ fn arith<'a>(op: ArithOp, a: NumVal<'a>, b: NumVal<'a>) -> NumVal<'a> {
     };
     match (a, b) {
         (NumVal::Scalar(x), NumVal::Scalar(y)) => NumVal::Scalar(f(x, y)),
+        // Owned columns are updated in place: a long chain then allocates one column, not one
+        // per operator.
         (NumVal::Col(c), NumVal::Scalar(y)) => {
-            NumVal::Col(Cow::Owned(c.iter().map(|&x| f(x, y)).collect()))
+            let mut c = c.into_owned();
+            c.iter_mut().for_each(|x| *x = f(*x, y));
+            NumVal::Col(Cow::Owned(c))
         }
         (NumVal::Scalar(x), NumVal::Col(c)) => {
-            NumVal::Col(Cow::Owned(c.iter().map(|&y| f(x, y)).collect()))
+            let mut c = c.into_owned();
+            c.iter_mut().for_each(|y| *y = f(x, *y));
+            NumVal::Col(Cow::Owned(c))
         }
-        (NumVal::Col(a), NumVal::Col(b)) => NumVal::Col(Cow::Owned(
-            a.iter().zip(b.iter()).map(|(&x, &y)| f(x, y)).collect(),
-        )),
+        (NumVal::Col(a), NumVal::Col(b)) => {
+            let mut a = a.into_owned();
+            a.iter_mut().zip(b.iter()).for_each(|(x, &y)| *x = f(*x, y));
+            NumVal::Col(Cow::Owned(a))
+        }
     }
 }
 

@@ -119,8 +119,9 @@ pub enum NumExpr {
     Column(usize),
     /// A constant.
     Lit(f64),
-    /// Arithmetic.
-    Arith(ArithOp, Box<NumExpr>, Box<NumExpr>),
+    /// Arithmetic: the first operand, then each `(operator, operand)` applied left to right, so
+    /// `a - b + c` is `((a - b) + c)`. Chains are flat so that long ones need no deep recursion.
+    Arith(Box<NumExpr>, Vec<(ArithOp, NumExpr)>),
     /// Unary minus.
     Neg(Box<NumExpr>),
     /// A numeric function.
@@ -153,10 +154,12 @@ pub enum BoolExpr {
     SliceRef(String),
     /// `NOT`
     Not(Box<BoolExpr>),
-    /// `AND`
-    And(Box<BoolExpr>, Box<BoolExpr>),
-    /// `OR`
-    Or(Box<BoolExpr>, Box<BoolExpr>),
+    /// `AND` of all the terms (flat, so a chain of any length needs no deep recursion).
+    And(Vec<BoolExpr>),
+    /// `OR` of all the terms (flat, like [`BoolExpr::And`]).
+    Or(Vec<BoolExpr>),
+    /// `a = b` on two conditions: NULL if either is NULL, else whether they agree.
+    Same(Box<BoolExpr>, Box<BoolExpr>),
     /// Numeric comparison.
     NumCmp(CmpOp, NumExpr, NumExpr),
     /// String comparison.
@@ -197,11 +200,16 @@ impl Typed {
 
 impl BoolExpr {
     /// Names of the other slices this expression refers to.
+    ///
+    /// Recursive: typed trees are at most [`super::flatten::MAX_NESTING`] levels deep.
     pub fn slice_refs(&self, out: &mut Vec<String>) {
         match self {
             BoolExpr::SliceRef(name) => out.push(name.clone()),
             BoolExpr::Not(a) => a.slice_refs(out),
-            BoolExpr::And(a, b) | BoolExpr::Or(a, b) => {
+            BoolExpr::And(terms) | BoolExpr::Or(terms) => {
+                terms.iter().for_each(|t| t.slice_refs(out));
+            }
+            BoolExpr::Same(a, b) => {
                 a.slice_refs(out);
                 b.slice_refs(out);
             }

@@ -3,22 +3,42 @@
 //! Parsing uses `sqlparser`'s generic dialect, so a slice written here runs unchanged as a
 //! WHERE clause in Spark SQL, DuckDB or DataFusion.
 
-use sqlparser::ast::{BinaryOperator, Expr, Ident, InTarget, Spanned, UnaryOperator, Value};
+use std::cell::Cell;
+use std::collections::HashSet;
+
+use sqlparser::ast::{Expr, Ident, InTarget, UnaryOperator, Value};
 use sqlparser::dialect::GenericDialect;
-use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Span, Token};
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Span, Token, Tokenizer};
 
 use super::error::ExprError;
-use super::expr::{ArithOp, BoolExpr, CmpOp, NumExpr, StrExpr, Typed};
-use super::like::like_regex;
-use crate::data::table::{ColumnData, ColumnKind, Table, closest, format_number};
+use super::expr::{BoolExpr, CmpOp, NumExpr, StrExpr, Typed};
+use super::flatten::{MAX_NESTING, dismantle, nesting_error, span};
+use crate::data::table::{ColumnData, ColumnKind, Table, closest};
 
-/// What names an expression can refer to.
+/// What names an expression can refer to, and how deep the typing has nested so far.
 pub struct Scope<'a> {
-    /// Columns.
-    pub table: &'a Table,
-    /// Other slices of the same set.
-    pub slice_names: &'a [String],
+    table: &'a Table,
+    slice_names: &'a HashSet<String>,
+    own_name: Option<&'a str>,
+    depth: Cell<usize>,
+}
+
+impl<'a> Scope<'a> {
+    /// Names resolve to `table`'s columns first, then to `slice_names` other than `own_name` (a
+    /// slice may not refer to itself). A set gives constant-time lookups for large slice sets.
+    pub fn new(
+        table: &'a Table,
+        slice_names: &'a HashSet<String>,
+        own_name: Option<&'a str>,
+    ) -> Self {
+        Self {
+            table,
+            slice_names,
+            own_name,
+            depth: Cell::new(0),
+        }
+    }
 }
 
 /// Parses and type-checks a slicing-function expression.
@@ -31,19 +51,67 @@ pub fn parse_slice(text: &str, scope: &Scope) -> Result<BoolExpr, ExprError> {
         ));
     }
     let ast = parse_sql(text)?;
-    let typed = scope.typed(&ast)?;
-    scope.to_bool(typed, ast.span())
+    let typed = scope.typed(&ast).and_then(|t| scope.as_bool(t, &ast));
+    // sqlparser's own drop recurses down long chains; this one does not.
+    dismantle(ast);
+    typed
 }
 
 /// Parses the text as one SQL expression (syntax only).
+///
+/// Nesting deeper than [`MAX_NESTING`] levels is an error. The tree of a long chain is deep:
+/// [`parse_slice`] takes it apart without recursion, while a plain drop may overflow the stack.
 pub fn parse_sql(text: &str) -> Result<Expr, ExprError> {
+    if text.len() <= LONG_TEXT {
+        return parse_tokens(text);
+    }
+    // When a later part of a long chain fails to parse, sqlparser drops the part it has built,
+    // recursively (about 60 bytes of stack per operator): a typo at the end of a long `OR` chain
+    // would overflow a worker's 2 MiB stack. Parse on a thread with room for one level per two
+    // characters; the stack is only reserved, and touched only on that error path.
+    let stack = (1 << 20) + text.len() * STACK_PER_CHAR;
+    std::thread::scope(|s| {
+        let parse = std::thread::Builder::new()
+            .name("slice-parse".into())
+            .stack_size(stack)
+            .spawn_scoped(s, || parse_tokens(text));
+        match parse {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(e) => Err(ExprError::new(
+                format!("the expression is too long to parse here ({e})"),
+                1,
+                1,
+            )),
+        }
+    })
+}
+
+/// Texts up to this many bytes are parsed on the caller's stack (at most 4,096 chained operators).
+const LONG_TEXT: usize = 8 << 10;
+
+/// Stack reserved per byte of a long text: a chained operator takes at least two bytes and its
+/// drop needed 50 to 100 bytes of stack in measurements, so this is over twice the need.
+const STACK_PER_CHAR: usize = 128;
+
+fn parse_tokens(text: &str) -> Result<Expr, ExprError> {
     let dialect = GenericDialect {};
+    let tokens = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
+        .map_err(|e| located(&e.to_string(), text))?;
+    if let Some(at) = nesting_error(&tokens) {
+        return Err(too_deep(at));
+    }
+    // The parser's own limit only backs up the token check: its levels are not quite the same.
     let mut parser = Parser::new(&dialect)
-        .try_with_sql(text)
-        .map_err(|e| located(&e.to_string(), text))?;
-    let ast = parser
-        .parse_expr()
-        .map_err(|e| located(&e.to_string(), text))?;
+        .with_recursion_limit(2 * MAX_NESTING + 16)
+        .with_tokens_with_locations(tokens);
+    let ast = parser.parse_expr().map_err(|e| match e {
+        // sqlparser's message has no position: the parser stopped before the next token.
+        ParserError::RecursionLimitExceeded => too_deep(parser.peek_token().span),
+        other => located(&other.to_string(), text),
+    })?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
         let col = next.span.start.column as usize;
@@ -92,13 +160,49 @@ fn err_at(span: Span, msg: impl Into<String>) -> ExprError {
     ExprError::new(msg, col, width)
 }
 
+/// An error under the whole of `e` (its span is computed only now, on the error path).
+pub(super) fn err_on(e: &Expr, msg: impl Into<String>) -> ExprError {
+    err_at(span(e), msg)
+}
+
+/// The error for nesting past [`MAX_NESTING`], pointing at where the excess starts.
+fn too_deep(at: Span) -> ExprError {
+    let col = (at.start.column as usize).max(1);
+    ExprError::new(
+        format!("expression nested too deeply (more than {MAX_NESTING} levels)"),
+        col,
+        1,
+    )
+}
+
 impl Scope<'_> {
     /// Type-checks any expression.
+    ///
+    /// Recursive for nested parts, so the depth is counted and bounded by [`MAX_NESTING`]; chains
+    /// like `a OR b OR ...` are typed in a loop and count once.
     pub fn typed(&self, e: &Expr) -> Result<Typed, ExprError> {
+        // Parentheses add no level here: the token check has counted them already.
+        let mut e = e;
+        while let Expr::Nested(inner) = e {
+            e = inner;
+        }
+        let depth = self.depth.get() + 1;
+        // The margin lets everything the token check allows through (an operand sits a level or
+        // two below its operators); what is left is postfix chains like `x IS NULL IS NULL ...`.
+        if depth > MAX_NESTING + 16 {
+            return Err(too_deep(span(e)));
+        }
+        self.depth.set(depth);
+        let out = self.typed_node(e);
+        self.depth.set(depth - 1);
+        out
+    }
+
+    fn typed_node(&self, e: &Expr) -> Result<Typed, ExprError> {
         match e {
             Expr::Identifier(id) => self.ident(id),
-            Expr::CompoundIdentifier(parts) => Err(err_at(
-                e.span(),
+            Expr::CompoundIdentifier(parts) => Err(err_on(
+                e,
                 format!(
                     "qualified names like '{}' are not supported; quote a column name that contains dots",
                     parts
@@ -110,8 +214,8 @@ impl Scope<'_> {
             )),
             Expr::Value(v) => literal(&v.value, v.span),
             Expr::Nested(inner) => self.typed(inner),
-            Expr::UnaryOp { op, expr } => self.unary(*op, expr, e.span()),
-            Expr::BinaryOp { left, op, right } => self.binary(left, op, right, e.span()),
+            Expr::UnaryOp { op, expr } => self.unary(*op, expr, e),
+            Expr::BinaryOp { .. } => self.chain(e),
             Expr::IsNull(inner) => self.is_null(inner),
             Expr::IsNotNull(inner) => Ok(Typed::Bool(BoolExpr::Not(Box::new(
                 self.is_null_bool(inner)?,
@@ -130,12 +234,9 @@ impl Scope<'_> {
                 low,
                 high,
             } => {
-                let ge = self.compare(expr, CmpOp::Ge, low, e.span())?;
-                let le = self.compare(expr, CmpOp::Le, high, e.span())?;
-                Ok(Typed::Bool(negate(
-                    BoolExpr::And(Box::new(ge), Box::new(le)),
-                    *negated,
-                )))
+                let ge = self.compare(self.typed(expr)?, CmpOp::Ge, low, e)?;
+                let le = self.compare(self.typed(expr)?, CmpOp::Le, high, e)?;
+                Ok(Typed::Bool(negate(BoolExpr::And(vec![ge, le]), *negated)))
             }
             Expr::Like {
                 negated,
@@ -152,8 +253,8 @@ impl Scope<'_> {
             Expr::Function(_) | Expr::Ceil { .. } | Expr::Floor { .. } | Expr::Trim { .. } => {
                 super::parse_funcs::function(self, e)
             }
-            other => Err(err_at(
-                other.span(),
+            other => Err(err_on(
+                other,
                 format!("unsupported SQL construct '{other}' in a slicing function"),
             )),
         }
@@ -167,15 +268,17 @@ impl Scope<'_> {
                 ColumnData::Strings { .. } => Typed::Str(StrExpr::Column(idx)),
             });
         }
-        if self.slice_names.contains(&id.value) {
+        let own = |name: &str| self.own_name == Some(name);
+        if self.slice_names.contains(&id.value) && !own(&id.value) {
             return Ok(Typed::Bool(BoolExpr::SliceRef(id.value.clone())));
         }
-        let names = self
-            .table
-            .columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .chain(self.slice_names.iter().map(String::as_str));
+        // `closest` sorts by distance, then name, so the set's order does not matter.
+        let names = self.table.columns.iter().map(|c| c.name.as_str()).chain(
+            self.slice_names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| !own(n)),
+        );
         let hint = closest(&id.value, names, 3).join(", ");
         let (col, _) = span_of(id.span, 1);
         Err(ExprError::new(
@@ -185,188 +288,30 @@ impl Scope<'_> {
         ))
     }
 
-    fn unary(&self, op: UnaryOperator, inner: &Expr, span: Span) -> Result<Typed, ExprError> {
+    fn unary(&self, op: UnaryOperator, inner: &Expr, e: &Expr) -> Result<Typed, ExprError> {
         match op {
             UnaryOperator::Not => Ok(Typed::Bool(BoolExpr::Not(Box::new(self.bool(inner)?)))),
             UnaryOperator::Minus => Ok(Typed::Num(NumExpr::Neg(Box::new(self.num(inner)?)))),
             UnaryOperator::Plus => Ok(Typed::Num(self.num(inner)?)),
-            other => Err(err_at(span, format!("unsupported operator '{other}'"))),
+            other => Err(err_on(e, format!("unsupported operator '{other}'"))),
         }
-    }
-
-    fn binary(
-        &self,
-        left: &Expr,
-        op: &BinaryOperator,
-        right: &Expr,
-        span: Span,
-    ) -> Result<Typed, ExprError> {
-        let arith = |op| -> Result<Typed, ExprError> {
-            Ok(Typed::Num(NumExpr::Arith(
-                op,
-                Box::new(self.num(left)?),
-                Box::new(self.num(right)?),
-            )))
-        };
-        let cmp = |op| Ok(Typed::Bool(self.compare(left, op, right, span)?));
-        match op {
-            BinaryOperator::And => Ok(Typed::Bool(BoolExpr::And(
-                Box::new(self.bool(left)?),
-                Box::new(self.bool(right)?),
-            ))),
-            BinaryOperator::Or => Ok(Typed::Bool(BoolExpr::Or(
-                Box::new(self.bool(left)?),
-                Box::new(self.bool(right)?),
-            ))),
-            BinaryOperator::Eq => cmp(CmpOp::Eq),
-            BinaryOperator::NotEq => cmp(CmpOp::Ne),
-            BinaryOperator::Lt => cmp(CmpOp::Lt),
-            BinaryOperator::LtEq => cmp(CmpOp::Le),
-            BinaryOperator::Gt => cmp(CmpOp::Gt),
-            BinaryOperator::GtEq => cmp(CmpOp::Ge),
-            BinaryOperator::Plus => arith(ArithOp::Add),
-            BinaryOperator::Minus => arith(ArithOp::Sub),
-            BinaryOperator::Multiply => arith(ArithOp::Mul),
-            BinaryOperator::Divide => arith(ArithOp::Div),
-            BinaryOperator::Modulo => arith(ArithOp::Mod),
-            other => Err(err_at(span, format!("unsupported operator '{other}'"))),
-        }
-    }
-
-    /// Type-checks `left op right`, coercing literals to the other side's type.
-    fn compare(
-        &self,
-        left: &Expr,
-        op: CmpOp,
-        right: &Expr,
-        span: Span,
-    ) -> Result<BoolExpr, ExprError> {
-        let (l, r) = (self.typed(left)?, self.typed(right)?);
-        match (l, r) {
-            (Typed::Num(a), Typed::Num(b)) => Ok(BoolExpr::NumCmp(op, a, b)),
-            (Typed::Str(a), Typed::Str(b)) => Ok(BoolExpr::StrCmp(op, a, b)),
-            (Typed::Num(a), Typed::Str(StrExpr::Lit(s))) => Ok(num_vs_text(op, a, s)),
-            (Typed::Str(StrExpr::Lit(s)), Typed::Num(b)) => Ok(num_vs_text(flip(op), b, s)),
-            (Typed::Str(a), Typed::Num(NumExpr::Lit(x))) => {
-                Ok(BoolExpr::StrCmp(op, a, StrExpr::Lit(format_number(x))))
-            }
-            (Typed::Num(NumExpr::Lit(x)), Typed::Str(b)) => Ok(BoolExpr::StrCmp(
-                flip(op),
-                b,
-                StrExpr::Lit(format_number(x)),
-            )),
-            (Typed::Num(a), Typed::Bool(BoolExpr::Lit(v))) => Ok(BoolExpr::NumCmp(
-                op,
-                a,
-                NumExpr::Lit(f64::from(u8::from(v))),
-            )),
-            (Typed::Bool(a), Typed::Bool(b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-                let eq = BoolExpr::Or(
-                    Box::new(BoolExpr::And(Box::new(a.clone()), Box::new(b.clone()))),
-                    Box::new(BoolExpr::And(
-                        Box::new(BoolExpr::Not(Box::new(a))),
-                        Box::new(BoolExpr::Not(Box::new(b))),
-                    )),
-                );
-                Ok(negate(eq, op == CmpOp::Ne))
-            }
-            (a, b) => Err(err_at(
-                span,
-                format!("cannot compare {} with {}", a.type_name(), b.type_name()),
-            )),
-        }
-    }
-
-    fn in_list(&self, expr: &Expr, list: &[Expr], negated: bool) -> Result<Typed, ExprError> {
-        let target = self.typed(expr)?;
-        let mut nums = Vec::new();
-        let mut strs = Vec::new();
-        for item in list {
-            match self.typed(item)? {
-                Typed::Num(NumExpr::Lit(x)) => {
-                    nums.push(x);
-                    strs.push(format_number(x));
-                }
-                Typed::Num(NumExpr::Neg(inner)) if matches!(*inner, NumExpr::Lit(_)) => {
-                    let NumExpr::Lit(x) = *inner else {
-                        unreachable!()
-                    };
-                    nums.push(-x);
-                    strs.push(format_number(-x));
-                }
-                Typed::Str(StrExpr::Lit(s)) => {
-                    nums.push(s.trim().parse().unwrap_or(f64::NAN));
-                    strs.push(s);
-                }
-                _ => {
-                    return Err(err_at(
-                        item.span(),
-                        "IN lists may only hold number or string constants",
-                    ));
-                }
-            }
-        }
-        let b = match target {
-            Typed::Num(NumExpr::Column(i)) if nums.iter().any(|x| x.is_nan()) => {
-                BoolExpr::StrIn(StrExpr::NumColumn(i), strs)
-            }
-            Typed::Num(n) => BoolExpr::NumIn(n, nums),
-            Typed::Str(s) => BoolExpr::StrIn(s, strs),
-            Typed::Bool(_) => {
-                return Err(err_at(
-                    expr.span(),
-                    "expected a number or string before IN, found a condition",
-                ));
-            }
-        };
-        Ok(Typed::Bool(negate(b, negated)))
-    }
-
-    fn like(
-        &self,
-        expr: &Expr,
-        pattern: &Expr,
-        negated: bool,
-        ci: bool,
-    ) -> Result<Typed, ExprError> {
-        let target = self.str(expr)?;
-        let Typed::Str(StrExpr::Lit(p)) = self.typed(pattern)? else {
-            return Err(err_at(
-                pattern.span(),
-                "expected a string pattern like '%word%'",
-            ));
-        };
-        let re =
-            like_regex(&p, ci).map_err(|e| err_at(pattern.span(), format!("bad pattern: {e}")))?;
-        Ok(Typed::Bool(negate(BoolExpr::Matches(target, re), negated)))
-    }
-
-    fn is_null(&self, inner: &Expr) -> Result<Typed, ExprError> {
-        Ok(Typed::Bool(self.is_null_bool(inner)?))
-    }
-
-    fn is_null_bool(&self, inner: &Expr) -> Result<BoolExpr, ExprError> {
-        Ok(match self.typed(inner)? {
-            Typed::Num(n) => BoolExpr::NumIsNull(n),
-            Typed::Str(s) => BoolExpr::StrIsNull(s),
-            Typed::Bool(_) => BoolExpr::Lit(false),
-        })
     }
 
     /// Type-checks an expression that must be a condition.
     pub fn bool(&self, e: &Expr) -> Result<BoolExpr, ExprError> {
         let t = self.typed(e)?;
-        self.to_bool(t, e.span())
+        self.as_bool(t, e)
     }
 
-    fn to_bool(&self, t: Typed, span: Span) -> Result<BoolExpr, ExprError> {
+    /// `t`, the type of `e`, as a condition.
+    pub(super) fn as_bool(&self, t: Typed, e: &Expr) -> Result<BoolExpr, ExprError> {
         match t {
             Typed::Bool(b) => Ok(b),
             Typed::Num(NumExpr::Column(i)) if self.table.columns[i].kind == ColumnKind::Boolean => {
                 Ok(BoolExpr::Truthy(NumExpr::Column(i)))
             }
-            other => Err(err_at(
-                span,
+            other => Err(err_on(
+                e,
                 format!(
                     "expected a condition (a comparison, or a 0/1 column), found {}",
                     other.type_name()
@@ -377,13 +322,19 @@ impl Scope<'_> {
 
     /// Type-checks an expression that must be numeric.
     pub fn num(&self, e: &Expr) -> Result<NumExpr, ExprError> {
-        match self.typed(e)? {
+        let t = self.typed(e)?;
+        self.as_num(t, e)
+    }
+
+    /// `t`, the type of `e`, as a number.
+    pub(super) fn as_num(&self, t: Typed, e: &Expr) -> Result<NumExpr, ExprError> {
+        match t {
             Typed::Num(n) => Ok(n),
             Typed::Str(StrExpr::Lit(s)) if s.trim().parse::<f64>().is_ok() => {
                 Ok(NumExpr::Lit(s.trim().parse().unwrap_or(0.0)))
             }
-            other => Err(err_at(
-                e.span(),
+            other => Err(err_on(
+                e,
                 format!("expected a number, found {}", other.type_name()),
             )),
         }
@@ -394,8 +345,8 @@ impl Scope<'_> {
         match self.typed(e)? {
             Typed::Str(s) => Ok(s),
             Typed::Num(NumExpr::Column(i)) => Ok(StrExpr::NumColumn(i)),
-            other => Err(err_at(
-                e.span(),
+            other => Err(err_on(
+                e,
                 format!("expected a string, found {}", other.type_name()),
             )),
         }
@@ -420,35 +371,11 @@ fn literal(v: &Value, span: Span) -> Result<Typed, ExprError> {
     }
 }
 
-fn num_vs_text(op: CmpOp, n: NumExpr, s: String) -> BoolExpr {
-    match (s.trim().parse::<f64>(), n) {
-        (Ok(x), n) => BoolExpr::NumCmp(op, n, NumExpr::Lit(x)),
-        (Err(_), NumExpr::Column(i)) => {
-            BoolExpr::StrCmp(op, StrExpr::NumColumn(i), StrExpr::Lit(s))
-        }
-        (Err(_), _) => BoolExpr::Lit(op == CmpOp::Ne),
-    }
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        same => same,
-    }
-}
-
-fn negate(b: BoolExpr, negated: bool) -> BoolExpr {
+/// `NOT b` if `negated`.
+pub(super) fn negate(b: BoolExpr, negated: bool) -> BoolExpr {
     if negated {
         BoolExpr::Not(Box::new(b))
     } else {
         b
     }
-}
-
-/// Spans for [`super::parse_funcs`].
-pub(super) fn error_at(span: Span, msg: impl Into<String>) -> ExprError {
-    err_at(span, msg)
 }

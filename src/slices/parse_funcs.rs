@@ -1,10 +1,10 @@
 //! SQL function calls in slicing functions: LENGTH, LOWER, UPPER, TRIM, ABS, ..., REGEXP_LIKE.
 
-use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned};
+use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
 
 use super::error::ExprError;
 use super::expr::{BoolExpr, NumExpr, NumFunc, StrExpr, StrFunc, StrMeasure, Typed};
-use super::parse::{Scope, error_at};
+use super::parse::{Scope, err_on};
 use super::text::{NEGATION_PATTERN, QUESTION_PATTERN, pattern};
 
 /// The functions a slice expression may call, for help texts.
@@ -48,15 +48,11 @@ pub(super) fn function(scope: &Scope, e: &Expr) -> Result<Typed, ExprError> {
         ))),
         Expr::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
-            let args = plain_args(&f.args).ok_or_else(|| {
-                error_at(e.span(), format!("{name}: unsupported argument syntax"))
-            })?;
+            let args = plain_args(&f.args)
+                .ok_or_else(|| err_on(e, format!("{name}: unsupported argument syntax")))?;
             call(scope, &name, &args, e)
         }
-        other => Err(error_at(
-            other.span(),
-            format!("unsupported function '{other}'"),
-        )),
+        other => Err(err_on(other, format!("unsupported function '{other}'"))),
     }
 }
 
@@ -80,8 +76,8 @@ fn call(scope: &Scope, name: &str, args: &[&Expr], e: &Expr) -> Result<Typed, Ex
         if args.len() == n {
             Ok(())
         } else {
-            Err(error_at(
-                e.span(),
+            Err(err_on(
+                e,
                 format!(
                     "{} takes {n} argument(s), found {}",
                     name.to_uppercase(),
@@ -131,18 +127,14 @@ fn call(scope: &Scope, name: &str, args: &[&Expr], e: &Expr) -> Result<Typed, Ex
             arity(2)?;
             let target = scope.str(args[0])?;
             let Typed::Str(StrExpr::Lit(p)) = scope.typed(args[1])? else {
-                return Err(error_at(
-                    args[1].span(),
-                    "expected a string constant pattern",
-                ));
+                return Err(err_on(args[1], "expected a string constant pattern"));
             };
-            let re = regex::Regex::new(&p).map_err(|err| {
-                error_at(args[1].span(), format!("bad regular expression: {err}"))
-            })?;
+            let re = regex::Regex::new(&p)
+                .map_err(|err| err_on(args[1], format!("bad regular expression: {err}")))?;
             Ok(Typed::Bool(BoolExpr::Matches(target, re)))
         }
-        _ => Err(error_at(
-            e.span(),
+        _ => Err(err_on(
+            e,
             format!(
                 "unknown function '{}'; available: {}",
                 name.to_uppercase(),

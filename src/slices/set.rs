@@ -1,6 +1,6 @@
 //! A named set of slicing functions, its TOML file, and its evaluation over a table.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -105,8 +105,9 @@ impl SliceSet {
     }
 
     fn check_names(&self) -> Result<(), SliceError> {
-        for (i, s) in self.slices.iter().enumerate() {
-            if self.slices[..i].iter().any(|o| o.name == s.name) {
+        let mut seen = HashSet::with_capacity(self.slices.len());
+        for s in &self.slices {
+            if !seen.insert(s.name.as_str()) {
                 return Err(SliceError::DuplicateName(s.name.clone()));
             }
         }
@@ -116,16 +117,13 @@ impl SliceSet {
     /// Parses and type-checks every expression against `table`.
     pub fn compile(&self, table: &Table) -> Result<Vec<BoolExpr>, SliceError> {
         self.check_names()?;
-        let names = self.names();
+        // One set for all slices (not a list of the others per slice: quadratic in big sets).
+        let names: HashSet<String> = self.names().into_iter().collect();
         self.slices
             .iter()
             .map(|s| {
                 // A slice may refer to the others, never to itself.
-                let others: Vec<String> = names.iter().filter(|n| **n != s.name).cloned().collect();
-                let scope = Scope {
-                    table,
-                    slice_names: &others,
-                };
+                let scope = Scope::new(table, &names, Some(&s.name));
                 parse_slice(&s.expr, &scope).map_err(|error| SliceError::Expr {
                     name: s.name.clone(),
                     expr: s.expr.clone(),
@@ -196,46 +194,77 @@ fn toml_message(e: &toml::de::Error, text: &str) -> String {
     }
 }
 
+/// How deeply slices may refer to each other: `a` using `b` using `c` ... is a chain of that many
+/// slices. Resolution is linear at any depth; the bound keeps chains to a size people can follow,
+/// and the message of a cycle (which lists its path) short.
+pub const MAX_REFERENCE_DEPTH: usize = 1000;
+
 /// Evaluation order in which every referenced slice comes before its users.
+///
+/// A depth-first search with an explicit stack: a chain of thousands of references must not
+/// recurse. Errors on cycles and on chains deeper than [`MAX_REFERENCE_DEPTH`].
 fn dependency_order(names: &[String], compiled: &[BoolExpr]) -> Result<Vec<usize>, SliceError> {
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let deps: Vec<Vec<usize>> = compiled
         .iter()
         .map(|e| {
             let mut refs = Vec::new();
             e.slice_refs(&mut refs);
             refs.iter()
-                .filter_map(|r| names.iter().position(|n| n == r))
+                .filter_map(|r| index.get(r.as_str()).copied())
                 .collect()
         })
         .collect();
     // 0 = unvisited, 1 = on the stack, 2 = done.
     let mut state = vec![0u8; names.len()];
-    let mut order = Vec::new();
-    fn visit(
-        i: usize,
-        deps: &[Vec<usize>],
-        state: &mut [u8],
-        order: &mut Vec<usize>,
-        names: &[String],
-    ) -> Result<(), SliceError> {
-        match state[i] {
-            2 => return Ok(()),
-            1 => return Err(SliceError::Cycle(names[i].clone())),
-            _ => {}
+    let mut order = Vec::with_capacity(names.len());
+    // Slices on the longest chain a done slice starts (1 = it refers to none).
+    let mut depth = vec![0usize; names.len()];
+    let too_deep = |i: usize| SliceError::ReferencesTooDeep {
+        name: names[i].clone(),
+        limit: MAX_REFERENCE_DEPTH,
+    };
+    // The current path: each slice with the number of its references followed so far.
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    for root in 0..names.len() {
+        if state[root] != 0 {
+            continue;
         }
-        state[i] = 1;
-        for &d in &deps[i] {
-            visit(d, deps, state, order, names).map_err(|e| match e {
-                SliceError::Cycle(path) => SliceError::Cycle(format!("{} -> {path}", names[i])),
-                other => other,
-            })?;
+        state[root] = 1;
+        path.push((root, 0));
+        while let Some((node, next)) = path.last_mut() {
+            let node = *node;
+            let Some(&dep) = deps[node].get(*next) else {
+                depth[node] = 1 + deps[node].iter().map(|&d| depth[d]).max().unwrap_or(0);
+                if depth[node] > MAX_REFERENCE_DEPTH {
+                    return Err(too_deep(node));
+                }
+                state[node] = 2;
+                order.push(node);
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match state[dep] {
+                // The path itself is a chain: stop before following one past the limit.
+                0 if path.len() >= MAX_REFERENCE_DEPTH => return Err(too_deep(path[0].0)),
+                0 => {
+                    state[dep] = 1;
+                    path.push((dep, 0));
+                }
+                1 => {
+                    let mut cycle: Vec<&str> =
+                        path.iter().map(|&(i, _)| names[i].as_str()).collect();
+                    cycle.push(&names[dep]);
+                    return Err(SliceError::Cycle(cycle.join(" -> ")));
+                }
+                _ => {}
+            }
         }
-        state[i] = 2;
-        order.push(i);
-        Ok(())
-    }
-    for i in 0..names.len() {
-        visit(i, &deps, &mut state, &mut order, names)?;
     }
     Ok(order)
 }
