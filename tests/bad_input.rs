@@ -236,3 +236,34 @@ fn a_read_error_is_printed_once() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn a_100000_term_or_runs_through_slices_and_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&["demo", "figure1", "--out", p(&data), "--n", "200"]);
+    // Before the fix, about 2,000 terms overflowed the trainer thread's stack (exit 134).
+    let expr = (0..100_000)
+        .map(|i| format!("x1 > {}", 0.5 + (i % 100) as f64 / 1000.0))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let toml = format!(
+        "[[slice]]\nname = \"sf_1\"\nexpr = \"sf_1\"\n\n[[slice]]\nname = \"long_or\"\nexpr = \"{expr}\"\n"
+    );
+    let slices = dir.path().join("s.toml");
+    std::fs::write(&slices, toml).unwrap();
+    let table = ok(&["slices", "--data", p(&data), "--slices", p(&slices)]);
+    assert!(table.contains("long_or"), "{table}");
+    let out = ok(&[
+        "train",
+        "--data",
+        p(&data),
+        "--slices",
+        p(&slices),
+        "--method",
+        "sbl",
+        "--epochs",
+        "1",
+    ]);
+    assert!(out.contains("long_or"), "{out}");
+}

@@ -373,3 +373,43 @@ fn one_slice_per_value_of_a_column_from_the_slices_panel() {
     );
     common::wait_for_text(&mut h, "sf_1_1");
 }
+
+#[test]
+fn a_pasted_100000_term_expression_is_checked_added_and_scored() {
+    let home = tempfile::tempdir().unwrap();
+    // A small demo: every term is evaluated over every row, and tests run unoptimised.
+    let opts = slicelab::gui::AppOptions {
+        demo: slicelab::data::demo::Figure1 {
+            n: 200,
+            ..Default::default()
+        },
+        ..common::options(home.path())
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    wait_ready(&mut h);
+    // Before the fix, about 2,000 terms overflowed the checker thread's stack and killed the app.
+    let expr = (0..100_000)
+        .map(|i| format!("x1 > {}", 0.9 + (i % 50) as f64 / 1000.0))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    h.get_by_role_and_label(Role::TextInput, "Name").click();
+    h.get_by_role_and_label(Role::TextInput, "Name")
+        .type_text("long_or");
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .click();
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .type_text(&expr);
+    let expected = {
+        let ds = &h.state().data.as_ref().unwrap().ds;
+        let x1 = ds.table.column("x1").unwrap().as_numeric().unwrap();
+        x1.iter().filter(|&&v| v > 0.9).count()
+    };
+    common::wait_for_text(&mut h, "rows match");
+    h.get_by_label_contains(&format!("✔ {expected} rows match"));
+    h.get_by_label("Add slice").click();
+    wait_for(&mut h, "the long slice to be scored", |a| {
+        slice_count(a) == 3 && a.analysis.as_ref().is_some_and(|x| x.stats.len() == 3)
+    });
+}

@@ -8,6 +8,8 @@ pub const GAP: f32 = 8.0;
 pub const SIDE_PANEL_WIDTH: f32 = 360.0;
 /// Height of the plots in the Train view.
 pub const PLOT_HEIGHT: f32 = 300.0;
+/// Tallest the slice expression editor grows before it scrolls.
+pub const EDITOR_MAX_HEIGHT: f32 = 140.0;
 /// Point radius in the Map view, in points.
 pub const POINT_RADIUS: f32 = 2.0;
 

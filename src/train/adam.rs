@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use candle_core::backprop::GradStore;
-use candle_core::{CpuStorage, DType, InplaceOp2, Layout, Result, Storage, Tensor, Var};
+use candle_core::{CpuStorage, InplaceOp2, Layout, Result, Storage, Tensor, Var};
 use candle_nn::ParamsAdamW;
 
 use crate::model::fused::lanes;
@@ -219,7 +219,7 @@ fn sum_sq(x: &[f32]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
+    use candle_core::{DType, Device};
     use candle_nn::{AdamW, Optimizer as _};
 
     fn var(values: &[f32], shape: (usize, usize)) -> Var {

@@ -158,9 +158,7 @@ impl SlicesPanel {
             });
             ui.horizontal(|ui| {
                 ui.add_space(20.0);
-                ui.add(
-                    egui::Label::new(egui::RichText::new(&def.expr).monospace().small()).truncate(),
-                );
+                expression_label(ui, &def.expr);
             });
             ui.horizontal(|ui| {
                 ui.add_space(20.0);
@@ -198,14 +196,20 @@ impl Editor {
         ui.add(egui::TextEdit::singleline(&mut self.name).hint_text("auto"))
             .labelled_by(name_label.id);
         let expr_label = ui.label("Expression");
-        ui.add(
-            egui::TextEdit::multiline(&mut self.expr)
-                .code_editor()
-                .desired_rows(2)
-                .desired_width(f32::INFINITY)
-                .hint_text("x1 BETWEEN 0 AND 0.3 AND x2 > 0.5"),
-        )
-        .labelled_by(expr_label.id);
+        // A pasted long expression scrolls inside the editor instead of pushing the buttons away.
+        egui::ScrollArea::vertical()
+            .id_salt("expression_editor")
+            .max_height(theme::EDITOR_MAX_HEIGHT)
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.expr)
+                        .code_editor()
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("x1 BETWEEN 0 AND 0.3 AND x2 > 0.5"),
+                )
+                .labelled_by(expr_label.id);
+            });
         let name = self.effective_name(app);
         self.check(app, &name);
         let valid = self.show_result(ui, &name);
@@ -379,9 +383,20 @@ fn suggestions(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
                         pct(s.error_rate)
                     ));
                 });
-                ui.add(
-                    egui::Label::new(egui::RichText::new(&s.expr).monospace().small()).truncate(),
-                );
+                expression_label(ui, &s.expr);
             }
         });
+}
+
+/// Characters of an expression laid out in the list; the rest is elided.
+const SHOWN_CHARS: usize = 240;
+
+/// A one-line expression, cut before layout: egui lays out a label's whole text every frame
+/// even when it truncates it, and a pasted 100,000-term expression would stall the UI.
+fn expression_label(ui: &mut egui::Ui, expr: &str) {
+    let shown = match expr.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}… ({} characters)", &expr[..cut], expr.chars().count()),
+        None => expr.to_string(),
+    };
+    ui.add(egui::Label::new(egui::RichText::new(shown).monospace().small()).truncate());
 }
