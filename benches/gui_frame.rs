@@ -102,7 +102,8 @@ fn pieces(ds: &slicelab::data::Dataset) {
             mask,
         })
         .collect();
-    let _ = slicelab::metrics::slice_report(&ds.y, &pred, &rows, Split::Test, &refs, 2);
+    let spec = slicelab::metrics::ReportSpec::new(&ds.classes);
+    let _ = slicelab::metrics::slice_report(&ds.y, &pred, &rows, Split::Test, &refs, &spec);
     println!(
         "| slice table with bootstrap CIs (test split, background) | {:.1} |",
         ms(t.elapsed())

@@ -42,6 +42,7 @@ fn epoch_secs(k: usize, method: Method) -> (f64, usize) {
         },
         rep_dim: None,
         features: None,
+        metric: None,
     };
     let r = run_experiment(
         &source,

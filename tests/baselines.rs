@@ -35,6 +35,7 @@ fn manual_keeps_the_multiplier_with_the_best_validation_score() {
         },
         rep_dim: None,
         features: None,
+        metric: None,
     };
     let mut runs = Vec::new();
     let mut emit = |e: TrainEvent| {

@@ -57,6 +57,12 @@ fn demo_train_eval_and_slices_round_trip() {
         table.contains("slice_1") && table.contains("sbl lift") && table.contains("± "),
         "{table}"
     );
+    // The table says which split and which metric it reports, and each slice's positives.
+    assert!(
+        table.contains("Test split") && table.contains("sbl F1"),
+        "{table}"
+    );
+    assert!(table.contains(" pos)"), "{table}");
 
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
@@ -77,6 +83,33 @@ fn demo_train_eval_and_slices_round_trip() {
     assert_eq!(slices[2]["kind"], "truth");
     assert!(slices[2]["support"].as_u64().unwrap() > 0);
     assert!(slices[2]["accuracy"]["std"].as_f64().is_some());
+    // Each run carries its full test report: every score (null when undefined), per-class
+    // tables, the interval and flag of the report's metric.
+    assert_eq!(report["metric"], "f1");
+    let test = &report["runs"][0]["test"];
+    assert_eq!(test["metric"], "f1");
+    assert_eq!(test["classes"], serde_json::json!(["0", "1"]));
+    for row in test["rows"].as_array().unwrap() {
+        let s = &row["scores"];
+        for k in [
+            "accuracy",
+            "error_rate",
+            "precision",
+            "recall",
+            "f1",
+            "macro_f1",
+            "mcc",
+        ] {
+            assert!(s[k].is_number() || s[k].is_null(), "{k}: {row}");
+        }
+        assert!(s["positives"].is_u64() && s["support"].is_u64(), "{row}");
+        assert_eq!(row["per_class"].as_array().unwrap().len(), 2, "{row}");
+        assert!(
+            row["flagged"].is_boolean() && row["intervals"].is_object(),
+            "{row}"
+        );
+    }
+    assert!(sbl["slices"][0]["f1"]["n"].as_u64() == Some(2), "{sbl}");
     for run in ["sbl-seed0", "sbl-seed1", "vanilla-seed0", "vanilla-seed1"] {
         assert!(out.join(run).join("model.safetensors").exists(), "{run}");
         assert!(out.join(run).join("config.json").exists(), "{run}");
@@ -93,18 +126,32 @@ fn demo_train_eval_and_slices_round_trip() {
         .collect();
     let bare_path = dir.path().join("bare.csv");
     std::fs::write(&bare_path, bare).unwrap();
+    let json = dir.path().join("eval.json");
     let eval = ok(&[
         "eval",
         "--model",
         p(&out.join("sbl-seed0")),
         "--data",
         p(&bare_path),
+        "--json",
+        p(&json),
     ]);
     assert!(
         eval.contains("overall") && eval.contains("slice_1") && !eval.contains("sf_1"),
         "{eval}"
     );
-    assert!(eval.contains("F1 95% CI"));
+    assert!(eval.contains("F1 95% CI") && eval.contains("positives"));
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(written["split"], "test");
+    let names: Vec<&str> = written["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["overall", "slice_1"]);
+    assert!(written["rows"][1]["interval"].is_array(), "{written}");
 
     let slices = ok(&["slices", "--data", p(&data)]);
     assert!(

@@ -282,6 +282,7 @@ fn corrupted_model_folders_load_or_fail_cleanly() {
         },
         rep_dim: None,
         features: None,
+        metric: None,
     };
     let stop = std::sync::atomic::AtomicBool::new(false);
     let result =

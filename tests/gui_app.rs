@@ -164,7 +164,7 @@ fn a_short_training_run_fills_compare_and_plots_a_line_per_slice() {
     let report = slicelab::gui::models::compare(&h.state().models);
     let sbl = report.method("sbl").expect("sbl in compare");
     let s1 = sbl.slices.iter().find(|s| s.name == "slice_1").unwrap();
-    shown(&h, &format!("{:.3} ± {:.3}", s1.f1.mean, s1.f1.std));
+    shown(&h, &s1.scores.f1.expect("slice_1 F1").to_string());
     // Trained models are saved under the app's home so they outlive the session.
     wait_for(&mut h, "the models to be saved", |a| {
         a.models.iter().filter(|m| m.path.is_some()).count() == 2

@@ -31,6 +31,7 @@ fn spec(methods: Vec<Method>, epochs: usize) -> ExperimentSpec {
         },
         rep_dim: None,
         features: None,
+        metric: None,
     }
 }
 
@@ -48,7 +49,7 @@ fn truth_f1(report: &slicelab::metrics::SplitReport) -> f64 {
         .rows
         .iter()
         .filter(|r| r.name.starts_with("slice_"))
-        .map(|r| r.scores.f1)
+        .filter_map(|r| r.scores.f1)
         .collect();
     f.iter().sum::<f64>() / f.len() as f64
 }
@@ -74,7 +75,7 @@ fn sbl_training_improves_slice_f1_over_the_untrained_model() {
     .unwrap();
     let trained = &result.runs[0];
     let untrained = TrainedModel::build(trained.model.card.clone(), &Device::Cpu).unwrap();
-    let before = evaluate(&untrained, &data, Split::Test).unwrap();
+    let before = evaluate(&untrained, &data, Split::Test, None).unwrap();
     let after = &trained.test;
     // An untrained model predicts one class everywhere (slice F1 ~0.67 or 0); a model that
     // ignores the slices predicts them wrong (~0); only learning the slices lifts F1 well above.
@@ -84,11 +85,8 @@ fn sbl_training_improves_slice_f1_over_the_untrained_model() {
         truth_f1(&before),
         truth_f1(after)
     );
-    assert!(
-        after.rows[0].scores.f1 > 0.9,
-        "overall F1 {}",
-        after.rows[0].scores.f1
-    );
+    let overall = after.rows[0].scores.f1.unwrap_or(0.0);
+    assert!(overall > 0.9, "overall F1 {overall}");
     assert_eq!(trained.outcome.history.len(), 30);
     // The kept epoch is the one with the best validation F1.
     let best = trained
@@ -263,7 +261,7 @@ fn multiclass_training_runs_end_to_end() {
     let slices = slicelab::slices::SliceSet::from_columns(&["sf_1", "sf_2"]);
     let result = quiet(&source, &slices, &spec(vec![Method::Sbl], 2));
     assert_eq!(result.runs[0].model.card.model.n_classes, 3);
-    let f1 = result.report.methods[0].overall.f1.mean;
+    let f1 = result.report.methods[0].overall.f1.unwrap().mean;
     assert!(f1 > 0.2 && f1 <= 1.0, "macro F1 {f1}");
 }
 

@@ -263,3 +263,14 @@ pub fn model_and_table(
         .unwrap_or_else(|| "y".into());
     Ok((model, table, label))
 }
+
+/// Parses `--metric` (error_rate, accuracy, f1, macro_f1, mcc, recall).
+pub fn parse_metric(s: &str) -> Result<slicelab::metrics::Metric, String> {
+    slicelab::metrics::Metric::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = slicelab::metrics::Metric::ALL
+            .iter()
+            .map(|m| m.key())
+            .collect();
+        format!("unknown metric '{s}'; use {}", all.join(", "))
+    })
+}

@@ -3,13 +3,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::Args;
+use serde::Serialize;
 
-use super::table::TextTable;
+use super::args::parse_metric;
+use super::report_table::{per_class_tables, slices_table};
 use slicelab::data::{Dataset, DatasetSpec, Split};
 use slicelab::metrics::report::{SliceKind, SliceRef, SplitReport};
-use slicelab::metrics::slice_report;
+use slicelab::metrics::{Metric, ReportSpec, slice_report};
 use slicelab::slices::SliceSet;
 use slicelab::train::prepared::truth_masks;
 
@@ -44,6 +46,25 @@ pub struct EvalArgs {
     /// Compute device.
     #[arg(long, default_value = "cpu")]
     device: String,
+    /// Metric that ranks and flags slices and whose bootstrap interval is shown: error_rate,
+    /// accuracy, f1, macro_f1, mcc, recall (default: f1 for binary labels, error_rate otherwise).
+    #[arg(long, value_parser = parse_metric)]
+    metric: Option<Metric>,
+    /// Also print each slice's per-class table and confusion matrix.
+    #[arg(long)]
+    per_class: bool,
+    /// Write the full report (every score, per-class tables, intervals, flags) as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// What `eval --json` writes: what was evaluated, on which data, and the split report.
+#[derive(Serialize)]
+struct EvalJson<'a> {
+    evaluated: &'a str,
+    data: &'a str,
+    #[serde(flatten)]
+    report: &'a SplitReport,
 }
 
 /// Runs `slicelab eval`.
@@ -114,13 +135,31 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         Some(p) => SliceSet::load(p)?,
         None => set,
     };
-    let report = evaluate(&ds, &pred, &set)?;
-    println!("{}", render(&report));
+    let report = evaluate(&ds, &pred, &set, a.metric)?;
+    println!("{}", slices_table(&report));
+    if a.per_class {
+        println!("{}", per_class_tables(&report));
+    }
     println!("{what}; data: {}", ds.table.source);
+    if let Some(path) = &a.json {
+        let out = EvalJson {
+            evaluated: &what,
+            data: &ds.table.source,
+            report: &report,
+        };
+        slicelab::fsutil::write_atomic(path, &serde_json::to_vec_pretty(&out)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
     Ok(())
 }
 
-fn evaluate(ds: &Dataset, pred: &[u32], set: &SliceSet) -> anyhow::Result<SplitReport> {
+fn evaluate(
+    ds: &Dataset,
+    pred: &[u32],
+    set: &SliceSet,
+    metric: Option<Metric>,
+) -> anyhow::Result<SplitReport> {
     let evaluated = set.evaluate(&ds.table)?;
     let truth = truth_masks(ds);
     let sfs = evaluated
@@ -145,42 +184,8 @@ fn evaluate(ds: &Dataset, pred: &[u32], set: &SliceSet) -> anyhow::Result<SplitR
         &rows,
         Split::Test,
         &refs,
-        ds.n_classes(),
+        &ReportSpec::new(&ds.classes).with_metric(metric),
     ))
-}
-
-fn render(report: &SplitReport) -> String {
-    let header = [
-        "slice",
-        "kind",
-        "support",
-        "coverage",
-        "accuracy",
-        "precision",
-        "recall",
-        "F1",
-        "F1 95% CI",
-        "MCC",
-        "F1 - overall",
-    ];
-    let mut t = TextTable::new(header);
-    for r in &report.rows {
-        let s = r.scores;
-        t.row(vec![
-            r.name.clone(),
-            format!("{:?}", r.kind).to_lowercase(),
-            s.support.to_string(),
-            format!("{:.2}%", r.coverage * 100.0),
-            format!("{:.3}", s.accuracy),
-            format!("{:.3}", s.precision),
-            format!("{:.3}", s.recall),
-            format!("{:.3}", s.f1),
-            format!("[{:.3}, {:.3}]", r.f1_ci.0, r.f1_ci.1),
-            format!("{:.3}", s.mcc),
-            format!("{:+.3}", r.f1_diff),
-        ]);
-    }
-    t.render()
 }
 
 /// The model's slices whose expressions can be evaluated on this data (SF columns may be absent).

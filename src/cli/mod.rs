@@ -6,6 +6,7 @@ mod eval;
 mod experiment;
 mod flags;
 mod interrupt;
+mod report_table;
 mod slices;
 mod suggest;
 mod table;

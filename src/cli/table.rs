@@ -64,8 +64,3 @@ impl TextTable {
         out
     }
 }
-
-/// `0.806 ± 0.071`
-pub fn mean_std(m: &slicelab::report::MeanStd) -> String {
-    format!("{:.3} ± {:.3}", m.mean, m.std)
-}

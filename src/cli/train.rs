@@ -6,12 +6,13 @@ use anyhow::{Context, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::args::{DataArgs, slice_set};
+use super::args::{DataArgs, parse_metric, slice_set};
 use super::flags::TrainFlags;
 use super::interrupt::{self, Interrupted};
-use super::table::{TextTable, mean_std};
+use super::table::TextTable;
+use slicelab::metrics::Metric;
 use slicelab::model::Method;
-use slicelab::report::Report;
+use slicelab::report::{Report, show};
 use slicelab::train::events::StopReason;
 use slicelab::train::experiment::RunResult;
 use slicelab::train::job::{TrainingJob, wait};
@@ -47,6 +48,10 @@ pub struct TrainArgs {
     /// Output folder for report.json and one model folder per run (<method>-seed<N>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Metric of the table and of the slice flags and intervals in report.json: error_rate,
+    /// accuracy, f1, macro_f1, mcc, recall (default: f1 for binary labels, error_rate otherwise).
+    #[arg(long, value_parser = parse_metric)]
+    metric: Option<Metric>,
 }
 
 impl TrainArgs {
@@ -83,6 +88,7 @@ impl TrainArgs {
             train,
             rep_dim: self.rep_dim,
             features: self.features.clone(),
+            metric: self.metric,
         })
     }
 }
@@ -197,63 +203,81 @@ fn write_out(out: &Path, runs: &[RunResult], report: &mut Report) -> anyhow::Res
     Ok(())
 }
 
-/// The per-slice table: one row per slice, F1 and accuracy per method, lift over Vanilla.
+/// The per-slice table of the test split: one row per slice (matched by name), the report's
+/// metric and accuracy per group of runs (mean ± std over seeds), lift over Vanilla.
 pub fn render_report(report: &Report) -> String {
-    let vanilla = report.method("vanilla");
+    if report.methods.is_empty() {
+        return "no finished runs".into();
+    }
+    let metric = report.metric;
+    let lifts =
+        |m: &slicelab::report::MethodReport| report.baseline(m).filter(|v| v.method != m.method);
     let mut header = vec!["slice".to_string(), "kind".into(), "support".into()];
     for m in &report.methods {
-        header.push(format!("{} F1", m.method));
-        header.push(format!("{} acc", m.method));
-        if vanilla.is_some() && m.method != "vanilla" {
-            header.push(format!("{} lift", m.method));
+        header.push(format!("{} {}", m.label(), metric.label()));
+        header.push(format!("{} acc", m.label()));
+        if lifts(m).is_some() {
+            header.push(format!("{} lift", m.label()));
         }
     }
     let mut t = TextTable::new(header);
-    let Some(first) = report.methods.first() else {
-        return "no finished runs".into();
-    };
-    let mut names: Vec<(String, String, u64)> = vec![("overall".into(), "-".into(), 0)];
-    names.extend(first.slices.iter().map(|s| {
-        (
-            s.name.clone(),
-            format!("{:?}", s.kind).to_lowercase(),
-            s.support,
-        )
-    }));
-    for (name, kind, support) in names {
-        let mut row = vec![
-            name.clone(),
-            kind,
-            if name == "overall" {
-                "-".into()
-            } else {
-                support.to_string()
-            },
-        ];
+    let mut names: Vec<(String, String)> = vec![("overall".into(), "-".into())];
+    names.extend(
+        report
+            .slice_names()
+            .into_iter()
+            .map(|(n, k)| (n.to_string(), format!("{k:?}").to_lowercase())),
+    );
+    for (name, kind) in names {
+        let support = report
+            .methods
+            .iter()
+            .find_map(|m| m.slice(&name))
+            .map_or("-".into(), support_text);
+        let mut row = vec![name.clone(), kind, support];
         for m in &report.methods {
-            let (f1, acc) = match m.slice(&name) {
-                Some(s) => (s.f1, s.accuracy),
-                None => (m.overall.f1, m.overall.accuracy),
-            };
-            row.push(mean_std(&f1));
-            row.push(mean_std(&acc));
-            if let Some(v) = vanilla.filter(|_| m.method != "vanilla") {
-                let base = v.slice(&name).map_or(v.overall.f1.mean, |s| s.f1.mean);
-                row.push(format!("{:+.3}", f1.mean - base));
+            let scores = m.slice(&name).map_or(&m.overall, |s| &s.scores);
+            let v = scores.get(metric);
+            row.push(show(v));
+            row.push(show(scores.accuracy.as_ref()));
+            if let Some(base) = lifts(m) {
+                let b = base.slice(&name).map_or(&base.overall, |s| &s.scores);
+                row.push(match (v, b.get(metric)) {
+                    (Some(v), Some(b)) => format!("{:+.3}", v.mean - b.mean),
+                    _ => "–".into(),
+                });
             }
         }
         t.row(row);
     }
-    let mut out = t.render();
+    let mut out = format!(
+        "Test split: {m} and accuracy per slice, mean ± std over seeds; lift = {m} minus Vanilla's\n",
+        m = metric.label()
+    );
+    out.push_str(&t.render());
     for m in &report.methods {
         out.push_str(&format!(
             "\n{}: {} params ({:+.0}% vs vanilla), {:.3} s/epoch, seeds {:?}",
-            m.method,
+            m.label(),
             m.params,
             m.param_increase * 100.0,
             m.epoch_secs,
             m.seeds
         ));
     }
+    for line in report.notes.iter() {
+        out.push_str(&format!("\nnote: {line}"));
+    }
+    for line in report.not_averaged.iter() {
+        out.push_str(&format!("\nnot averaged: {line}"));
+    }
     out
+}
+
+/// A slice's support, with its positives for binary labels (`612 (41 pos)`).
+fn support_text(s: &slicelab::report::SliceSummary) -> String {
+    match s.scores.positives {
+        Some(p) => format!("{} ({:.0} pos)", s.support, p),
+        None => s.support.to_string(),
+    }
 }

@@ -1,28 +1,27 @@
 //! Markdown tables of reports, in the layout of the paper's Table 1.
 
-use crate::report::{MeanStd, Report};
+use crate::metrics::report::SliceKind;
+use crate::report::{MeanStd, Report, show};
 
-fn ms(m: &MeanStd) -> String {
-    format!("{:.3} ± {:.3}", m.mean, m.std)
+/// `mean,std` for CSV, empty where undefined.
+fn csv(m: Option<&MeanStd>) -> String {
+    let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+    format!("{},{}", f(m.map(|m| m.mean)), f(m.and_then(|m| m.std)))
 }
 
 /// One row per method: parameters, overall F1, F1 per ground-truth slice (per SF when there is
 /// no ground truth), and the maximum and average slice lift over Vanilla.
 pub fn methods_table(report: &Report) -> String {
-    let Some(first) = report.methods.first() else {
+    if report.methods.is_empty() {
         return "no finished runs\n".into();
-    };
-    let has_truth = first
-        .slices
+    }
+    let all = report.slice_names();
+    let has_truth = all.iter().any(|(_, k)| *k == SliceKind::Truth);
+    let slice_names: Vec<&str> = all
         .iter()
-        .any(|s| s.kind == crate::metrics::report::SliceKind::Truth);
-    let slice_names: Vec<&str> = first
-        .slices
-        .iter()
-        .filter(|s| !has_truth || s.kind == crate::metrics::report::SliceKind::Truth)
-        .map(|s| s.name.as_str())
+        .filter(|(_, k)| !has_truth || *k == SliceKind::Truth)
+        .map(|(n, _)| *n)
         .collect();
-    let vanilla = report.method("vanilla");
     let mut out = format!(
         "Dataset: {} (evaluated on {}; mean ± std over seeds)\n\n",
         report.dataset, report.eval_split
@@ -37,18 +36,22 @@ pub fn methods_table(report: &Report) -> String {
     for m in &report.methods {
         out.push_str(&format!(
             "| {} | {} | {:+.0}% | {:.3} | {} |",
-            m.method,
+            m.label(),
             m.params,
             m.param_increase * 100.0,
             m.epoch_secs,
-            ms(&m.overall.f1)
+            show(m.overall.f1.as_ref())
         ));
         let mut lifts = Vec::new();
+        let vanilla = report.baseline(m);
         for name in &slice_names {
-            let f1 = m.slice(name).map(|s| s.f1).unwrap_or_default();
-            out.push_str(&format!(" {} |", ms(&f1)));
-            if let Some(v) = vanilla.and_then(|v| v.slice(name)) {
-                lifts.push(f1.mean - v.f1.mean);
+            let f1 = m.slice(name).and_then(|s| s.scores.f1);
+            out.push_str(&format!(" {} |", show(f1.as_ref())));
+            let base = vanilla
+                .and_then(|v| v.slice(name))
+                .and_then(|v| v.scores.f1);
+            if let (Some(f), Some(v)) = (f1, base) {
+                lifts.push(f.mean - v.mean);
             }
         }
         let (max, avg) = if lifts.is_empty() {
@@ -67,10 +70,10 @@ pub fn methods_table(report: &Report) -> String {
 
 /// The methods table as CSV: one row per method, mean and std of overall and per-slice F1.
 pub fn methods_csv(report: &Report) -> String {
-    let Some(first) = report.methods.first() else {
+    if report.methods.is_empty() {
         return "method\n".into();
-    };
-    let names: Vec<&str> = first.slices.iter().map(|s| s.name.as_str()).collect();
+    }
+    let names: Vec<&str> = report.slice_names().into_iter().map(|(n, _)| n).collect();
     let mut out =
         String::from("method,params,param_increase,epoch_secs,overall_f1_mean,overall_f1_std");
     names
@@ -79,14 +82,16 @@ pub fn methods_csv(report: &Report) -> String {
     out.push('\n');
     for m in &report.methods {
         out.push_str(&format!(
-            "{},{},{:.4},{:.4},{:.4},{:.4}",
-            m.method, m.params, m.param_increase, m.epoch_secs, m.overall.f1.mean, m.overall.f1.std
+            "{},{},{:.4},{:.4},{}",
+            m.label(),
+            m.params,
+            m.param_increase,
+            m.epoch_secs,
+            csv(m.overall.f1.as_ref())
         ));
         for n in &names {
-            match m.slices.iter().find(|s| s.name == *n) {
-                Some(s) => out.push_str(&format!(",{:.4},{:.4}", s.f1.mean, s.f1.std)),
-                None => out.push_str(",,"),
-            }
+            let f1 = m.slice(n).and_then(|s| s.scores.f1.as_ref());
+            out.push_str(&format!(",{}", csv(f1)));
         }
         out.push('\n');
     }

@@ -55,6 +55,7 @@ impl Options {
             train: self.train.clone(),
             rep_dim: None,
             features: None,
+            metric: None,
         }
     }
 }

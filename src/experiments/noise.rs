@@ -115,7 +115,8 @@ fn indicator_stats(
                 .rows
                 .iter()
                 .find(|r| r.name == format!("slice_{}", j + 1))
-                .map_or(f64::NAN, |r| r.scores.f1);
+                .and_then(|r| r.scores.f1)
+                .unwrap_or(f64::NAN);
             (mean(&members), mean(&flipped), f1)
         })
         .collect();

@@ -12,16 +12,17 @@ use crate::train::experiment::{DataSource, RunResult, run_experiment};
 /// Hidden sizes tried.
 pub const HIDDEN: [usize; 6] = [5, 7, 9, 11, 13, 15];
 
-/// Mean test F1 over the ground-truth slices of one run.
-pub fn truth_slice_f1(run: &RunResult) -> f64 {
+/// Mean test F1 over the ground-truth slices of one run where it is defined; `None` when it is
+/// defined on none.
+pub fn truth_slice_f1(run: &RunResult) -> Option<f64> {
     let f: Vec<f64> = run
         .test
         .rows
         .iter()
         .filter(|r| r.kind == SliceKind::Truth)
-        .map(|r| r.scores.f1)
+        .filter_map(|r| r.scores.f1)
         .collect();
-    f.iter().sum::<f64>() / f.len().max(1) as f64
+    (!f.is_empty()).then(|| f.iter().sum::<f64>() / f.len() as f64)
 }
 
 /// Trains Vanilla, HPS, MoE and SBL on figure1 data at each hidden size and plots slice F1.
@@ -46,8 +47,11 @@ pub fn hidden_dim(
         )?;
         for m in methods {
             let runs: Vec<&RunResult> = result.runs.iter().filter(|r| r.method == m).collect();
-            let slice: Vec<f64> = runs.iter().map(|r| truth_slice_f1(r)).collect();
-            let overall: Vec<f64> = runs.iter().map(|r| r.test.rows[0].scores.f1).collect();
+            let slice: Vec<f64> = runs.iter().filter_map(|r| truth_slice_f1(r)).collect();
+            let overall: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.test.overall().and_then(|o| o.scores.f1))
+                .collect();
             rows.push(HiddenDimRow {
                 method: m.name().into(),
                 hidden: h,
@@ -95,13 +99,8 @@ fn table(rows: &[HiddenDimRow]) -> String {
         String::from("| method | hidden | slice F1 | overall F1 |\n|---|---:|---:|---:|\n");
     for r in rows {
         out.push_str(&format!(
-            "| {} | {} | {:.3} ± {:.3} | {:.3} ± {:.3} |\n",
-            r.method,
-            r.hidden,
-            r.slice_f1.mean,
-            r.slice_f1.std,
-            r.overall_f1.mean,
-            r.overall_f1.std
+            "| {} | {} | {} | {} |\n",
+            r.method, r.hidden, r.slice_f1, r.overall_f1
         ));
     }
     out

@@ -13,7 +13,7 @@ use crate::data::load::{Sources, read_header};
 use crate::data::projection::pca_2d;
 use crate::data::{ColumnKind, Dataset, DatasetSpec, FeatureMap, Split};
 use crate::metrics::report::{SliceKind, SliceRef};
-use crate::metrics::{SplitReport, slice_report};
+use crate::metrics::{ReportSpec, SplitReport, slice_report};
 use crate::slices::analysis::{SliceStats, analyse as slice_stats};
 use crate::slices::{Bitmap, ExprError, SliceDef, SliceError, SliceSet};
 use crate::text::{EmbeddingCache, TextEncoder, embed_column};
@@ -247,7 +247,7 @@ pub fn analyse(
                     &rows,
                     split,
                     &refs,
-                    ds.n_classes(),
+                    &ReportSpec::new(&ds.classes),
                 ));
             }
         }

@@ -252,6 +252,7 @@ impl SlicelabApp {
             train: req.train,
             rep_dim: None,
             features: None,
+            metric: None,
         };
         let source = DataSource::Dataset(data.ds.clone());
         match TrainingJob::spawn(source, slices, spec, self.waker()) {

@@ -147,24 +147,26 @@ pub fn export_table(report: &Report, path: &Path) -> Result<(), String> {
 
 /// Writes the Compare chart (overall and per-slice F1 per method) as a PNG.
 pub fn export_chart(report: &Report, path: &Path) -> Result<(), String> {
-    let Some(first) = report.methods.first() else {
+    if report.methods.is_empty() {
         return Err("no trained models to compare".into());
-    };
+    }
+    let names = report.slice_names();
     let mut groups = vec!["overall".to_string()];
-    groups.extend(first.slices.iter().map(|s| s.name.clone()));
+    groups.extend(names.iter().map(|(n, _)| n.to_string()));
+    // An undefined F1 is drawn as no bar (height 0); the table says `–`.
+    let f1 = |s: Option<&crate::report::MeanStd>| s.map_or(0.0, |m| m.mean);
     let series: Vec<Bars> = report
         .methods
         .iter()
         .map(|m| {
-            let mut values = vec![m.overall.f1.mean];
-            values.extend(first.slices.iter().map(|s| {
-                m.slices
+            let mut values = vec![f1(m.overall.f1.as_ref())];
+            values.extend(
+                names
                     .iter()
-                    .find(|x| x.name == s.name)
-                    .map_or(0.0, |x| x.f1.mean)
-            }));
+                    .map(|(n, _)| f1(m.slice(n).and_then(|x| x.scores.f1.as_ref()))),
+            );
             Bars {
-                label: m.method.clone(),
+                label: m.label().to_string(),
                 values,
             }
         })

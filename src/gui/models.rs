@@ -8,6 +8,7 @@ use std::time::Instant;
 use candle_core::Device;
 
 use crate::metrics::SplitReport;
+use crate::report::group::{RunInfo, group_runs};
 use crate::report::{MethodReport, Report};
 use crate::train::events::{EpochStats, TrainEvent};
 use crate::train::experiment::vanilla_params;
@@ -108,53 +109,64 @@ impl TrainingRun {
     }
 }
 
-/// A comparison of every trained model but the quick one, grouped by method (mean ± std over
-/// seeds, test split).
+/// A comparison of every trained model but the quick one: runs grouped by method and settings
+/// (mean ± std over distinct seeds, test split; see [`crate::report::group`]).
 pub fn compare(models: &[ModelEntry]) -> Report {
     let kept: Vec<&ModelEntry> = models.iter().filter(|m| !m.quick).collect();
     compare_entries(&kept)
 }
 
 fn compare_entries(models: &[&ModelEntry]) -> Report {
-    let mut order: Vec<&'static str> = Vec::new();
-    for m in models {
-        if !order.contains(&m.method()) {
-            order.push(m.method());
-        }
-    }
-    let vanilla = models
+    let scored: Vec<(&ModelEntry, &SplitReport)> = models
         .iter()
-        .find(|m| m.method() == "vanilla")
-        .map(|m| m.model.params());
+        .filter_map(|m| Some((*m, m.model.card.test_metrics.as_ref()?)))
+        .collect();
+    let infos: Vec<RunInfo> = scored
+        .iter()
+        .map(|(m, test)| RunInfo {
+            label: m.name.clone(),
+            method: m.method().into(),
+            seed: m.model.card.train.seed,
+            settings: m.model.card.settings(),
+            stop: &m.model.card.stop,
+            test,
+        })
+        .collect();
+    let grouping = group_runs(&infos);
+    let entry = |r: &RunInfo| {
+        let i = infos.iter().position(|x| std::ptr::eq(x, r)).unwrap_or(0);
+        scored[i].0
+    };
     let mut methods = Vec::new();
-    for method in order {
-        let mine: Vec<&ModelEntry> = models
-            .iter()
-            .copied()
-            .filter(|m| m.method() == method && m.model.card.test_metrics.is_some())
-            .collect();
+    for g in &grouping.groups {
+        let mine: Vec<&ModelEntry> = g.runs.iter().map(|r| entry(r)).collect();
         let Some(first) = mine.first() else { continue };
-        let tests: Vec<&SplitReport> = mine
-            .iter()
-            .filter_map(|m| m.model.card.test_metrics.as_ref())
-            .collect();
-        let base = vanilla.unwrap_or_else(|| {
-            vanilla_params(&first.model.card.model, &Device::Cpu).unwrap_or(first.model.params())
-        });
+        let tests: Vec<&SplitReport> = g.runs.iter().map(|r| r.test).collect();
+        let base =
+            vanilla_params(&first.model.card.model, &Device::Cpu).unwrap_or(first.model.params());
         let epoch_secs =
             mine.iter().map(|m| m.model.card.epoch_secs).sum::<f64>() / mine.len() as f64;
-        methods.push(MethodReport::summarise(
-            method,
-            mine.iter().map(|m| m.model.card.train.seed).collect(),
+        let mut m = MethodReport::summarise(
+            &g.method,
+            g.runs.iter().map(|r| r.seed).collect(),
             first.model.params(),
             base,
             epoch_secs,
             &tests,
-        ));
+        );
+        m.name = g.name.clone();
+        m.settings = g.settings.clone();
+        methods.push(m);
     }
-    let dataset = models
-        .first()
-        .map(|m| m.model.card.dataset.clone())
-        .unwrap_or_default();
-    Report::new(dataset, methods)
+    let mut datasets: Vec<&str> = Vec::new();
+    for (m, _) in &scored {
+        if !datasets.contains(&m.model.card.dataset.as_str()) {
+            datasets.push(&m.model.card.dataset);
+        }
+    }
+    let mut report = Report::new(datasets.join(" / "), methods);
+    report.metric = scored.first().map(|(_, t)| t.metric).unwrap_or_default();
+    report.not_averaged = grouping.not_averaged;
+    report.notes = grouping.notes;
+    report
 }

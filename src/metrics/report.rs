@@ -1,9 +1,13 @@
 //! Per-slice metric tables for one split.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use super::bootstrap::f1_interval;
+use super::bootstrap::{Interval, intervals};
 use super::confusion::Confusion;
+use super::metric::Metric;
+use super::per_class::{ClassScores, per_class};
 use super::scores::Scores;
 use crate::data::Split;
 use crate::slices::Bitmap;
@@ -31,12 +35,48 @@ pub struct SliceMetrics {
     pub coverage: f64,
     /// Scores.
     pub scores: Scores,
-    /// Slice F1 minus overall F1.
-    pub f1_diff: f64,
-    /// Bootstrap 95% interval of F1.
-    pub f1_ci: (f64, f64),
+    /// Support, precision, recall and F1 per class.
+    #[serde(default)]
+    pub per_class: Vec<ClassScores>,
+    /// Bootstrap 95% interval of every metric that is defined in enough resamples.
+    #[serde(default)]
+    pub intervals: BTreeMap<Metric, Interval>,
+    /// The interval of the report's metric (null when undefined).
+    #[serde(default)]
+    pub interval: Option<Interval>,
+    /// The report's metric here minus overall (null when either is undefined).
+    #[serde(default)]
+    pub diff: Option<f64>,
+    /// Worse than overall by the report's metric, with an interval that excludes overall.
+    #[serde(default)]
+    pub flagged: bool,
     /// Confusion counts, row-major `[true][pred]`.
     pub confusion: Vec<u64>,
+}
+
+impl SliceMetrics {
+    /// The value of `m` here.
+    pub fn value(&self, m: Metric) -> Option<f64> {
+        m.of(&self.scores)
+    }
+
+    /// `m` here minus `m` overall; `None` when either is undefined.
+    pub fn diff_from(&self, overall: &SliceMetrics, m: Metric) -> Option<f64> {
+        Some(self.value(m)? - overall.value(m)?)
+    }
+
+    /// Whether this slice is flagged by `m`: worse than `overall`, and its bootstrap interval
+    /// lies entirely on the worse side of the overall value. The overall row and slices whose
+    /// metric or interval is undefined are never flagged.
+    pub fn flagged_by(&self, overall: &SliceMetrics, m: Metric) -> bool {
+        let (Some(v), Some(o), Some(&(lo, hi))) =
+            (self.value(m), overall.value(m), self.intervals.get(&m))
+        else {
+            return false;
+        };
+        let excludes = if m.higher_is_better() { hi < o } else { lo > o };
+        self.kind != SliceKind::Overall && m.worse(v, o) && excludes
+    }
 }
 
 /// The per-slice table of one split.
@@ -44,8 +84,39 @@ pub struct SliceMetrics {
 pub struct SplitReport {
     /// The split.
     pub split: Split,
+    /// The metric that `interval`, `diff` and `flagged` of each row refer to.
+    #[serde(default)]
+    pub metric: Metric,
+    /// Class names, in class-index order.
+    #[serde(default)]
+    pub classes: Vec<String>,
     /// `overall` first, then each slice.
     pub rows: Vec<SliceMetrics>,
+}
+
+impl SplitReport {
+    /// The `overall` row.
+    pub fn overall(&self) -> Option<&SliceMetrics> {
+        self.rows.iter().find(|r| r.kind == SliceKind::Overall)
+    }
+
+    /// The row of slice `name`.
+    pub fn row(&self, name: &str) -> Option<&SliceMetrics> {
+        self.rows.iter().find(|r| r.name == name)
+    }
+
+    /// Makes `m` the metric of each row's `interval`, `diff` and `flagged`.
+    pub fn set_metric(&mut self, m: Metric) {
+        self.metric = m;
+        let Some(overall) = self.overall().cloned() else {
+            return;
+        };
+        for r in &mut self.rows {
+            r.interval = r.intervals.get(&m).copied();
+            r.diff = r.diff_from(&overall, m);
+            r.flagged = r.flagged_by(&overall, m);
+        }
+    }
 }
 
 /// A named slice to report on.
@@ -58,6 +129,36 @@ pub struct SliceRef<'a> {
     pub mask: &'a Bitmap,
 }
 
+/// How a report is made: the classes, the metric that flags slices, the bootstrap seed.
+#[derive(Debug, Clone)]
+pub struct ReportSpec<'a> {
+    /// Class names, in class-index order (their number is the number of classes).
+    pub classes: &'a [String],
+    /// The metric of `interval`, `diff` and `flagged`.
+    pub metric: Metric,
+    /// Mixed into every slice's resampling seed.
+    pub seed: u64,
+}
+
+impl<'a> ReportSpec<'a> {
+    /// The task's default metric ([`Metric::default_for`]) and seed 0.
+    pub fn new(classes: &'a [String]) -> Self {
+        Self {
+            classes,
+            metric: Metric::default_for(classes.len()),
+            seed: 0,
+        }
+    }
+
+    /// With `metric` instead of the default (`None` keeps it).
+    pub fn with_metric(self, metric: Option<Metric>) -> Self {
+        Self {
+            metric: metric.unwrap_or(self.metric),
+            ..self
+        }
+    }
+}
+
 /// Computes overall and per-slice metrics of `pred` against `y` on `rows` (one split).
 pub fn slice_report(
     y: &[u32],
@@ -65,30 +166,35 @@ pub fn slice_report(
     rows: &[usize],
     split: Split,
     slices: &[SliceRef],
-    n_classes: usize,
+    spec: &ReportSpec,
 ) -> SplitReport {
-    let metrics = |name: &str, kind, subset: &[usize], overall_f1: f64, seed: u64| {
+    let n_classes = spec.classes.len();
+    let metrics = |name: &str, kind, subset: &[usize]| {
         let c = Confusion::from_rows(y, pred, subset.iter().copied(), n_classes);
-        let scores = Scores::from_confusion(&c);
         SliceMetrics {
             name: name.to_string(),
             kind,
             coverage: subset.len() as f64 / rows.len().max(1) as f64,
-            f1_diff: scores.f1 - overall_f1,
-            f1_ci: f1_interval(y, pred, subset, n_classes, seed),
-            scores,
+            scores: Scores::from_confusion(&c),
+            per_class: per_class(&c, spec.classes),
+            intervals: intervals(y, pred, subset, n_classes, spec.seed),
+            interval: None,
+            diff: None,
+            flagged: false,
             confusion: c.counts,
         }
     };
-    let overall = metrics("overall", SliceKind::Overall, rows, 0.0, 0);
-    let overall_f1 = overall.scores.f1;
-    let mut out = vec![SliceMetrics {
-        f1_diff: 0.0,
-        ..overall
-    }];
-    for (j, s) in slices.iter().enumerate() {
+    let mut out = vec![metrics("overall", SliceKind::Overall, rows)];
+    for s in slices {
         let subset: Vec<usize> = rows.iter().copied().filter(|&i| s.mask.get(i)).collect();
-        out.push(metrics(s.name, s.kind, &subset, overall_f1, j as u64 + 1));
+        out.push(metrics(s.name, s.kind, &subset));
     }
-    SplitReport { split, rows: out }
+    let mut report = SplitReport {
+        split,
+        metric: spec.metric,
+        classes: spec.classes.to_vec(),
+        rows: out,
+    };
+    report.set_metric(spec.metric);
+    report
 }

@@ -1,81 +1,105 @@
 //! Scores derived from a confusion matrix.
 //!
-//! Binary tasks score the positive class (class index 1); multi-class tasks use macro averages
-//! over the classes that occur in the truth or the predictions.
+//! Every ratio whose denominator is 0 is undefined (`None`, `null` in JSON, `–` in tables).
+//! Binary tasks score the positive class (class index 1). Multi-class precision, recall and F1
+//! are macro averages over the classes *with support in the rows* (a class that is only
+//! predicted does not enter the average; its stray predictions still cost the precision of no
+//! class and the recall of the rows' own classes). Weighted F1 weights each supported class by
+//! its support; micro F1 equals accuracy.
 
 use serde::{Deserialize, Serialize};
 
 use super::confusion::Confusion;
+use super::per_class::{Prf, ratio};
 
 /// The headline scores of one set of rows.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Scores {
     /// Number of rows.
     pub support: u64,
-    /// Fraction correct.
-    pub accuracy: f64,
-    /// Precision (binary: positive class; multi-class: macro).
-    pub precision: f64,
-    /// Recall (binary: positive class; multi-class: macro).
-    pub recall: f64,
-    /// F1 (binary: positive class; multi-class: macro).
-    pub f1: f64,
-    /// Matthews correlation (multi-class generalisation by Gorodkin).
-    pub mcc: f64,
+    /// Binary tasks: rows whose label is the positive class (how fragile F1 is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positives: Option<u64>,
+    /// Fraction correct (undefined without rows).
+    pub accuracy: Option<f64>,
     /// `1 - accuracy`.
-    pub error_rate: f64,
+    #[serde(default)]
+    pub error_rate: Option<f64>,
+    /// Precision (binary: positive class; multi-class: macro over supported classes whose
+    /// precision is defined).
+    pub precision: Option<f64>,
+    /// Recall (binary: positive class; multi-class: macro over supported classes).
+    pub recall: Option<f64>,
+    /// F1 (binary: positive class; multi-class: `macro_f1`).
+    pub f1: Option<f64>,
+    /// Mean F1 over the classes with support in the rows.
+    #[serde(default)]
+    pub macro_f1: Option<f64>,
+    /// Support-weighted mean F1 over the classes with support.
+    #[serde(default)]
+    pub weighted_f1: Option<f64>,
+    /// Micro-averaged F1, which for single-label rows equals accuracy.
+    #[serde(default)]
+    pub micro_f1: Option<f64>,
+    /// Matthews correlation (multi-class: Gorodkin's R_K); undefined when all labels or all
+    /// predictions are one class.
+    pub mcc: Option<f64>,
 }
 
-fn div(a: f64, b: f64) -> f64 {
-    if b == 0.0 { 0.0 } else { a / b }
-}
-
-fn f1_of(p: f64, r: f64) -> f64 {
-    div(2.0 * p * r, p + r)
+/// Mean of the defined values; `None` when none is.
+fn mean_defined(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let (sum, n) = values
+        .flatten()
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    ratio(sum, n as f64)
 }
 
 impl Scores {
     /// Computes all scores.
     pub fn from_confusion(c: &Confusion) -> Self {
         let total = c.total() as f64;
-        let accuracy = div(c.correct() as f64, total);
-        let (precision, recall, f1) = if c.n_classes == 2 {
-            let tp = c.get(1, 1) as f64;
-            let (p, r) = (div(tp, c.predicted(1) as f64), div(tp, c.actual(1) as f64));
-            (p, r, f1_of(p, r))
+        let accuracy = ratio(c.correct() as f64, total);
+        let supported: Vec<(u64, Prf)> = (0..c.n_classes)
+            .filter(|&k| c.actual(k) > 0)
+            .map(|k| (c.actual(k), Prf::of_class(c, k)))
+            .collect();
+        let macro_f1 = mean_defined(supported.iter().map(|(_, p)| p.f1));
+        let weighted_f1 = ratio(
+            supported
+                .iter()
+                .map(|(n, p)| *n as f64 * p.f1.unwrap_or(0.0))
+                .sum(),
+            supported.iter().map(|(n, _)| *n as f64).sum(),
+        );
+        let (precision, recall, f1, positives) = if c.n_classes == 2 {
+            let p = Prf::of_class(c, 1);
+            (p.precision, p.recall, p.f1, Some(c.actual(1)))
         } else {
-            macro_scores(c)
+            (
+                mean_defined(supported.iter().map(|(_, p)| p.precision)),
+                mean_defined(supported.iter().map(|(_, p)| p.recall)),
+                macro_f1,
+                None,
+            )
         };
         Self {
             support: c.total(),
+            positives,
             accuracy,
+            error_rate: accuracy.map(|a| 1.0 - a),
             precision,
             recall,
             f1,
+            macro_f1,
+            weighted_f1,
+            micro_f1: accuracy,
             mcc: mcc(c),
-            error_rate: if total > 0.0 { 1.0 - accuracy } else { 0.0 },
         }
     }
 }
 
-fn macro_scores(c: &Confusion) -> (f64, f64, f64) {
-    let present: Vec<usize> = (0..c.n_classes)
-        .filter(|&k| c.actual(k) + c.predicted(k) > 0)
-        .collect();
-    let m = present.len().max(1) as f64;
-    let (mut p_sum, mut r_sum, mut f_sum) = (0.0, 0.0, 0.0);
-    for &k in &present {
-        let tp = c.get(k, k) as f64;
-        let (p, r) = (div(tp, c.predicted(k) as f64), div(tp, c.actual(k) as f64));
-        p_sum += p;
-        r_sum += r;
-        f_sum += f1_of(p, r);
-    }
-    (p_sum / m, r_sum / m, f_sum / m)
-}
-
 /// Matthews correlation coefficient, `R_K` of Gorodkin (2004) for K classes.
-fn mcc(c: &Confusion) -> f64 {
+fn mcc(c: &Confusion) -> Option<f64> {
     let s = c.total() as f64;
     let correct = c.correct() as f64;
     let (mut pt, mut pp, mut tt) = (0.0, 0.0, 0.0);
@@ -85,7 +109,7 @@ fn mcc(c: &Confusion) -> f64 {
         pp += p * p;
         tt += t * t;
     }
-    div(correct * s - pt, ((s * s - pp) * (s * s - tt)).sqrt())
+    ratio(correct * s - pt, ((s * s - pp) * (s * s - tt)).sqrt())
 }
 
 #[cfg(test)]
@@ -96,36 +120,46 @@ mod tests {
         Confusion::from_rows(y, p, 0..y.len(), k)
     }
 
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-12)
+    }
+
     #[test]
     fn binary_scores_match_hand_computation() {
         // tp=2, fp=1, fn=1, tn=2
         let s = Scores::from_confusion(&conf(&[1, 1, 1, 0, 0, 0], &[1, 1, 0, 1, 0, 0], 2));
-        assert!((s.precision - 2.0 / 3.0).abs() < 1e-12);
-        assert!((s.recall - 2.0 / 3.0).abs() < 1e-12);
-        assert!((s.f1 - 2.0 / 3.0).abs() < 1e-12);
-        assert!((s.accuracy - 4.0 / 6.0).abs() < 1e-12);
+        assert!(close(s.precision, 2.0 / 3.0) && close(s.recall, 2.0 / 3.0));
+        assert!(close(s.f1, 2.0 / 3.0) && close(s.accuracy, 4.0 / 6.0));
         // (tp*tn - fp*fn) / sqrt((tp+fp)(tp+fn)(tn+fp)(tn+fn)) = (4-1)/9
-        assert!((s.mcc - 3.0 / 9.0).abs() < 1e-12);
-        assert!((s.error_rate - 2.0 / 6.0).abs() < 1e-12);
+        assert!(close(s.mcc, 3.0 / 9.0) && close(s.error_rate, 2.0 / 6.0));
+        assert_eq!(s.positives, Some(3));
     }
 
     #[test]
     fn multiclass_macro_f1() {
         // class 0: p=1, r=1/2; class 1: p=1/2, r=1; class 2: p=1, r=1
         let s = Scores::from_confusion(&conf(&[0, 0, 1, 2], &[0, 1, 1, 2], 3));
-        let f = (2.0 / 3.0 + 2.0 / 3.0 + 1.0) / 3.0;
-        assert!((s.f1 - f).abs() < 1e-12);
-        assert!((s.accuracy - 0.75).abs() < 1e-12);
+        assert!(close(s.f1, (2.0 / 3.0 + 2.0 / 3.0 + 1.0) / 3.0));
+        assert!(close(
+            s.weighted_f1,
+            (2.0 * 2.0 / 3.0 + 2.0 / 3.0 + 1.0) / 4.0
+        ));
+        assert!(close(s.accuracy, 0.75) && close(s.micro_f1, 0.75));
+        assert_eq!(s.positives, None);
     }
 
     #[test]
-    fn degenerate_cases_do_not_divide_by_zero() {
+    fn zero_denominators_are_undefined_not_zero() {
         let s = Scores::from_confusion(&conf(&[0, 0], &[0, 0], 2));
-        assert_eq!((s.f1, s.mcc, s.accuracy), (0.0, 0.0, 1.0));
+        assert_eq!(
+            (s.f1, s.precision, s.recall, s.mcc),
+            (None, None, None, None)
+        );
+        assert_eq!(s.accuracy, Some(1.0));
         let s = Scores::from_confusion(&Confusion::new(2));
-        assert_eq!((s.support, s.error_rate), (0, 0.0));
+        assert_eq!((s.support, s.accuracy, s.error_rate), (0, None, None));
         // Unknown predictions count as wrong.
         let s = Scores::from_confusion(&conf(&[1, 0], &[u32::MAX, 0], 2));
-        assert_eq!(s.accuracy, 0.5);
+        assert_eq!(s.accuracy, Some(0.5));
     }
 }

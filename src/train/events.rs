@@ -26,11 +26,11 @@ pub struct EpochStats {
     pub epochs: usize,
     /// Mean training losses.
     pub loss: LossBreakdown,
-    /// Validation F1 of all rows.
+    /// Validation F1 of all rows (0 where undefined, so model selection still has a signal).
     pub valid_f1: f64,
     /// Validation accuracy of all rows.
     pub valid_accuracy: f64,
-    /// Validation F1 per slice (SFs then ground-truth slices).
+    /// Validation F1 per slice (SFs then ground-truth slices); NaN where undefined.
     pub slice_f1: Vec<(String, f64)>,
     /// Training time of this epoch (excluding validation).
     pub epoch_secs: f64,

@@ -14,8 +14,9 @@ use super::prepared::Prepared;
 use super::saved::{FORMAT, ModelCard, TrainedModel};
 use crate::data::demo::Figure1;
 use crate::data::{Dataset, Split};
-use crate::metrics::{SplitReport, slice_report};
+use crate::metrics::{Metric, ReportSpec, SplitReport, slice_report};
 use crate::model::{Method, ModelConfig, param_count};
+use crate::report::group::{RunInfo, group_runs};
 use crate::report::{MethodReport, Report, RunRecord};
 use crate::slices::SliceSet;
 
@@ -73,6 +74,9 @@ pub struct ExperimentSpec {
     pub rep_dim: Option<usize>,
     /// Feature columns (default: all usable columns).
     pub features: Option<Vec<String>>,
+    /// The metric that ranks and flags slices in the test reports (default: per task, see
+    /// [`Metric::default_for`]).
+    pub metric: Option<Metric>,
 }
 
 /// One trained run.
@@ -167,7 +171,7 @@ pub fn run_experiment(
             }
         }
     }
-    let mut report = summarise(source.describe(), &runs, spec, &device)?;
+    let mut report = summarise(source.describe(), &runs, &device)?;
     report.interrupted |= cancel.load(Ordering::Relaxed);
     Ok(ExperimentResult { runs, report })
 }
@@ -218,7 +222,7 @@ pub fn train_run(
         emit,
         ctx.cancel,
     )?;
-    let test = evaluate(&model, data, Split::Test)?;
+    let test = evaluate(&model, data, Split::Test, ctx.spec.metric)?;
     model.card.params = model.params();
     model.card.best_epoch = outcome.best_epoch;
     model.card.stop = outcome.stop.clone();
@@ -260,11 +264,13 @@ pub fn model_config(
     }
 }
 
-/// Per-slice metrics of a model on one split of prepared data.
+/// Per-slice metrics of a model on one split of prepared data, slices flagged by `metric`
+/// (default: per task).
 pub fn evaluate(
     model: &TrainedModel,
     data: &Prepared,
     split: Split,
+    metric: Option<Metric>,
 ) -> Result<SplitReport, TrainError> {
     let rows = data.rows(split);
     let pred = predict(&model.model, &data.x, rows)?.classes;
@@ -276,55 +282,81 @@ pub fn evaluate(
         rows,
         split,
         &data.report_slices(),
-        data.n_classes,
+        &ReportSpec::new(&model.card.classes).with_metric(metric),
     ))
 }
 
-fn summarise(
-    dataset: String,
-    runs: &[RunResult],
-    spec: &ExperimentSpec,
-    device: &Device,
-) -> Result<Report, TrainError> {
-    let mut methods = Vec::new();
-    // A cancelled run stopped part-way: listed in the report, never averaged with finished ones.
-    let finished = |r: &&RunResult| r.outcome.stop != StopReason::Cancelled;
-    for &method in &spec.methods {
-        let mine: Vec<&RunResult> = runs
+/// Groups the runs as Compare does (cancelled and diverged runs listed, not averaged) and
+/// summarises each group.
+fn summarise(dataset: String, runs: &[RunResult], device: &Device) -> Result<Report, TrainError> {
+    let infos: Vec<RunInfo> = runs
+        .iter()
+        .map(|r| RunInfo {
+            label: run_name(r),
+            method: r.method.name().into(),
+            seed: r.seed,
+            settings: r.model.card.settings(),
+            stop: &r.outcome.stop,
+            test: &r.test,
+        })
+        .collect();
+    let grouping = group_runs(&infos);
+    let result = |info: &RunInfo| {
+        &runs[infos
             .iter()
-            .filter(finished)
-            .filter(|r| r.method == method)
-            .collect();
+            .position(|x| std::ptr::eq(x, info))
+            .unwrap_or(0)]
+    };
+    let mut methods = Vec::new();
+    for g in &grouping.groups {
+        let mine: Vec<&RunResult> = g.runs.iter().map(|i| result(i)).collect();
         let Some(first) = mine.first() else { continue };
         let vanilla = vanilla_params(&first.model.card.model, device)?;
         let tests: Vec<&SplitReport> = mine.iter().map(|r| &r.test).collect();
         let epoch_secs = mine.iter().map(|r| r.outcome.epoch_secs).sum::<f64>() / mine.len() as f64;
-        let seeds = mine.iter().map(|r| r.seed).collect();
-        methods.push(MethodReport::summarise(
-            method.name(),
-            seeds,
+        let mut m = MethodReport::summarise(
+            &g.method,
+            mine.iter().map(|r| r.seed).collect(),
             first.model.params(),
             vanilla,
             epoch_secs,
             &tests,
-        ));
+        );
+        if g.name != g.method {
+            m.name = g.name.clone();
+        }
+        methods.push(m);
     }
     let mut report = Report::new(dataset, methods);
+    report.metric = runs.first().map_or_else(Metric::default, |r| r.test.metric);
+    let averaged = |r: &RunResult| {
+        grouping
+            .groups
+            .iter()
+            .any(|g| g.runs.iter().any(|i| i.label == run_name(r)))
+    };
     report.runs = runs
         .iter()
         .map(|r| RunRecord {
-            run: format!("{}-seed{}", r.method.name(), r.seed),
+            run: run_name(r),
             method: r.method.name().into(),
             seed: r.seed,
             stop_reason: r.outcome.stop.kind().into(),
             stop: r.outcome.stop.describe(),
             epochs_run: r.outcome.history.len(),
             best_epoch: r.outcome.best_epoch,
-            summarised: finished(&r),
+            summarised: averaged(r),
+            test: Some(r.test.clone()),
         })
         .collect();
-    report.interrupted = runs.iter().any(|r| !finished(&r));
+    report.not_averaged = grouping.not_averaged;
+    report.notes = grouping.notes;
+    report.interrupted = runs.iter().any(|r| r.outcome.stop == StopReason::Cancelled);
     Ok(report)
+}
+
+fn run_name(r: &RunResult) -> String {
+    format!("{}-seed{}", r.method.name(), r.seed)
 }
 
 /// Parameters of a Vanilla model with the same backbone and classes.

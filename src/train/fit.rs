@@ -252,7 +252,9 @@ fn validate(
         .map(|s| {
             (
                 s.name.to_string(),
-                score(&mut (0..rows.len()).filter(|&k| s.mask.get(rows[k]))).f1,
+                score(&mut (0..rows.len()).filter(|&k| s.mask.get(rows[k])))
+                    .f1
+                    .unwrap_or(f64::NAN),
             )
         })
         .collect();
@@ -261,8 +263,9 @@ fn validate(
         epoch,
         epochs,
         loss,
-        valid_f1: overall.f1,
-        valid_accuracy: overall.accuracy,
+        // Undefined overall F1 (no positive label or prediction) selects like the worst F1.
+        valid_f1: overall.f1.unwrap_or(0.0),
+        valid_accuracy: overall.accuracy.unwrap_or(0.0),
         slice_f1,
         epoch_secs,
         elapsed_secs,

@@ -16,15 +16,16 @@ pub const ALPHAS: [f32; 4] = [2.0, 20.0, 50.0, 100.0];
 pub const F1_GAP: f64 = 0.05;
 
 /// The validation score that picks the multiplier: the mean of overall F1 and the mean F1 over
-/// the SF slices, so upweighting must help the slices without giving up the rest.
+/// the SF slices where F1 is defined, so upweighting must help the slices without giving up
+/// the rest.
 pub fn selection_score(valid: &SplitReport) -> f64 {
     let sf: Vec<f64> = valid
         .rows
         .iter()
         .filter(|r| r.kind == SliceKind::Sf)
-        .map(|r| r.scores.f1)
+        .filter_map(|r| r.scores.f1)
         .collect();
-    let overall = valid.rows.first().map_or(0.0, |r| r.scores.f1);
+    let overall = valid.overall().and_then(|r| r.scores.f1).unwrap_or(0.0);
     if sf.is_empty() {
         overall
     } else {
@@ -32,15 +33,16 @@ pub fn selection_score(valid: &SplitReport) -> f64 {
     }
 }
 
-/// Indices (in SF order) of the slices where the report's F1 trails overall by [`F1_GAP`].
+/// Indices (in SF order) of the slices where the report's F1 trails overall by [`F1_GAP`] (a
+/// slice whose F1 is undefined does not).
 pub fn underperforming(valid: &SplitReport) -> Vec<usize> {
-    let overall = valid.rows.first().map_or(0.0, |r| r.scores.f1);
+    let overall = valid.overall().and_then(|r| r.scores.f1).unwrap_or(0.0);
     valid
         .rows
         .iter()
         .filter(|r| r.kind == SliceKind::Sf)
         .enumerate()
-        .filter(|(_, r)| overall - r.scores.f1 >= F1_GAP)
+        .filter(|(_, r)| r.scores.f1.is_some_and(|f| overall - f >= F1_GAP))
         .map(|(j, _)| j)
         .collect()
 }
@@ -64,7 +66,7 @@ pub fn train_manual(
 ) -> Result<RunResult, TrainError> {
     let seed = ctx.seed;
     let vanilla_valid = match vanilla {
-        Some(v) => evaluate(&v.model, ctx.data, Split::Valid)?,
+        Some(v) => evaluate(&v.model, ctx.data, Split::Valid, None)?,
         None => {
             let cfg = model_config(Method::Vanilla, ctx.data, ctx.spec, Vec::new());
             let v = train_run(
@@ -74,7 +76,7 @@ pub fn train_manual(
                 progress,
                 emit,
             )?;
-            evaluate(&v.model, ctx.data, Split::Valid)?
+            evaluate(&v.model, ctx.data, Split::Valid, None)?
         }
     };
     let weak = underperforming(&vanilla_valid);
@@ -101,7 +103,7 @@ pub fn train_manual(
         if run.outcome.stop == StopReason::Cancelled {
             return Ok(run);
         }
-        let score = selection_score(&evaluate(&run.model, ctx.data, Split::Valid)?);
+        let score = selection_score(&evaluate(&run.model, ctx.data, Split::Valid, None)?);
         grid.push((alpha, score));
         if best.as_ref().is_none_or(|(_, s)| score > *s) {
             best = Some((run, score));

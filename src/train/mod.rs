@@ -12,6 +12,7 @@ pub mod optim;
 pub mod predict;
 pub mod prepared;
 pub mod saved;
+pub mod settings;
 
 pub use config::{ClassWeights, LrSchedule, OptimizerKind, TrainConfig};
 pub use error::TrainError;

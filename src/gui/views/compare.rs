@@ -1,5 +1,6 @@
-//! The Compare tab: every trained model grouped by method (mean ± std over seeds on the test
-//! split), lift over Vanilla, parameter counts, a grouped bar chart, and exports.
+//! The Compare tab: every trained model grouped by method and settings (mean ± std over distinct
+//! seeds on the test split; cancelled and diverged runs listed, not averaged), lift over Vanilla,
+//! parameter counts, a grouped bar chart, and exports.
 
 use egui_plot::{Bar, BarChart, Legend, Plot};
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,8 @@ use crate::gui::app::SlicelabApp;
 use crate::gui::command::{Command, FilePurpose};
 use crate::gui::models;
 use crate::gui::theme;
-use crate::report::{MethodReport, Report};
+use crate::metrics::text::UNDEFINED;
+use crate::report::{MethodReport, Report, SliceSummary};
 
 /// The Compare tab.
 #[derive(Default, Serialize, Deserialize)]
@@ -21,17 +23,26 @@ pub struct CompareView {
 }
 
 fn slice_f1(m: &MethodReport, name: &str) -> Option<f64> {
-    m.slices.iter().find(|s| s.name == name).map(|s| s.f1.mean)
+    m.slice(name).and_then(|s| s.scores.f1).map(|f| f.mean)
 }
 
-/// (max, average) F1 lift of `m` over `vanilla` across `names`.
-fn lift(m: &MethodReport, vanilla: &MethodReport, names: &[String]) -> (f64, f64) {
+/// `0.806 ± 0.071`, with `(n=k)` where fewer of the group's runs have the slice or a defined F1.
+fn slice_cell(m: &MethodReport, s: &SliceSummary) -> String {
+    match &s.scores.f1 {
+        Some(f) if f.n < m.seeds.len() => format!("{f} (n={})", f.n),
+        Some(f) => f.to_string(),
+        None => UNDEFINED.into(),
+    }
+}
+
+/// (max, average) F1 lift of `m` over `vanilla` across the `names` where both are defined.
+fn lift(m: &MethodReport, vanilla: &MethodReport, names: &[String]) -> Option<(f64, f64)> {
     let d: Vec<f64> = names
         .iter()
         .filter_map(|n| Some(slice_f1(m, n)? - slice_f1(vanilla, n)?))
         .collect();
-    let max = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (max, d.iter().sum::<f64>() / d.len().max(1) as f64)
+    let max = d.iter().copied().reduce(f64::max)?;
+    Some((max, d.iter().sum::<f64>() / d.len() as f64))
 }
 
 impl CompareView {
@@ -50,7 +61,7 @@ impl CompareView {
         }
         ui.horizontal(|ui| {
             ui.label(format!(
-                "Test split of {} · mean ± std over seeds",
+                "Test split of {} · mean ± std over distinct seeds of one method and settings",
                 report.dataset
             ));
             if ui.button("Export table…").clicked() {
@@ -60,21 +71,26 @@ impl CompareView {
                 out.push(Command::PickFile(FilePurpose::ExportChart));
             }
         });
-        let slices: Vec<String> = report.methods[0]
-            .slices
-            .iter()
-            .map(|s| s.name.clone())
+        let slices: Vec<String> = report
+            .slice_names()
+            .into_iter()
+            .map(|(n, _)| n.to_string())
             .collect();
         egui::ScrollArea::horizontal()
             .id_salt("compare_table")
             .show(ui, |ui| table(ui, report, &slices));
+        for line in &report.notes {
+            ui.weak(line);
+        }
+        if !report.not_averaged.is_empty() {
+            ui.weak(format!("Not averaged: {}", report.not_averaged.join("; ")));
+        }
         ui.separator();
         chart(ui, report, &slices);
     }
 }
 
 fn table(ui: &mut egui::Ui, report: &Report, names: &[String]) {
-    let vanilla = report.method("vanilla");
     egui::Grid::new("compare_grid")
         .striped(true)
         .show(ui, |ui| {
@@ -88,31 +104,29 @@ fn table(ui: &mut egui::Ui, report: &Report, names: &[String]) {
             ui.strong("avg lift");
             ui.end_row();
             for m in &report.methods {
-                ui.label(&m.method);
-                ui.label(m.seeds.len().to_string());
+                ui.label(m.label());
+                ui.label(m.seeds.len().to_string())
+                    .on_hover_text(format!("seeds {:?}", m.seeds));
                 ui.label(m.params.to_string());
                 ui.label(format!("{:+.0}%", 100.0 * m.param_increase));
-                ui.label(format!(
-                    "{:.3} ± {:.3}",
-                    m.overall.f1.mean, m.overall.f1.std
-                ));
+                ui.label(crate::report::show(m.overall.f1.as_ref()));
                 for n in names {
-                    match m.slices.iter().find(|s| s.name == *n) {
-                        Some(s) => ui.label(format!("{:.3} ± {:.3}", s.f1.mean, s.f1.std)),
-                        None => ui.label("-"),
+                    match m.slice(n) {
+                        Some(s) => ui.label(slice_cell(m, s)),
+                        None => ui.label(UNDEFINED),
                     };
                 }
-                match vanilla.filter(|v| v.method != m.method) {
-                    Some(v) => {
-                        let (max, avg) = lift(m, v, names);
+                let base = report.baseline(m).filter(|v| v.method != m.method);
+                match base.and_then(|v| lift(m, v, names)) {
+                    Some((max, avg)) => {
                         for x in [max, avg] {
                             let c = if x >= 0.0 { theme::GOOD } else { theme::BAD };
                             ui.colored_label(c, format!("{x:+.3}"));
                         }
                     }
                     None => {
-                        ui.label("-");
-                        ui.label("-");
+                        ui.label(UNDEFINED);
+                        ui.label(UNDEFINED);
                     }
                 }
                 ui.end_row();
@@ -146,18 +160,21 @@ fn chart(ui: &mut egui::Ui, report: &Report, names: &[String]) {
                     .iter()
                     .enumerate()
                     .map(|(g, name)| {
+                        // An undefined F1 has no bar (height 0); the table shows `–`.
                         let v = if g == 0 {
-                            m.overall.f1.mean
+                            m.overall.f1.map_or(0.0, |f| f.mean)
                         } else {
                             slice_f1(m, name).unwrap_or(0.0)
                         };
                         let x = g as f64 - 0.4 + width * (j as f64 + 0.5);
                         Bar::new(x, v)
                             .width(width * 0.9)
-                            .name(format!("{} · {name}", m.method))
+                            .name(format!("{} · {name}", m.label()))
                     })
                     .collect();
-                p.bar_chart(BarChart::new(m.method.clone(), bars).color(theme::slice_color(j)));
+                p.bar_chart(
+                    BarChart::new(m.label().to_string(), bars).color(theme::slice_color(j)),
+                );
             }
         });
 }

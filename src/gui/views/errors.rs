@@ -1,19 +1,18 @@
-//! The Errors tab: the per-slice error table (sortable, worst slices highlighted), the selected
-//! slice's confusion matrix, and its rows with a misclassified-only filter.
+//! The Errors tab: the per-slice error table (sortable with `overall` pinned on top; slices
+//! flagged by the chosen metric and its bootstrap interval), the selected slice's confusion
+//! matrix and per-class table, and its rows with a misclassified-only filter.
 
 use serde::{Deserialize, Serialize};
 
-use super::pct;
+use super::error_cells::{cells, legend};
+use super::per_class;
 use crate::data::{ColumnKind, Split};
 use crate::gui::app::SlicelabApp;
 use crate::gui::command::Command;
 use crate::gui::theme;
-use crate::metrics::SliceMetrics;
+use crate::metrics::{Metric, SliceMetrics};
 use crate::slices::SliceDef;
 use crate::slices::build::{equals_expr, name_from};
-
-/// A slice whose F1 is this far below overall is highlighted.
-const WORST_GAP: f64 = 0.05;
 
 /// Sortable columns of the error table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +35,7 @@ pub enum SortBy {
     Mcc,
     /// Error rate.
     ErrorRate,
-    /// F1 minus overall F1.
+    /// The chosen metric minus overall.
     Diff,
 }
 
@@ -50,7 +49,7 @@ const COLUMNS: [(&str, SortBy); 10] = [
     ("F1", SortBy::F1),
     ("MCC", SortBy::Mcc),
     ("error rate", SortBy::ErrorRate),
-    ("ΔF1", SortBy::Diff),
+    ("Δ", SortBy::Diff),
 ];
 
 /// The Errors tab.
@@ -63,6 +62,9 @@ pub struct ErrorsView {
     pub sort: (SortBy, bool),
     /// Show only misclassified rows of the selected slice.
     pub misclassified_only: bool,
+    /// The metric that ranks (Δ) and flags slices; `None` follows the task (F1 for binary
+    /// labels, error rate for multi-class).
+    pub metric: Option<Metric>,
     #[serde(skip)]
     offer: Option<(String, String, bool)>,
     /// Rows of the selected slice, and what they were computed for (recomputed only on change,
@@ -87,36 +89,71 @@ impl Default for ErrorsView {
             split: Split::Test,
             sort: (SortBy::Slice, false),
             misclassified_only: false,
+            metric: None,
             offer: None,
             rows_cache: None,
         }
     }
 }
 
-fn key(m: &SliceMetrics, by: SortBy) -> f64 {
+/// The sort key of a row; `None` (undefined) sorts last either way.
+fn key(m: &SliceMetrics, by: SortBy, overall: &SliceMetrics, metric: Metric) -> Option<f64> {
     let s = &m.scores;
     match by {
-        SortBy::Slice => 0.0,
-        SortBy::Support => s.support as f64,
-        SortBy::Coverage => m.coverage,
+        SortBy::Slice => Some(0.0),
+        SortBy::Support => Some(s.support as f64),
+        SortBy::Coverage => Some(m.coverage),
         SortBy::Accuracy => s.accuracy,
         SortBy::Precision => s.precision,
         SortBy::Recall => s.recall,
         SortBy::F1 => s.f1,
         SortBy::Mcc => s.mcc,
         SortBy::ErrorRate => s.error_rate,
-        SortBy::Diff => m.f1_diff,
+        SortBy::Diff => m.diff_from(overall, metric),
     }
+}
+
+/// The slices (not `overall`) in display order: sorted by `by`, undefined values last.
+fn sorted<'a>(
+    rows: &'a [SliceMetrics],
+    (by, desc): (SortBy, bool),
+    overall: &SliceMetrics,
+    metric: Metric,
+) -> Vec<&'a SliceMetrics> {
+    let mut out: Vec<&SliceMetrics> = rows.iter().filter(|r| r.name != overall.name).collect();
+    if by != SortBy::Slice || desc {
+        out.sort_by(
+            |a, b| match (key(a, by, overall, metric), key(b, by, overall, metric)) {
+                (Some(x), Some(y)) if desc => y.total_cmp(&x),
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (a, b) => b.is_some().cmp(&a.is_some()),
+            },
+        );
+        if by == SortBy::Slice {
+            out.reverse();
+        }
+    }
+    out
 }
 
 impl ErrorsView {
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+        let n_classes = app.data.as_ref().map_or(2, |d| d.ds.classes.len());
+        let metric = self.metric.unwrap_or(Metric::default_for(n_classes));
         ui.horizontal(|ui| {
             ui.label("Split:");
             for s in Split::ALL {
                 ui.selectable_value(&mut self.split, s, s.name());
             }
+            ui.separator();
+            egui::ComboBox::from_label("ranks and flags slices")
+                .selected_text(metric.label())
+                .show_ui(ui, |ui| {
+                    for m in Metric::ALL {
+                        ui.selectable_value(&mut self.metric, Some(m), m.label());
+                    }
+                });
         });
         let Some(report) = app.analysis.as_ref().and_then(|a| a.report(self.split)) else {
             match &app.predicted {
@@ -136,18 +173,20 @@ impl ErrorsView {
             }
             return;
         };
-        let mut rows: Vec<&SliceMetrics> = report.rows.iter().collect();
-        let (by, desc) = self.sort;
-        if by != SortBy::Slice {
-            rows.sort_by(|a, b| key(a, by).total_cmp(&key(b, by)));
-        }
-        if desc {
-            rows.reverse();
-        }
+        let Some(overall) = report.overall() else {
+            return;
+        };
+        // `overall` is the reference every slice is read against: it stays on top.
+        let rows: Vec<&SliceMetrics> = std::iter::once(overall)
+            .chain(sorted(&report.rows, self.sort, overall, metric))
+            .collect();
         egui::ScrollArea::vertical()
             .id_salt("error_table")
             .max_height(ui.available_height() * 0.45)
-            .show(ui, |ui| self.table(ui, app, &rows, out));
+            .show(ui, |ui| {
+                self.table(ui, app, &rows, (metric, n_classes), out)
+            });
+        ui.weak(legend(metric, n_classes));
         ui.separator();
         let selected = app.session.selected.as_deref();
         let Some(m) = selected.and_then(|n| report.rows.iter().find(|m| m.name == n)) else {
@@ -155,14 +194,9 @@ impl ErrorsView {
             return;
         };
         ui.horizontal_top(|ui| {
-            confusion(
-                ui,
-                m,
-                &app.data
-                    .as_ref()
-                    .map(|d| d.ds.classes.clone())
-                    .unwrap_or_default(),
-            );
+            per_class::confusion(ui, m, &report.classes);
+            ui.separator();
+            per_class::table(ui, m);
             ui.separator();
             ui.vertical(|ui| self.rows(ui, app, &m.name, out));
         });
@@ -173,35 +207,23 @@ impl ErrorsView {
         ui: &mut egui::Ui,
         app: &SlicelabApp,
         rows: &[&SliceMetrics],
+        (metric, n_classes): (Metric, usize),
         out: &mut Vec<Command>,
     ) {
+        let Some(overall) = rows.first() else { return };
         egui::Grid::new("errors_grid")
             .striped(true)
-            .num_columns(11)
+            .num_columns(12)
             .show(ui, |ui| {
                 for (title, by) in COLUMNS {
-                    let arrow = match self.sort {
-                        (b, true) if b == by => " ▼",
-                        (b, false) if b == by && by != SortBy::Slice => " ▲",
-                        _ => "",
-                    };
-                    if ui
-                        .button(format!("{title}{arrow}"))
-                        .on_hover_text("sort")
-                        .clicked()
-                    {
-                        self.sort = if self.sort.0 == by {
-                            (by, !self.sort.1)
-                        } else {
-                            (by, true)
-                        };
-                    }
+                    self.header(ui, title, by, metric, n_classes);
                 }
-                ui.strong("F1 95% CI");
+                ui.strong(format!("{} 95% CI", metric.label()));
+                ui.strong("flag");
                 ui.end_row();
                 for m in rows {
-                    let worst = m.f1_diff <= -WORST_GAP;
-                    let color = if worst {
+                    let flagged = m.flagged_by(overall, metric);
+                    let color = if flagged {
                         theme::BAD
                     } else {
                         ui.visuals().text_color()
@@ -213,25 +235,39 @@ impl ErrorsView {
                     {
                         out.push(Command::SelectSlice((!selected).then(|| m.name.clone())));
                     }
-                    let s = &m.scores;
-                    let cells = [
-                        s.support.to_string(),
-                        pct(m.coverage),
-                        format!("{:.3}", s.accuracy),
-                        format!("{:.3}", s.precision),
-                        format!("{:.3}", s.recall),
-                        format!("{:.3}", s.f1),
-                        format!("{:.3}", s.mcc),
-                        pct(s.error_rate),
-                        format!("{:+.3}", m.f1_diff),
-                        format!("[{:.3}, {:.3}]", m.f1_ci.0, m.f1_ci.1),
-                    ];
-                    for c in cells {
+                    for c in cells(m, overall, metric) {
                         ui.colored_label(color, c);
+                    }
+                    if flagged {
+                        ui.colored_label(color, "!");
                     }
                     ui.end_row();
                 }
             });
+    }
+
+    fn header(&mut self, ui: &mut egui::Ui, title: &str, by: SortBy, metric: Metric, n: usize) {
+        let arrow = match self.sort {
+            (b, true) if b == by => " ▼",
+            (b, false) if b == by && by != SortBy::Slice => " ▲",
+            _ => "",
+        };
+        let title = match by {
+            SortBy::Diff => format!("Δ{}", metric.label()),
+            SortBy::F1 if n != 2 => "macro F1".into(),
+            _ => title.to_string(),
+        };
+        if ui
+            .button(format!("{title}{arrow}"))
+            .on_hover_text("sort (overall stays on top)")
+            .clicked()
+        {
+            self.sort = if self.sort.0 == by {
+                (by, !self.sort.1)
+            } else {
+                (by, true)
+            };
+        }
     }
 
     fn rows(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, name: &str, out: &mut Vec<Command>) {
@@ -328,38 +364,4 @@ impl ErrorsView {
             },
         );
     }
-}
-
-fn confusion(ui: &mut egui::Ui, m: &SliceMetrics, classes: &[String]) {
-    ui.vertical(|ui| {
-        ui.strong(format!(
-            "Confusion of {} (rows: true, columns: predicted)",
-            m.name
-        ));
-        let c = classes.len().max(1);
-        egui::Grid::new("confusion_grid")
-            .striped(true)
-            .show(ui, |ui| {
-                ui.label("");
-                classes.iter().for_each(|k| {
-                    ui.strong(k);
-                });
-                ui.end_row();
-                for t in 0..c {
-                    ui.strong(classes.get(t).map_or("?", String::as_str));
-                    for p in 0..c {
-                        let n = m.confusion.get(t * c + p).copied().unwrap_or(0);
-                        let color = if t == p {
-                            theme::GOOD
-                        } else if n > 0 {
-                            theme::BAD
-                        } else {
-                            theme::MUTED
-                        };
-                        ui.colored_label(color, n.to_string());
-                    }
-                    ui.end_row();
-                }
-            });
-    });
 }

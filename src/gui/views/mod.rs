@@ -2,12 +2,14 @@
 //! commands; the top and status bars live here.
 
 pub mod compare;
+pub mod error_cells;
 pub mod errors;
 pub mod indicator_scene;
 pub mod indicators;
 pub mod map;
 pub mod map_scene;
 pub mod open;
+pub mod per_class;
 pub mod slices;
 pub mod train;
 

@@ -131,7 +131,7 @@ impl SlicesPanel {
                 .filter(|s| s.name == def.name);
             let f1 = report
                 .and_then(|r| r.rows.iter().find(|m| m.name == def.name))
-                .map(|m| m.scores.f1);
+                .and_then(|m| m.scores.f1);
             ui.horizontal(|ui| {
                 let mut on = app.session.enabled(&def.name);
                 if ui

@@ -220,6 +220,8 @@ fn curves(ui: &mut egui::Ui, app: &SlicelabApp) {
                         let pts: PlotPoints = epochs
                             .iter()
                             .filter_map(|e| e.slice_f1.get(j).map(|(_, f)| [e.epoch as f64, *f]))
+                            // An epoch where the slice's F1 is undefined leaves a gap.
+                            .filter(|p| p[1].is_finite())
                             .collect();
                         p.line(Line::new(format!("{run} · {name}"), pts));
                     }
@@ -295,7 +297,8 @@ fn models(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
             let f1 = card
                 .test_metrics
                 .as_ref()
-                .map_or("-".into(), |t| format!("{:.3}", t.rows[0].scores.f1));
+                .and_then(|t| t.overall())
+                .map_or("–".into(), |o| crate::metrics::text::num(o.scores.f1));
             ui.label(f1);
             if ui.small_button("Analyse").clicked() {
                 out.push(Command::AnalyseModel(i));

@@ -1,68 +1,29 @@
-//! `report.json`: the per-method, per-slice summary over seeds that the CLI writes and the GUI reads.
+//! `report.json`: the per-method, per-slice summary over seeds that the CLI writes and the GUI
+//! shows in Compare.
+
+pub mod group;
+pub mod summary;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::report::{SliceKind, SplitReport};
+use crate::metrics::{Metric, SplitReport};
+pub use summary::{MeanStd, ScoresSummary, SliceSummary, show, summarise_slices};
 
-/// Mean and sample standard deviation over seeds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct MeanStd {
-    /// Mean.
-    pub mean: f64,
-    /// Sample standard deviation (0 for a single value).
-    pub std: f64,
-}
-
-impl MeanStd {
-    /// Summarises values.
-    pub fn of(values: &[f64]) -> Self {
-        let n = values.len();
-        if n == 0 {
-            return Self::default();
-        }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 {
-            values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64
-        } else {
-            0.0
-        };
-        Self {
-            mean,
-            std: var.sqrt(),
-        }
-    }
-}
-
-/// Overall scores of a method.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct OverallSummary {
-    /// F1 over seeds.
-    pub f1: MeanStd,
-    /// Accuracy over seeds.
-    pub accuracy: MeanStd,
-}
-
-/// Scores of one slice for a method.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SliceSummary {
-    /// Slice name.
-    pub name: String,
-    /// `sf` or `truth`.
-    pub kind: SliceKind,
-    /// Rows of the slice in the evaluation split (mean over seeds when the data varies by seed).
-    pub support: u64,
-    /// F1 over seeds.
-    pub f1: MeanStd,
-    /// Accuracy over seeds.
-    pub accuracy: MeanStd,
-}
-
-/// One method over all seeds.
+/// One group of runs: one method with one set of settings, over distinct seeds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MethodReport {
     /// Method name (`vanilla`, `sbl`, ...).
     pub method: String,
-    /// Seeds run.
+    /// The group's name: the method, plus the settings that set it apart from the method's other
+    /// groups (`sbl (epochs 5)`); empty means the method name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The settings every run of the group shares (epochs, widths, lr, SF noise, slice set, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
+    /// Seeds averaged (distinct).
     pub seeds: Vec<u64>,
     /// Parameter count.
     pub params: usize,
@@ -71,7 +32,7 @@ pub struct MethodReport {
     /// Mean training seconds per epoch.
     pub epoch_secs: f64,
     /// Overall scores.
-    pub overall: OverallSummary,
+    pub overall: ScoresSummary,
     /// Per-slice scores.
     pub slices: Vec<SliceSummary>,
 }
@@ -100,7 +61,7 @@ pub struct NoiseRow {
     pub ind_prob_members: f64,
     /// Mean indicator probability on rows the noisy SF wrongly includes.
     pub ind_prob_flipped: f64,
-    /// Mean test F1 on the true slice.
+    /// Mean test F1 on the true slice (NaN, null in JSON, when undefined in every run).
     pub f1: f64,
 }
 
@@ -134,8 +95,12 @@ pub struct RunRecord {
     pub epochs_run: usize,
     /// Epoch whose weights were kept.
     pub best_epoch: usize,
-    /// Whether the run is part of its method's means (cancelled runs are listed, not averaged).
+    /// Whether the run is part of its method's means (cancelled and diverged runs are listed,
+    /// not averaged).
     pub summarised: bool,
+    /// The run's per-slice test report (scores, per-class tables, intervals, flags).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<SplitReport>,
 }
 
 /// The whole report.
@@ -148,11 +113,20 @@ pub struct Report {
     /// Set when the job was interrupted (Ctrl-C, SIGTERM, Stop): only finished runs are in it.
     #[serde(default)]
     pub interrupted: bool,
+    /// The metric that ranks and flags slices in the runs' test reports.
+    #[serde(default)]
+    pub metric: Metric,
     /// One entry per method.
     pub methods: Vec<MethodReport>,
     /// Every run that started, with how it ended.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunRecord>,
+    /// Runs left out of the means, with why (cancelled, diverged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_averaged: Vec<String>,
+    /// What the grouping did that a reader should know (duplicate seeds dropped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// `scaling` experiment rows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scaling: Vec<ScalingRow>,
@@ -171,7 +145,10 @@ impl Report {
             dataset,
             eval_split: "test".into(),
             interrupted: false,
+            metric: Metric::default(),
             methods,
+            not_averaged: vec![],
+            notes: vec![],
             runs: vec![],
             scaling: vec![],
             noise: vec![],
@@ -188,9 +165,39 @@ impl Report {
                 .all(|r| r.stop_reason == "non_finite" || r.stop_reason == "diverged")
     }
 
-    /// Finds a method's entry.
+    /// Finds a group by its name (for a report of one experiment, the method name).
     pub fn method(&self, name: &str) -> Option<&MethodReport> {
-        self.methods.iter().find(|m| m.method == name)
+        self.methods.iter().find(|m| m.label() == name)
+    }
+
+    /// Every slice of every group, by name, in order of first appearance.
+    pub fn slice_names(&self) -> Vec<(&str, crate::metrics::report::SliceKind)> {
+        let mut out: Vec<(&str, _)> = Vec::new();
+        for s in self.methods.iter().flat_map(|m| &m.slices) {
+            if !out.iter().any(|(n, _)| *n == s.name) {
+                out.push((&s.name, s.kind));
+            }
+        }
+        out
+    }
+
+    /// The Vanilla group that `m`'s lift is measured against: the one with the same settings,
+    /// else the only one.
+    pub fn baseline(&self, m: &MethodReport) -> Option<&MethodReport> {
+        let vanilla: Vec<&MethodReport> = self
+            .methods
+            .iter()
+            .filter(|v| v.method == "vanilla")
+            .collect();
+        vanilla
+            .iter()
+            .find(|v| v.settings == m.settings)
+            .or(if vanilla.len() == 1 {
+                vanilla.first()
+            } else {
+                None
+            })
+            .copied()
     }
 }
 
@@ -200,7 +207,16 @@ impl MethodReport {
         self.slices.iter().find(|s| s.name == name)
     }
 
-    /// Summarises the per-seed test reports of one method.
+    /// The group's name (the method name when it has no other).
+    pub fn label(&self) -> &str {
+        if self.name.is_empty() {
+            &self.method
+        } else {
+            &self.name
+        }
+    }
+
+    /// Summarises the per-seed test reports of one group, slices matched by name.
     pub fn summarise(
         method: &str,
         seeds: Vec<u64>,
@@ -209,33 +225,7 @@ impl MethodReport {
         epoch_secs: f64,
         tests: &[&SplitReport],
     ) -> Self {
-        let col =
-            |f: &dyn Fn(&SplitReport) -> f64| -> Vec<f64> { tests.iter().map(|t| f(t)).collect() };
-        let overall = OverallSummary {
-            f1: MeanStd::of(&col(&|t| t.rows[0].scores.f1)),
-            accuracy: MeanStd::of(&col(&|t| t.rows[0].scores.accuracy)),
-        };
-        let slices = tests
-            .first()
-            .map(|first| {
-                first.rows[1..]
-                    .iter()
-                    .enumerate()
-                    .map(|(j, row)| {
-                        let at = |t: &SplitReport| t.rows[j + 1].scores;
-                        let support = col(&|t| at(t).support as f64);
-                        SliceSummary {
-                            name: row.name.clone(),
-                            kind: row.kind,
-                            support: (support.iter().sum::<f64>() / support.len() as f64).round()
-                                as u64,
-                            f1: MeanStd::of(&col(&|t| at(t).f1)),
-                            accuracy: MeanStd::of(&col(&|t| at(t).accuracy)),
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (overall, slices) = summarise_slices(tests);
         let param_increase = if vanilla_params > 0 {
             params as f64 / vanilla_params as f64 - 1.0
         } else {
@@ -243,6 +233,8 @@ impl MethodReport {
         };
         Self {
             method: method.into(),
+            name: String::new(),
+            settings: BTreeMap::new(),
             seeds,
             params,
             param_increase,
@@ -250,18 +242,5 @@ impl MethodReport {
             overall,
             slices,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mean_std_uses_sample_std() {
-        let m = MeanStd::of(&[1.0, 2.0, 3.0]);
-        assert_eq!(m.mean, 2.0);
-        assert!((m.std - 1.0).abs() < 1e-12);
-        assert_eq!(MeanStd::of(&[5.0]).std, 0.0);
     }
 }
