@@ -31,8 +31,11 @@ const SFS: [(&str, &str); 10] = [
 ];
 
 fn main() {
-    let Some(path) = common::shared("data/census_income_train.csv") else {
-        println!("slices: census data not found; skipped");
+    let Some(path) = common::shared_or_say(
+        "data/census_income_train.csv",
+        "slices",
+        common::CENSUS_SOURCE,
+    ) else {
         return;
     };
     let table = slicelab::data::load::read_table(&path).expect("census loads");
