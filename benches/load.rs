@@ -6,8 +6,11 @@ mod common;
 use std::time::Instant;
 
 fn main() {
-    let Some(path) = common::shared("data/census_income_train.csv") else {
-        println!("load: ../shared/data/census_income_train.csv not found; skipped");
+    let Some(path) = common::shared_or_say(
+        "data/census_income_train.csv",
+        "load",
+        common::CENSUS_SOURCE,
+    ) else {
         return;
     };
     let csv_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);

@@ -35,8 +35,11 @@ const SFS: [(&str, &str); 10] = [
 
 fn main() {
     long_chains();
-    let Some(path) = common::shared("data/census_income_train.csv") else {
-        println!("slices: census data not found; skipped");
+    let Some(path) = common::shared_or_say(
+        "data/census_income_train.csv",
+        "slices",
+        common::CENSUS_SOURCE,
+    ) else {
         return;
     };
     let table = slicelab::data::load::read_table(&path).expect("census loads");

@@ -66,6 +66,12 @@ fn main() {
     } else {
         ks
     };
+    // Our timings run without it; only the reference columns stay empty.
+    common::shared_or_say(
+        "peers/results/timing_e3.jsonl",
+        "train_epoch reference columns",
+        "Snorkel 0.10 timings measured by the team; ../shared/peers/README.md has the set-up",
+    );
     println!(
         "s/epoch, figure1 n=10000, batch 32, 3 epochs (mean), {} thread(s); reference = snorkel 0.10, 1 thread",
         std::env::var("RAYON_NUM_THREADS").unwrap_or_default()

@@ -1,27 +1,13 @@
 //! A model trained on text embeddings remembers its encoder: `eval` on raw text data embeds it
-//! the same way, and refuses a different encoder.
+//! the same way, and refuses a different encoder; a tuned encoder folder works as `--encoder`.
+//! Runs on the committed review sample and a tiny BERT built in the test.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn encoder_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/models/all-MiniLM-L6-v2")
-}
-
-/// Every 160th review of `../shared/data/rotten_tomatoes.csv` (text and label): 81 rows.
-fn reviews_sample(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/rotten_tomatoes.csv");
-    let mut reader = csv::Reader::from_path(&src).unwrap();
-    let path = dir.join("reviews.csv");
-    let mut writer = csv::Writer::from_path(&path).unwrap();
-    writer.write_record(["text", "label"]).unwrap();
-    for record in reader.records().step_by(160) {
-        let r = record.unwrap();
-        writer.write_record([&r[0], &r[2]]).unwrap();
-    }
-    writer.flush().unwrap();
-    path
-}
+use common::tiny_bert::{self, HIDDEN};
 
 fn slicelab(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slicelab"))
@@ -42,9 +28,10 @@ fn text(o: &Output) -> (String, String) {
 #[test]
 fn eval_embeds_raw_text_with_the_models_encoder_and_refuses_another() {
     let home = tempfile::tempdir().unwrap();
-    let data = reviews_sample(home.path());
+    let data = common::reviews_csv();
     let (data, out) = (data.to_str().unwrap(), home.path().join("out"));
-    let enc = encoder_dir();
+    let enc = home.path().join("tiny-bert");
+    tiny_bert::write(&enc, 0);
     let o = slicelab(
         home.path(),
         &[
@@ -70,7 +57,7 @@ fn eval_embeds_raw_text_with_the_models_encoder_and_refuses_another() {
     let card: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(model.join("config.json")).unwrap()).unwrap();
     assert_eq!(card["embedding"]["column"], "text");
-    assert_eq!(card["embedding"]["dim"], 384);
+    assert_eq!(card["embedding"]["dim"], HIDDEN);
 
     // The raw file has no text_e* columns: eval embeds them (from the cache train filled).
     let model = model.to_str().unwrap();
@@ -111,5 +98,68 @@ fn eval_embeds_raw_text_with_the_models_encoder_and_refuses_another() {
         stderr.contains("is not the one the model was trained with")
             && stderr.contains("other-encoder"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_tuned_encoder_folder_is_an_encoder_for_train() {
+    let home = tempfile::tempdir().unwrap();
+    let data = common::reviews_csv();
+    let data = data.to_str().unwrap();
+    let enc = home.path().join("tiny-bert");
+    tiny_bert::write(&enc, 0);
+    let tuned = home.path().join("tuned");
+    let o = slicelab(
+        home.path(),
+        &[
+            "tune-encoder",
+            "--data",
+            data,
+            "--label",
+            "label",
+            "--text",
+            "text",
+            "--encoder",
+            enc.to_str().unwrap(),
+            "--out",
+            tuned.to_str().unwrap(),
+            "--epochs",
+            "1",
+        ],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(tuned.join("tuning.json").is_file() && tuned.join("model.safetensors").is_file());
+
+    let out = home.path().join("out");
+    let o = slicelab(
+        home.path(),
+        &[
+            "train",
+            "--data",
+            data,
+            "--label",
+            "label",
+            "--embed",
+            "text",
+            "--encoder",
+            tuned.to_str().unwrap(),
+            "--method",
+            "vanilla",
+            "--epochs",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    let card: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("vanilla-seed0/config.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(card["embedding"]["dim"], HIDDEN);
+    let recorded = card["embedding"]["encoder"].as_str().unwrap_or_default();
+    assert!(
+        recorded.ends_with("tuned"),
+        "the card names the tuned folder: {recorded}"
     );
 }

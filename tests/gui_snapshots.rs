@@ -8,8 +8,24 @@ use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use slicelab::gui::SlicelabApp;
 
+/// Fails with what to install when wgpu finds no adapter, instead of the panic deep inside
+/// egui_kittest that a machine without a Vulkan or GL driver would otherwise give.
+fn require_wgpu_adapter() {
+    // The harness's own setup: the same backends (WGPU_BACKEND) and the same instance flags.
+    let setup = egui_kittest::wgpu::default_wgpu_setup();
+    let instance = pollster::block_on(setup.new_instance());
+    let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    assert!(
+        !adapters.is_empty(),
+        "no wgpu adapter (WGPU_BACKEND={}): install a Vulkan driver (apt-get install \
+         mesa-vulkan-drivers on a machine without a GPU) and set WGPU_BACKEND=vulkan",
+        std::env::var("WGPU_BACKEND").unwrap_or_else(|_| "unset".into())
+    );
+}
+
 #[test]
 fn main_views_render_as_expected() {
+    require_wgpu_adapter();
     let home = tempfile::tempdir().unwrap();
     let opts = options(home.path());
     let mut h = Harness::builder()

@@ -12,6 +12,21 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
+/// [`shared`], printing one line when the file is missing: which bench (`what`) it stops, the
+/// path, and where the file comes from (`source`), so a run without `../shared` says why.
+pub fn shared_or_say(rel: &str, what: &str, source: &str) -> Option<PathBuf> {
+    let found = shared(rel);
+    if found.is_none() {
+        println!(
+            "{what}: skipped, needs ../shared/{rel} ({source}; see README.md, \"Files in ../shared\")"
+        );
+    }
+    found
+}
+
+/// Where the census table in `../shared` comes from.
+pub const CENSUS_SOURCE: &str = "UCI KDD Census-Income, CC BY 4.0, 91 MB";
+
 /// Peak resident set size of this process in bytes (Linux; 0 elsewhere).
 pub fn peak_rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

