@@ -28,6 +28,7 @@ fn train(fused: bool, class_weights: ClassWeights) -> ExperimentResult {
         },
         rep_dim: None,
         features: None,
+        metric: None,
     };
     let stop = AtomicBool::new(false);
     let r = run_experiment(&source, &source.default_slices(), &spec, &mut |_| {}, &stop);
