@@ -74,6 +74,18 @@ pub enum DirError {
         /// What kind of folder was expected.
         what: &'static str,
     },
+    /// A file exists and is not one slicelab wrote.
+    #[error(
+        "{}: refusing to replace this file: it is not {what} (slicelab never replaces files it \
+         did not write); move it or choose another folder",
+        path.display()
+    )]
+    NotOurFile {
+        /// The file.
+        path: PathBuf,
+        /// What kind of file was expected.
+        what: &'static str,
+    },
     /// Reading or writing failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -106,6 +118,30 @@ pub fn check_owned(dir: &Path, owner: &Owner) -> Result<(), DirError> {
             what: owner.what,
         })
     }
+}
+
+/// Checks that file `path` may be replaced: it is missing, or `recognise` says slicelab wrote it.
+pub fn check_replaceable(
+    path: &Path,
+    what: &'static str,
+    recognise: fn(&Path) -> bool,
+) -> Result<(), DirError> {
+    if !path.exists() || recognise(path) {
+        Ok(())
+    } else {
+        Err(DirError::NotOurFile {
+            path: path.to_path_buf(),
+            what,
+        })
+    }
+}
+
+/// Whether `path` is a `report.json` slicelab wrote (a JSON object with its `eval_split` field).
+pub fn is_report_json(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("eval_split").is_some())
 }
 
 /// Checks that files can be created in `dir` (creating it if needed) before long work starts.

@@ -229,3 +229,35 @@ fn ctrl_c_during_training_keeps_finished_runs_and_writes_an_interrupted_report()
         "no staging left"
     );
 }
+
+#[test]
+fn a_report_json_of_the_users_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("report.json"), "{\"mine\": true}").unwrap();
+    let o = train_demo(&out, &[]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("report.json"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.json")).unwrap(),
+        "{\"mine\": true}"
+    );
+    let o = slicelab(&["experiment", "figure1", "--epochs", "1", "--out", p(&out)]);
+    assert!(!o.status.success());
+    assert_eq!(
+        listing(&out),
+        ["report.json"],
+        "nothing written, nothing trained"
+    );
+    // A report slicelab wrote is replaced by the next run.
+    std::fs::remove_file(out.join("report.json")).unwrap();
+    for _ in 0..2 {
+        let o = train_demo(&out, &[]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+}

@@ -73,6 +73,8 @@ pub struct ExperimentArgs {
 
 /// Runs `slicelab experiment`.
 pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
+    // Refuse a folder holding someone else's report before hours of training, not after.
+    experiments::check_outputs(&a.out)?;
     check_demo_settings(&a)?;
     let opts = Options {
         out: a.out.clone(),

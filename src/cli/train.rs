@@ -165,6 +165,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 fn check_out(out: &Path, spec: &ExperimentSpec) -> anyhow::Result<()> {
     slicelab::fsutil::check_writable(out)
         .with_context(|| format!("--out {} is not writable", out.display()))?;
+    slicelab::fsutil::check_replaceable(
+        &out.join("report.json"),
+        "a report.json written by slicelab",
+        slicelab::fsutil::is_report_json,
+    )?;
     for method in &spec.methods {
         for seed in &spec.seeds {
             slicelab::fsutil::check_owned(&run_dir(out, method.name(), *seed), &MODEL_DIR)?;

@@ -85,6 +85,27 @@ pub fn create_dir(dir: &Path) -> Result<(), TrainError> {
     })
 }
 
+/// Fails when `dir` holds a `report.json` or `report.md` that slicelab did not write (a
+/// `report.md` counts as slicelab's when the `report.json` beside it is).
+pub fn check_outputs(dir: &Path) -> Result<(), TrainError> {
+    use crate::fsutil::{check_replaceable, is_report_json};
+    let json = dir.join("report.json");
+    let ours = is_report_json(&json);
+    check_replaceable(&json, "a report.json written by slicelab", is_report_json)
+        .and_then(|()| {
+            check_replaceable(
+                &dir.join("report.md"),
+                "a report.md written by slicelab",
+                |_| false,
+            )
+            .or_else(|e| if ours { Ok(()) } else { Err(e) })
+        })
+        .map_err(|e| TrainError::Model {
+            path: dir.into(),
+            message: e.to_string(),
+        })
+}
+
 /// Writes `report.json` and `report.md` into `dir` (atomically each).
 pub fn write_outputs(dir: &Path, outcome: &Outcome) -> Result<(), TrainError> {
     let err = |e: String| TrainError::Model {
@@ -92,6 +113,7 @@ pub fn write_outputs(dir: &Path, outcome: &Outcome) -> Result<(), TrainError> {
         message: e,
     };
     create_dir(dir)?;
+    check_outputs(dir)?;
     let json = serde_json::to_vec_pretty(&outcome.report).map_err(|e| err(e.to_string()))?;
     crate::fsutil::write_atomic(&dir.join("report.json"), &json).map_err(|e| err(e.to_string()))?;
     crate::fsutil::write_atomic(&dir.join("report.md"), outcome.markdown.as_bytes())
