@@ -1,37 +1,14 @@
 //! Inputs that used to give wrong answers or panics: labels mixing numbers and text, predictions
 //! that are not classes, degenerate CLI numbers, and `--data FOLDER` outside `train`.
 
+mod common;
+
+use common::cli::{ok, p, slicelab, stderr};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use slicelab::data::load::Sources;
 use slicelab::data::{Column, ColumnData, ColumnKind, Dataset, DatasetSpec, Split, Table};
-
-fn slicelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slicelab"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", "1")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = slicelab(args);
-    assert!(
-        o.status.success(),
-        "slicelab {args:?} failed:\n{}",
-        stderr(&o)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// A CSV of school grades K, 1, ..., 12, used as both label and prediction.
 fn grades_csv(path: &Path) {

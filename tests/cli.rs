@@ -1,34 +1,8 @@
 //! The headless CLI as a user runs it: demo data, train, eval, slices, exit codes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn slicelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slicelab"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = slicelab(args);
-    assert!(
-        o.status.success(),
-        "slicelab {args:?} failed:\n{}\n{}",
-        stdout(&o),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    stdout(&o)
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use common::cli::{ok, p, slicelab};
 
 #[test]
 fn demo_train_eval_and_slices_round_trip() {

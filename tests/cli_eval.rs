@@ -1,31 +1,9 @@
 //! `slicelab eval` on multi-class predictions: per-class tables, undefined scores, `--metric`
 //! and `--json`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn slicelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slicelab"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", "1")
-        .output()
-        .unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = slicelab(args);
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(
-        o.status.success(),
-        "slicelab {args:?} failed:\n{out}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    out
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use common::cli::{ok, p, slicelab};
 
 /// Issue 12 items 3-6 through `eval`: a 3-class prediction column, a slice without one class,
 /// `--metric`, `--per-class` and `--json`.

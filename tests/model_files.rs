@@ -1,26 +1,17 @@
 //! Model folders are checked before they are trusted, and models are never written with values
 //! that cannot be read back (issue 13, items 7 and 8).
 
+mod common;
+
+use common::cli::{p, slicelab};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use candle_core::Device;
 use serde_json::Value;
 use slicelab::data::builder::ColumnBuilder;
 use slicelab::data::{FeatureMap, Table};
 use slicelab::train::TrainedModel;
-
-fn slicelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slicelab"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", "1")
-        .output()
-        .unwrap()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// Trains a one-epoch Vanilla model on the demo into `out/vanilla-seed0`.
 fn trained(out: &Path, hidden: &str) -> std::path::PathBuf {

@@ -1,25 +1,17 @@
 //! Nothing the user made is lost: saves never delete foreign files, interrupted or failed runs
 //! keep what finished, divergence is said out loud (issue 13, items 1-3 and 9).
 
+mod common;
+
+use common::cli::{p, slicelab};
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn slicelab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slicelab"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", "1")
-        .output()
-        .unwrap()
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 fn train_demo(out: &Path, extra: &[&str]) -> Output {

@@ -27,32 +27,29 @@ use crate::fsutil::{DirWriter, Owner};
 use crate::train::config::TrainConfig;
 use crate::train::optim::Optimizer;
 
-/// Files copied unchanged from the source folder (those present).
-const COPIED: [&str; 6] = [
+/// The files of a tuned-encoder folder: the source's files copied unchanged (those present),
+/// the tuned weights, and the tuning record, written last so its presence marks a complete folder.
+const ENCODER_FILES: [&str; 8] = [
     "config.json",
     "tokenizer.json",
     "tokenizer_config.json",
     "special_tokens_map.json",
     "vocab.txt",
     "sentence_bert_config.json",
+    "model.safetensors",
+    TUNING_FILE,
 ];
 
-/// The tuning record; written last, so its presence marks a complete tuned-encoder folder.
+/// Files copied unchanged from the source folder.
+const COPIED: &[&str] = ENCODER_FILES.split_at(6).0;
+
+/// The tuning record.
 const TUNING_FILE: &str = "tuning.json";
 
 /// Tuned-encoder folders: the files slicelab writes in them and how it recognises one.
 pub static ENCODER_DIR: Owner = Owner {
     what: "a tuned-encoder folder written by slicelab (with tuning.json)",
-    files: &[
-        "config.json",
-        "tokenizer.json",
-        "tokenizer_config.json",
-        "special_tokens_map.json",
-        "vocab.txt",
-        "sentence_bert_config.json",
-        "model.safetensors",
-        TUNING_FILE,
-    ],
+    files: &ENCODER_FILES,
     recognise: |dir| {
         std::fs::read(dir.join(TUNING_FILE))
             .ok()

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+pub mod cli;
 pub mod tiny_bert;
 
 use std::path::{Path, PathBuf};
