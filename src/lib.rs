@@ -6,14 +6,14 @@
 
 #![warn(missing_docs)]
 
+pub mod alloc_tuning;
 pub mod data;
 pub mod experiments;
-pub mod fsutil;
 pub mod gui;
 pub mod metrics;
 pub mod model;
-pub mod report;
-pub mod runtime;
+pub mod safe_write;
 pub mod slices;
+pub mod summary;
 pub mod text;
 pub mod train;

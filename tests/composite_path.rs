@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use slicelab::data::demo::Figure1;
 use slicelab::model::Method;
 use slicelab::model::fused::set_enabled;
-use slicelab::train::experiment::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
+use slicelab::train::runs::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
 use slicelab::train::{ClassWeights, TrainConfig};
 
 fn train(fused: bool, class_weights: ClassWeights) -> ExperimentResult {

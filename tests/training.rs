@@ -8,9 +8,9 @@ use candle_core::Device;
 use slicelab::data::Split;
 use slicelab::data::demo::Figure1;
 use slicelab::model::Method;
-use slicelab::train::experiment::{DataSource, ExperimentSpec, evaluate, run_experiment};
 use slicelab::train::fit::fit;
 use slicelab::train::prepared::Prepared;
+use slicelab::train::runs::{DataSource, ExperimentSpec, evaluate, run_experiment};
 use slicelab::train::saved::{FORMAT, ModelCard};
 use slicelab::train::{StopReason, TrainConfig, TrainEvent, TrainedModel};
 

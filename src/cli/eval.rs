@@ -147,7 +147,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             data: &ds.table.source,
             report: &report,
         };
-        slicelab::fsutil::write_atomic(path, &serde_json::to_vec_pretty(&out)?)
+        slicelab::safe_write::write_atomic(path, &serde_json::to_vec_pretty(&out)?)
             .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
     }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::args::{DataArgs, slice_set};
 use super::table::TextTable;
-use slicelab::slices::analysis::analyse;
+use slicelab::slices::stats::analyse;
 use slicelab::train::DataSource;
 use slicelab::train::prepared::truth_masks;
 

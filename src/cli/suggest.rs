@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use slicelab::data::{Dataset, DatasetSpec, Split};
-use slicelab::fsutil::write_atomic;
+use slicelab::safe_write::write_atomic;
 use slicelab::slices::build::name_from;
 use slicelab::slices::suggest::{SuggestConfig, Suggestion, suggest};
 use slicelab::slices::{SliceDef, SliceSet};

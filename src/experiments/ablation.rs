@@ -4,7 +4,7 @@ use super::{Options, Outcome, Progress, compare};
 use crate::data::demo::{Figure1, Layout};
 use crate::model::Method;
 use crate::train::TrainError;
-use crate::train::experiment::DataSource;
+use crate::train::runs::DataSource;
 
 /// SF noise of the ablation task.
 pub const ABLATION_NOISE: f64 = 0.2;

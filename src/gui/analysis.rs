@@ -14,7 +14,7 @@ use crate::data::projection::pca_2d;
 use crate::data::{ColumnKind, Dataset, DatasetSpec, FeatureMap, Split};
 use crate::metrics::report::{SliceKind, SliceRef};
 use crate::metrics::{ReportSpec, SplitReport, slice_report};
-use crate::slices::analysis::{SliceStats, analyse as slice_stats};
+use crate::slices::stats::{SliceStats, analyse as slice_stats};
 use crate::slices::{Bitmap, ExprError, SliceDef, SliceError, SliceSet};
 use crate::text::{EmbeddingCache, TextEncoder, embed_column};
 use crate::train::prepared::{feature_columns, truth_masks};

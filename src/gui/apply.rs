@@ -14,8 +14,8 @@ use crate::model::Method;
 use crate::slices::{SliceDef, SliceSet};
 use crate::train::config::TrainConfig;
 use crate::train::events::TrainEvent;
-use crate::train::experiment::{DataSource, ExperimentSpec};
 use crate::train::job::{JobMessage, TrainingJob};
+use crate::train::runs::{DataSource, ExperimentSpec};
 
 /// Slice edits kept for undo.
 const UNDO_DEPTH: usize = 100;
@@ -409,7 +409,7 @@ impl SlicelabApp {
         }
     }
 
-    fn trained(&mut self, result: crate::train::experiment::ExperimentResult) {
+    fn trained(&mut self, result: crate::train::runs::ExperimentResult) {
         let quick = std::mem::take(&mut self.quick_job);
         let first = self.models.len();
         for run in result.runs {

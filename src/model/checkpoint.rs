@@ -7,7 +7,7 @@ use candle_nn::VarMap;
 
 /// Saves all variables to `path` (safetensors), atomically.
 pub fn save_weights(varmap: &VarMap, path: &Path) -> Result<()> {
-    let tmp = crate::fsutil::temp_sibling(path);
+    let tmp = crate::safe_write::temp_sibling(path);
     varmap.save(&tmp)?;
     std::fs::rename(&tmp, path)
         .map_err(|e| candle_core::Error::Msg(format!("{}: {e}", path.display())))

@@ -1,6 +1,5 @@
 //! Slicing functions: SQL boolean expressions over a table, evaluated column-wise into bitmaps.
 
-pub mod analysis;
 pub mod bitmap;
 pub mod build;
 pub mod error;
@@ -13,6 +12,7 @@ pub mod parse;
 mod parse_funcs;
 mod parse_ops;
 pub mod set;
+pub mod stats;
 pub mod suggest;
 pub mod text;
 

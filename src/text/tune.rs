@@ -23,7 +23,7 @@ use serde::Serialize;
 use super::bert::{Layer, l2_normalize, mask_bias, mean_pool};
 use super::encoder::TextEncoder;
 use super::error::TextError;
-use crate::fsutil::{DirWriter, Owner};
+use crate::safe_write::{DirWriter, Owner};
 use crate::train::config::TrainConfig;
 use crate::train::optim::Optimizer;
 
@@ -183,7 +183,7 @@ pub fn tune_encoder(
         });
     }
     // Refuse a folder of the user's before hours of tuning, not after.
-    crate::fsutil::check_owned(out, &ENCODER_DIR).map_err(|e| TextError::Config {
+    crate::safe_write::check_owned(out, &ENCODER_DIR).map_err(|e| TextError::Config {
         path: out.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -405,7 +405,7 @@ fn write_encoder(
         let path = path.to_path_buf();
         move |source| TextError::Io { path, source }
     };
-    let dir_err = |e: crate::fsutil::DirError| TextError::Config {
+    let dir_err = |e: crate::safe_write::DirError| TextError::Config {
         path: out.to_path_buf(),
         message: e.to_string(),
     };

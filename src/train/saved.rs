@@ -15,9 +15,9 @@ use super::error::TrainError;
 use super::events::StopReason;
 use super::predict::{Predictions, predict};
 use crate::data::{Dataset, FeatureMap, Table};
-use crate::fsutil::{DirWriter, Owner};
 use crate::metrics::SplitReport;
 use crate::model::{Model, ModelConfig, checkpoint, init::init_seeded, param_count};
+use crate::safe_write::{DirWriter, Owner};
 use crate::slices::SliceSet;
 
 /// Format tag written into every `config.json`.
@@ -119,7 +119,7 @@ impl TrainedModel {
     /// weights and `config.json` are replaced (config last), and anything else stays. A folder
     /// that holds other files and is not a model folder is refused.
     pub fn save(&self, dir: &Path) -> Result<(), TrainError> {
-        let err = |e: crate::fsutil::DirError| TrainError::Model {
+        let err = |e: crate::safe_write::DirError| TrainError::Model {
             path: dir.into(),
             message: e.to_string(),
         };

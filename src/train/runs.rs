@@ -1,4 +1,5 @@
-//! Experiments: every method x seed on the same data, backbone and budget, summarised as a report.
+//! Runs: every method x seed on the same data, backbone and budget, summarised as a report.
+//! (The paper's experiments built on them live in [`crate::experiments`].)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,9 +17,9 @@ use crate::data::demo::Figure1;
 use crate::data::{Dataset, Split};
 use crate::metrics::{Metric, ReportSpec, SplitReport, slice_report};
 use crate::model::{Method, ModelConfig, param_count};
-use crate::report::group::{RunInfo, group_runs};
-use crate::report::{MethodReport, Report, RunRecord};
 use crate::slices::SliceSet;
+use crate::summary::group::{RunInfo, group_runs};
+use crate::summary::{MethodReport, Report, RunRecord};
 
 /// Where an experiment's data comes from.
 #[derive(Clone)]

@@ -5,9 +5,9 @@ use super::{Options, Outcome, Progress, create_dir};
 use crate::data::demo::Figure1;
 use crate::metrics::report::SliceKind;
 use crate::model::Method;
-use crate::report::{HiddenDimRow, MeanStd, Report};
+use crate::summary::{HiddenDimRow, MeanStd, Report};
 use crate::train::TrainError;
-use crate::train::experiment::{DataSource, RunResult, run_experiment};
+use crate::train::runs::{DataSource, RunResult, run_experiment};
 
 /// Hidden sizes tried.
 pub const HIDDEN: [usize; 6] = [5, 7, 9, 11, 13, 15];
