@@ -7,11 +7,14 @@
 #![warn(missing_docs)]
 
 pub mod alloc_tuning;
+pub mod analysis;
 pub mod data;
 pub mod experiments;
 pub mod gui;
+pub mod kernels;
 pub mod metrics;
 pub mod model;
+pub mod optim;
 pub mod safe_write;
 pub mod slices;
 pub mod summary;

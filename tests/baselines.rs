@@ -6,7 +6,7 @@ use slicelab::data::demo::{Figure1, Layout};
 use slicelab::experiments::{self, Options, Progress};
 use slicelab::model::Method;
 use slicelab::train::manual::{ALPHAS, pick};
-use slicelab::train::runs::{DataSource, ExperimentSpec, run_experiment};
+use slicelab::train::{DataSource, ExperimentSpec, run_experiment};
 use slicelab::train::{TrainConfig, TrainEvent};
 
 fn opts(dir: &std::path::Path, epochs: usize) -> Options {

@@ -13,9 +13,9 @@ use super::table::TextTable;
 use slicelab::metrics::Metric;
 use slicelab::model::Method;
 use slicelab::summary::{Report, show};
+use slicelab::train::RunResult;
 use slicelab::train::events::StopReason;
 use slicelab::train::job::{TrainingJob, wait};
-use slicelab::train::runs::RunResult;
 use slicelab::train::saved::MODEL_DIR;
 use slicelab::train::{DataSource, ExperimentSpec, TrainEvent};
 

@@ -69,7 +69,7 @@ pub struct Dataset {
     /// Columns that must never become model features (label, predictions, split, truth slices).
     pub reserved: Vec<String>,
     /// How a text column was embedded into `{column}_e{i}` feature columns, if one was.
-    pub embedding: Option<crate::text::EmbedRecord>,
+    pub embedding: Option<super::EmbedRecord>,
 }
 
 impl Dataset {

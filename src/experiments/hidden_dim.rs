@@ -7,7 +7,7 @@ use crate::metrics::report::SliceKind;
 use crate::model::Method;
 use crate::summary::{HiddenDimRow, MeanStd, Report};
 use crate::train::TrainError;
-use crate::train::runs::{DataSource, RunResult, run_experiment};
+use crate::train::{DataSource, RunResult, run_experiment};
 
 /// Hidden sizes tried.
 pub const HIDDEN: [usize; 6] = [5, 7, 9, 11, 13, 15];

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use crate::model::Method;
 use crate::slices::SliceSet;
 use crate::summary::Report;
-use crate::train::runs::{DataSource, ExperimentSpec, run_experiment};
+use crate::train::{DataSource, ExperimentSpec, run_experiment};
 use crate::train::{TrainConfig, TrainError, TrainEvent};
 
 /// Settings every experiment takes.

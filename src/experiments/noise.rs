@@ -15,7 +15,7 @@ use crate::summary::{NoiseRow, Report};
 use crate::train::TrainError;
 use crate::train::predict::predict;
 use crate::train::prepared::Prepared;
-use crate::train::runs::{DataSource, RunResult, run_experiment};
+use crate::train::{DataSource, RunResult, run_experiment};
 
 /// Noise rates tried.
 pub const NOISES: [f64; 3] = [0.0, 0.4, 0.8];

@@ -5,7 +5,7 @@ use crate::data::demo::Figure1;
 use crate::model::Method;
 use crate::summary::{Report, ScalingRow};
 use crate::train::fit::FitOutcome;
-use crate::train::runs::{DataSource, run_experiment};
+use crate::train::{DataSource, run_experiment};
 use crate::train::{TrainConfig, TrainError};
 
 /// The slice counts measured.

@@ -12,8 +12,8 @@ use crate::summary::group::{RunInfo, group_runs};
 use crate::summary::{MethodReport, Report};
 use crate::train::events::{EpochStats, TrainEvent};
 use crate::train::job::TrainingJob;
-use crate::train::runs::vanilla_params;
 use crate::train::saved::TrainedModel;
+use crate::train::single_run::vanilla_params;
 
 /// One model in the Models list.
 pub struct ModelEntry {

@@ -115,7 +115,7 @@ impl Default for Session {
     fn default() -> Self {
         Self {
             source: SourceSpec::Demo,
-            slices: crate::train::runs::DataSource::Demo(Default::default()).default_slices(),
+            slices: crate::train::DataSource::Demo(Default::default()).default_slices(),
             disabled: Vec::new(),
             tab: Tab::default(),
             selected: None,

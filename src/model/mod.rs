@@ -7,7 +7,6 @@ pub mod dense;
 pub mod device;
 pub mod fused;
 pub mod hps;
-pub mod init;
 pub mod loss;
 pub mod mlp;
 pub mod moe;

@@ -2,6 +2,7 @@
 
 pub mod bitmap;
 pub mod build;
+pub mod columns;
 pub mod error;
 pub mod eval;
 pub mod expr;

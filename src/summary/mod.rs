@@ -6,6 +6,7 @@
 
 pub mod group;
 pub mod over_seeds;
+pub mod stop;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::{Metric, SplitReport};
 pub use over_seeds::{MeanStd, ScoresSummary, SliceSummary, show, summarise_slices};
+pub use stop::StopReason;
 
 /// One group of runs: one method with one set of settings, over distinct seeds.
 #[derive(Debug, Clone, Serialize, Deserialize)]

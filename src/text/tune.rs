@@ -23,9 +23,8 @@ use serde::Serialize;
 use super::bert::{Layer, l2_normalize, mask_bias, mean_pool};
 use super::encoder::TextEncoder;
 use super::error::TextError;
+use crate::optim::{OptimConfig, Optimizer};
 use crate::safe_write::{DirWriter, Owner};
-use crate::train::config::TrainConfig;
-use crate::train::optim::Optimizer;
 
 /// Files copied unchanged from the source folder (those present).
 const COPIED: [&str; 6] = [
@@ -209,11 +208,12 @@ pub fn tune_encoder(
         .map_err(model_err)?;
     let (varmap, top) =
         build_top(&encoder, cfg, data.n_classes, &weights, device).map_err(model_err)?;
-    let tc = TrainConfig {
+    // The training defaults otherwise (Adam, no decay, clipping at 1).
+    let optim = OptimConfig {
         lr: cfg.lr,
-        ..TrainConfig::default()
+        ..OptimConfig::default()
     };
-    let mut opt = Optimizer::new(varmap.all_vars(), &tc).map_err(model_err)?;
+    let mut opt = Optimizer::new(varmap.all_vars(), &optim).map_err(model_err)?;
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let (mut epochs, mut best, mut best_acc) = (Vec::new(), None, f64::NEG_INFINITY);
     let mut order = data.train.to_vec();
@@ -304,7 +304,7 @@ fn build_top(
         .map(|i| Layer::new(encoder.config(), vb.pp("encoder").pp("layer").pp(i), true))
         .collect::<candle_core::Result<_>>()?;
     let head = linear(encoder.dim(), n_classes, vb.pp("tune_head"))?;
-    crate::model::init::init_seeded(&varmap, cfg.seed)?;
+    crate::optim::init_seeded(&varmap, cfg.seed)?;
     for (name, var) in varmap
         .data()
         .lock()

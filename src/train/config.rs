@@ -4,15 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Which optimiser to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OptimizerKind {
-    /// Adam; weight decay is an L2 term added to the gradient.
-    Adam,
-    /// AdamW; weight decay is decoupled from the gradient.
-    AdamW,
-}
+use crate::optim::OptimConfig;
+pub use crate::optim::OptimizerKind;
 
 /// How the learning rate changes over training.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +116,16 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// The optimiser's part of the settings.
+    pub fn optim(&self) -> OptimConfig {
+        OptimConfig {
+            kind: self.optimizer,
+            lr: self.lr,
+            weight_decay: self.weight_decay,
+            grad_clip: self.grad_clip,
+        }
+    }
+
     /// Checks the settings, naming the first bad one.
     pub fn validate(&self) -> Result<(), String> {
         if self.epochs == 0 {
@@ -174,6 +177,8 @@ mod tests {
             assert!((s.rate(0.01, 50, 100) - 0.005).abs() < 1e-12);
         }
         assert_eq!(LrSchedule::Constant.rate(0.01, 99, 100), 0.01);
+        // The encoder tuner starts from the optimiser's defaults: they must stay the training ones.
+        assert_eq!(TrainConfig::default().optim(), crate::optim::OptimConfig::default());
         let w = ClassWeights::Balanced.weights(&[0, 0, 0, 1, 9], &[0, 1, 2, 3], 2);
         assert_eq!(w, Some(vec![4.0 / 6.0, 2.0]));
         assert!(

@@ -16,7 +16,8 @@ use super::events::StopReason;
 use super::predict::{Predictions, predict};
 use crate::data::{Dataset, FeatureMap, Table};
 use crate::metrics::SplitReport;
-use crate::model::{Model, ModelConfig, checkpoint, init::init_seeded, param_count};
+use crate::model::{Model, ModelConfig, checkpoint, param_count};
+use crate::optim::init_seeded;
 use crate::safe_write::{DirWriter, Owner};
 use crate::slices::SliceSet;
 
@@ -80,7 +81,7 @@ pub struct ModelCard {
     pub test_metrics: Option<SplitReport>,
     /// The text embedding the features include; new data is embedded the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embedding: Option<crate::text::EmbedRecord>,
+    pub embedding: Option<crate::data::EmbedRecord>,
 }
 
 /// A model in memory: card, variables and the built network.
