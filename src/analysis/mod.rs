@@ -44,6 +44,6 @@ pub enum AnalysisError {
         /// The model's name.
         model: String,
         /// What went wrong.
-        source: TrainError,
+        source: Box<TrainError>,
     },
 }

@@ -48,7 +48,7 @@ pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predict
         .predict_dataset(ds)
         .map_err(|source| AnalysisError::Predict {
             model: name.to_string(),
-            source,
+            source: Box::new(source),
         })?;
     let mut slots = vec!["base".to_string()];
     slots.extend(model.card.slices.names());

@@ -21,4 +21,4 @@ pub use embedding::EmbedRecord;
 pub use error::DataError;
 pub use features::FeatureMap;
 pub use split::Split;
-pub use table::{Column, ColumnData, ColumnKind, Table};
+pub use table::{Column, ColumnData, ColumnKind, ColumnsDiffer, Table};

@@ -80,9 +80,9 @@ pub fn hidden_dim(
         "slice F1 (test)",
         &series,
     )
-    .map_err(|m| TrainError::Model {
+    .map_err(|e| TrainError::Model {
         path: png.clone(),
-        message: m,
+        message: e.to_string(),
     })?;
     let mut report = Report::new("demo:figure1 (n=10000, k=2)".into(), vec![]);
     report.hidden_dim = rows;

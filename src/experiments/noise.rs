@@ -159,9 +159,9 @@ fn indicator_heatmaps(
             j + 1,
             rate * 100.0
         );
-        heatmap(&path, &title, &values, CELLS).map_err(|m| TrainError::Model {
+        heatmap(&path, &title, &values, CELLS).map_err(|e| TrainError::Model {
             path: path.clone(),
-            message: m,
+            message: e.to_string(),
         })?;
         files.push(path);
     }

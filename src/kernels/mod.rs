@@ -1,5 +1,5 @@
 //! CPU kernel support shared by the models and the optimiser: the process-wide switch of the
-//! fused CPU kernels, and loops the compiler can vectorise ([`lanes`]).
+//! fused CPU kernels, and loops the compiler can vectorise (`lanes`).
 //!
 //! Both [`crate::model`] (the fused SBL ops) and [`crate::optim`] (the host Adam pass) need them,
 //! so they live below both rather than inside the model.

@@ -5,7 +5,7 @@
 //! 2 MiB thread stack at a few thousand terms and makes per-operator spans quadratic. This module
 //! gives the typing code the spine as a list, spans computed by an explicit stack, and a drop that
 //! takes the tree apart in a loop. Everything that still recurses is bounded by [`MAX_NESTING`],
-//! checked on the tokens before parsing ([`nesting_error`]) and again while typing.
+//! checked on the tokens before parsing (`nesting_error`) and again while typing.
 
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, InTarget, Spanned,

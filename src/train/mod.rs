@@ -14,7 +14,7 @@ pub mod settings;
 pub mod single_run;
 pub mod spec;
 
-pub use config::{ClassWeights, LrSchedule, OptimizerKind, TrainConfig};
+pub use config::{ClassWeights, LrSchedule, OptimizerKind, SettingError, TrainConfig};
 pub use error::TrainError;
 pub use events::{EpochStats, StopReason, TrainEvent};
 pub use runs::{ExperimentResult, run_experiment};

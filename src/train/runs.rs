@@ -32,9 +32,11 @@ pub fn run_experiment(
     emit: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<ExperimentResult, TrainError> {
-    spec.train.validate().map_err(TrainError::Config)?;
-    let device =
-        crate::model::device::parse_device(&spec.train.device).map_err(TrainError::Config)?;
+    spec.train
+        .validate()
+        .map_err(|e| TrainError::Config(e.to_string()))?;
+    let device = crate::model::device::parse_device(&spec.train.device)
+        .map_err(|e| TrainError::Config(e.to_string()))?;
     let total = spec.methods.len() * spec.seeds.len();
     let mut runs: Vec<RunResult> = Vec::new();
     'seeds: for &seed in &spec.seeds {

@@ -177,7 +177,7 @@ impl TrainedModel {
 
 /// Checks a card's fields against each other before the network is built from it.
 fn check_card(card: &ModelCard) -> Result<(), String> {
-    card.model.check_bounds()?;
+    card.model.check_bounds().map_err(|e| e.to_string())?;
     let dim = card.features.dim();
     if dim != card.model.input_dim {
         return Err(format!(
