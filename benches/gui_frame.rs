@@ -84,7 +84,7 @@ fn pieces(ds: &slicelab::data::Dataset) {
         bytes.len() as f64 / 1e6
     );
     let t = Instant::now();
-    let set = slicelab::train::experiment::DataSource::Demo(Figure1::default()).default_slices();
+    let set = slicelab::train::DataSource::Demo(Figure1::default()).default_slices();
     let ev = set.evaluate(&ds.table).unwrap();
     println!(
         "| SF evaluation (2 SFs, background) | {:.1} |",

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use slicelab::data::demo::Figure1;
 use slicelab::model::Method;
 use slicelab::train::TrainConfig;
-use slicelab::train::experiment::{DataSource, ExperimentSpec, run_experiment};
+use slicelab::train::{DataSource, ExperimentSpec, run_experiment};
 
 fn reference(k: usize, model: &str) -> Option<f64> {
     let path = common::shared("peers/results/timing_e3.jsonl")?;

@@ -3,17 +3,25 @@
 //! The library holds everything that computes: datasets ([`data`]), slicing functions
 //! ([`slices`]), per-slice metrics ([`metrics`]), candle models ([`model`]) and training
 //! ([`train`]). The CLI and the GUI are thin faces over it.
+//!
+//! Dependencies run one way (`tests/layers.rs` checks it): [`data`] → [`slices`] / [`text`] →
+//! [`model`] → [`metrics`] → [`summary`] → [`train`] → [`analysis`] / [`experiments`] → the
+//! faces (`cli`, [`gui`]). Beneath them, [`kernels`] and [`optim`] serve `model`, `text` and
+//! `train`; [`safe_write`] and [`alloc_tuning`] use nothing else.
 
 #![warn(missing_docs)]
 
+pub mod alloc_tuning;
+pub mod analysis;
 pub mod data;
 pub mod experiments;
-pub mod fsutil;
 pub mod gui;
+pub mod kernels;
 pub mod metrics;
 pub mod model;
-pub mod report;
-pub mod runtime;
+pub mod optim;
+pub mod safe_write;
 pub mod slices;
+pub mod summary;
 pub mod text;
 pub mod train;

@@ -5,8 +5,8 @@ use std::sync::atomic::AtomicBool;
 use slicelab::data::demo::{Figure1, Layout};
 use slicelab::experiments::{self, Options, Progress};
 use slicelab::model::Method;
-use slicelab::train::experiment::{DataSource, ExperimentSpec, run_experiment};
 use slicelab::train::manual::{ALPHAS, pick};
+use slicelab::train::{DataSource, ExperimentSpec, run_experiment};
 use slicelab::train::{TrainConfig, TrainEvent};
 
 fn opts(dir: &std::path::Path, epochs: usize) -> Options {
@@ -170,7 +170,7 @@ fn scaling_and_hidden_dim_write_their_rows_and_plots() {
         .map(|r| r.params)
         .collect();
     assert!(sbl[1] > sbl[0]);
-    let h = experiments::sweep::hidden_dim(&[4], &opts(dir.path(), 1), &mut p).unwrap();
+    let h = experiments::hidden_dim::hidden_dim(&[4], &opts(dir.path(), 1), &mut p).unwrap();
     assert_eq!(h.report.hidden_dim.len(), 4);
     assert!(h.plots[0].exists() && std::fs::metadata(&h.plots[0]).unwrap().len() > 1000);
 }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use slicelab::data::Split;
 use slicelab::metrics::report::{SliceKind, SliceRef, SplitReport};
 use slicelab::metrics::{ReportSpec, slice_report};
-use slicelab::report::MethodReport;
-use slicelab::report::group::{RunInfo, group_runs};
 use slicelab::slices::Bitmap;
+use slicelab::summary::MethodReport;
+use slicelab::summary::group::{RunInfo, group_runs};
 use slicelab::train::events::StopReason;
 
 /// A test report with slices `names` (slice j holds rows where `i % (j + 2) == 0`); `wrong`

@@ -6,10 +6,10 @@
 use std::sync::atomic::AtomicBool;
 
 use slicelab::data::demo::Figure1;
+use slicelab::kernels::set_enabled;
 use slicelab::model::Method;
-use slicelab::model::fused::set_enabled;
-use slicelab::train::experiment::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
 use slicelab::train::{ClassWeights, TrainConfig};
+use slicelab::train::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
 
 fn train(fused: bool, class_weights: ClassWeights) -> ExperimentResult {
     set_enabled(fused);

@@ -266,7 +266,7 @@ fn write_parquet(path: &Path) {
 #[test]
 fn corrupted_model_folders_load_or_fail_cleanly() {
     use candle_core::Device;
-    use slicelab::train::experiment::{DataSource, ExperimentSpec, run_experiment};
+    use slicelab::train::{DataSource, ExperimentSpec, run_experiment};
     use slicelab::train::{TrainConfig, TrainedModel};
 
     let source = DataSource::Demo(Figure1 {

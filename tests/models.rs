@@ -3,9 +3,9 @@
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 
-use slicelab::model::init::init_seeded;
 use slicelab::model::sram::confidence;
 use slicelab::model::{Batch, Method, Model, ModelConfig, param_count};
+use slicelab::optim::init_seeded;
 
 fn config(method: Method, k: usize, classes: usize) -> ModelConfig {
     ModelConfig {

@@ -2,7 +2,7 @@
 
 use slicelab::data::builder::ColumnBuilder;
 use slicelab::data::{Split, Table};
-use slicelab::slices::analysis::analyse;
+use slicelab::slices::stats::analyse;
 use slicelab::slices::{Bitmap, SliceDef, SliceError, SliceSet};
 
 fn table() -> Table {

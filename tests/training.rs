@@ -8,10 +8,10 @@ use candle_core::Device;
 use slicelab::data::Split;
 use slicelab::data::demo::Figure1;
 use slicelab::model::Method;
-use slicelab::train::experiment::{DataSource, ExperimentSpec, evaluate, run_experiment};
 use slicelab::train::fit::fit;
 use slicelab::train::prepared::Prepared;
 use slicelab::train::saved::{FORMAT, ModelCard};
+use slicelab::train::{DataSource, ExperimentSpec, evaluate, run_experiment};
 use slicelab::train::{StopReason, TrainConfig, TrainEvent, TrainedModel};
 
 fn demo(n: usize) -> Figure1 {
@@ -290,7 +290,7 @@ fn the_app_names_the_text_column_a_model_reads_when_the_data_was_not_embedded() 
     );
     let mut model = result.runs.remove(0).model;
     let ds = source.dataset(0);
-    assert!(slicelab::gui::analysis::predict(&model, &ds, "plain").is_ok());
+    assert!(slicelab::analysis::predict(&model, &ds, "plain").is_ok());
     // The same model, as if trained on embeddings of a 'review' column.
     model.card.embedding = Some(slicelab::text::EmbedRecord {
         column: "review".into(),
@@ -298,9 +298,10 @@ fn the_app_names_the_text_column_a_model_reads_when_the_data_was_not_embedded() 
         fingerprint: "0123456789abcdef".into(),
         dim: 384,
     });
-    let err = slicelab::gui::analysis::predict(&model, &ds, "sbl-seed0")
+    let err = slicelab::analysis::predict(&model, &ds, "sbl-seed0")
         .err()
-        .expect("a model that reads embeddings is refused on unembedded data");
+        .expect("a model that reads embeddings is refused on unembedded data")
+        .to_string();
     assert!(
         err.contains("sbl-seed0 reads embeddings of the text column 'review'")
             && err.contains("\"Embed text column\" set to 'review'"),

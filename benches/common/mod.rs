@@ -46,7 +46,7 @@ pub fn median(mut v: Vec<f64>) -> f64 {
 
 /// Sets `RAYON_NUM_THREADS` (default 1) and the allocator as the CLI does; call first thing in `main`.
 pub fn configure_threads() {
-    slicelab::runtime::tune_allocator();
+    slicelab::alloc_tuning::tune_allocator();
     let n = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "1".into());
     // SAFETY: called at the start of main, before any other thread exists.
     unsafe { std::env::set_var("RAYON_NUM_THREADS", n) };

@@ -10,10 +10,10 @@ use serde::Serialize;
 use super::args::parse_metric;
 use super::report_table::{per_class_tables, slices_table};
 use slicelab::data::{Dataset, DatasetSpec, Split};
-use slicelab::metrics::report::{SliceKind, SliceRef, SplitReport};
+use slicelab::metrics::report::{SliceRef, SplitReport};
 use slicelab::metrics::{Metric, ReportSpec, slice_report};
 use slicelab::slices::SliceSet;
-use slicelab::train::prepared::truth_masks;
+use slicelab::slices::columns::truth_masks;
 
 /// Arguments of `slicelab eval`.
 #[derive(Args, Debug)]
@@ -147,7 +147,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             data: &ds.table.source,
             report: &report,
         };
-        slicelab::fsutil::write_atomic(path, &serde_json::to_vec_pretty(&out)?)
+        slicelab::safe_write::write_atomic(path, &serde_json::to_vec_pretty(&out)?)
             .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
     }
@@ -162,21 +162,14 @@ fn evaluate(
 ) -> anyhow::Result<SplitReport> {
     let evaluated = set.evaluate(&ds.table)?;
     let truth = truth_masks(ds);
-    let sfs = evaluated
-        .names
-        .iter()
-        .zip(&evaluated.masks)
-        .map(|(n, m)| SliceRef {
-            name: n,
-            kind: SliceKind::Sf,
-            mask: m,
-        });
-    let truths = truth.iter().map(|(n, m)| SliceRef {
-        name: n,
-        kind: SliceKind::Truth,
-        mask: m,
-    });
-    let refs: Vec<SliceRef> = sfs.chain(truths).collect();
+    let refs = SliceRef::list(
+        evaluated
+            .names
+            .iter()
+            .map(String::as_str)
+            .zip(&evaluated.masks),
+        &truth,
+    );
     let rows: Vec<usize> = (0..ds.n_rows()).collect();
     Ok(slice_report(
         &ds.y,

@@ -61,7 +61,7 @@ pub struct ExperimentArgs {
     #[arg(long, value_delimiter = ',', default_values_t = experiments::scaling::KS)]
     ks: Vec<usize>,
     /// hidden-dim: hidden sizes.
-    #[arg(long, value_delimiter = ',', default_values_t = experiments::sweep::HIDDEN)]
+    #[arg(long, value_delimiter = ',', default_values_t = experiments::hidden_dim::HIDDEN)]
     hidden_sizes: Vec<usize>,
     /// noise: SF noise rates.
     #[arg(long, value_delimiter = ',', default_values_t = experiments::noise::NOISES)]
@@ -122,7 +122,7 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
         ExperimentName::Ablation => experiments::ablation::ablation(&opts, &mut progress)?,
         ExperimentName::Noise => experiments::noise::noise(&a.noises, &opts, &mut progress)?,
         ExperimentName::HiddenDim => {
-            experiments::sweep::hidden_dim(&a.hidden_sizes, &opts, &mut progress)?
+            experiments::hidden_dim::hidden_dim(&a.hidden_sizes, &opts, &mut progress)?
         }
         ExperimentName::Scaling => experiments::scaling::scaling(&a.ks, &opts, &mut progress)?,
     };

@@ -60,7 +60,7 @@ enum Command {
 
 /// Parses arguments and runs; exit code 0 on success, 2 on usage errors, 1 on failures.
 pub fn main() -> ExitCode {
-    slicelab::runtime::tune_allocator();
+    slicelab::alloc_tuning::tune_allocator();
     let cli = Cli::parse();
     let threads = cli
         .threads

@@ -7,9 +7,9 @@ use clap::Args;
 
 use super::args::{DataArgs, slice_set};
 use super::table::TextTable;
-use slicelab::slices::analysis::analyse;
+use slicelab::slices::columns::truth_masks;
+use slicelab::slices::stats::analyse;
 use slicelab::train::DataSource;
-use slicelab::train::prepared::truth_masks;
 
 /// Arguments of `slicelab slices`.
 #[derive(Args, Debug)]

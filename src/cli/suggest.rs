@@ -7,11 +7,11 @@ use anyhow::Context;
 use clap::Args;
 
 use slicelab::data::{Dataset, DatasetSpec, Split};
-use slicelab::fsutil::write_atomic;
+use slicelab::safe_write::write_atomic;
 use slicelab::slices::build::name_from;
+use slicelab::slices::columns::feature_columns;
 use slicelab::slices::suggest::{SuggestConfig, Suggestion, suggest};
 use slicelab::slices::{SliceDef, SliceSet};
-use slicelab::train::prepared::feature_columns;
 
 /// Arguments of `slicelab suggest`.
 #[derive(Args, Debug)]

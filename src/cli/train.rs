@@ -12,9 +12,9 @@ use super::interrupt::{self, Interrupted};
 use super::table::TextTable;
 use slicelab::metrics::Metric;
 use slicelab::model::Method;
-use slicelab::report::{Report, show};
+use slicelab::summary::{Report, show};
+use slicelab::train::RunResult;
 use slicelab::train::events::StopReason;
-use slicelab::train::experiment::RunResult;
 use slicelab::train::job::{TrainingJob, wait};
 use slicelab::train::saved::MODEL_DIR;
 use slicelab::train::{DataSource, ExperimentSpec, TrainEvent};
@@ -163,7 +163,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 
 /// Fails before training when `out` or a model folder in it cannot be written.
 fn check_out(out: &Path, spec: &ExperimentSpec) -> anyhow::Result<()> {
-    slicelab::fsutil::check_writable(out)
+    slicelab::safe_write::check_writable(out)
         .with_context(|| format!("--out {} is not writable", out.display()))?;
     slicelab::fsutil::check_replaceable(
         &out.join("report.json"),
@@ -172,7 +172,7 @@ fn check_out(out: &Path, spec: &ExperimentSpec) -> anyhow::Result<()> {
     )?;
     for method in &spec.methods {
         for seed in &spec.seeds {
-            slicelab::fsutil::check_owned(&run_dir(out, method.name(), *seed), &MODEL_DIR)?;
+            slicelab::safe_write::check_owned(&run_dir(out, method.name(), *seed), &MODEL_DIR)?;
         }
     }
     Ok(())
@@ -202,7 +202,7 @@ fn write_out(out: &Path, runs: &[RunResult], report: &mut Report) -> anyhow::Res
     }
     let json = serde_json::to_vec_pretty(report)?;
     let path = out.join("report.json");
-    slicelab::fsutil::write_atomic(&path, &json)
+    slicelab::safe_write::write_atomic(&path, &json)
         .with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {} and {saved} model folder(s)", path.display());
     Ok(())
@@ -216,7 +216,7 @@ pub fn render_report(report: &Report) -> String {
     }
     let metric = report.metric;
     let lifts =
-        |m: &slicelab::report::MethodReport| report.baseline(m).filter(|v| v.method != m.method);
+        |m: &slicelab::summary::MethodReport| report.baseline(m).filter(|v| v.method != m.method);
     let mut header = vec!["slice".to_string(), "kind".into(), "support".into()];
     for m in &report.methods {
         header.push(format!("{} {}", m.label(), metric.label()));
@@ -280,7 +280,7 @@ pub fn render_report(report: &Report) -> String {
 }
 
 /// A slice's support, with its positives for binary labels (`612 (41 pos)`).
-fn support_text(s: &slicelab::report::SliceSummary) -> String {
+fn support_text(s: &slicelab::summary::SliceSummary) -> String {
     match s.scores.positives {
         Some(p) => format!("{} ({:.0} pos)", s.support, p),
         None => s.support.to_string(),

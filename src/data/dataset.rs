@@ -69,7 +69,7 @@ pub struct Dataset {
     /// Columns that must never become model features (label, predictions, split, truth slices).
     pub reserved: Vec<String>,
     /// How a text column was embedded into `{column}_e{i}` feature columns, if one was.
-    pub embedding: Option<crate::text::EmbedRecord>,
+    pub embedding: Option<super::EmbedRecord>,
 }
 
 impl Dataset {
@@ -82,9 +82,9 @@ impl Dataset {
             if let Some(path) = path {
                 let other = read_table(path)?;
                 let n = other.n_rows();
-                table.append(other).map_err(|m| DataError::Malformed {
+                table.append(other).map_err(|e| DataError::Malformed {
                     path: path.clone(),
-                    message: m,
+                    message: e.to_string(),
                 })?;
                 forced.extend(std::iter::repeat_n(Some(split), n));
             }

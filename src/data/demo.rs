@@ -301,7 +301,7 @@ impl Figure1 {
         for split in Split::ALL {
             let path = dir.join(format!("{}.csv", split.name()));
             let rows: Vec<usize> = (0..splits.len()).filter(|&i| splits[i] == split).collect();
-            crate::fsutil::write_atomic(&path, table_csv(&table, &rows).as_bytes())
+            crate::safe_write::write_atomic(&path, table_csv(&table, &rows).as_bytes())
                 .map_err(|e| DataError::io(&path, e))?;
         }
         Ok(())

@@ -6,6 +6,7 @@ pub mod classes;
 pub mod csv;
 pub mod dataset;
 pub mod demo;
+pub mod embedding;
 pub mod error;
 pub mod features;
 pub mod load;
@@ -16,7 +17,8 @@ pub mod table;
 
 pub use classes::ClassIndex;
 pub use dataset::{Dataset, DatasetSpec};
+pub use embedding::EmbedRecord;
 pub use error::DataError;
 pub use features::FeatureMap;
 pub use split::Split;
-pub use table::{Column, ColumnData, ColumnKind, Table};
+pub use table::{Column, ColumnData, ColumnKind, ColumnsDiffer, Table};

@@ -148,21 +148,34 @@ impl Table {
     /// Appends the rows of `other`, which must have the same column names in the same order.
     ///
     /// Kinds are re-derived by the caller if needed; string levels are merged.
-    pub fn append(&mut self, other: Table) -> Result<(), String> {
+    pub fn append(&mut self, other: Table) -> Result<(), ColumnsDiffer> {
         if self.names() != other.names() {
-            return Err(format!(
-                "{} has columns [{}] but {} has [{}]",
-                other.source,
-                other.names().join(", "),
-                self.source,
-                self.names().join(", ")
-            ));
+            return Err(ColumnsDiffer {
+                other: other.source.clone(),
+                other_columns: other.names().join(", "),
+                this: self.source.clone(),
+                columns: self.names().join(", "),
+            });
         }
         for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
             append_column(mine, theirs);
         }
         Ok(())
     }
+}
+
+/// Two tables that cannot be stacked: their column names differ.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{other} has columns [{other_columns}] but {this} has [{columns}]")]
+pub struct ColumnsDiffer {
+    /// The table appended.
+    pub other: String,
+    /// Its column names, comma-separated.
+    pub other_columns: String,
+    /// The table appended to.
+    pub this: String,
+    /// Its column names, comma-separated.
+    pub columns: String,
 }
 
 fn append_column(mine: &mut Column, theirs: Column) {

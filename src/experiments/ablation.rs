@@ -3,8 +3,8 @@
 use super::{Options, Outcome, Progress, compare};
 use crate::data::demo::{Figure1, Layout};
 use crate::model::Method;
+use crate::train::DataSource;
 use crate::train::TrainError;
-use crate::train::experiment::DataSource;
 
 /// SF noise of the ablation task.
 pub const ABLATION_NOISE: f64 = 0.2;

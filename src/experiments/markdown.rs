@@ -1,7 +1,7 @@
 //! Markdown tables of reports, in the layout of the paper's Table 1.
 
 use crate::metrics::report::SliceKind;
-use crate::report::{MeanStd, Report, show};
+use crate::summary::{MeanStd, Report, show};
 
 /// `mean,std` for CSV, empty where undefined.
 fn csv(m: Option<&MeanStd>) -> String {

@@ -2,19 +2,19 @@
 //! Markdown table and, where the paper has a figure, a PNG plot.
 
 pub mod ablation;
+pub mod hidden_dim;
 pub mod markdown;
 pub mod noise;
 pub mod plot;
 pub mod scaling;
-pub mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use crate::model::Method;
-use crate::report::Report;
 use crate::slices::SliceSet;
-use crate::train::experiment::{DataSource, ExperimentSpec, run_experiment};
+use crate::summary::Report;
+use crate::train::{DataSource, ExperimentSpec, run_experiment};
 use crate::train::{TrainConfig, TrainError, TrainEvent};
 
 /// Settings every experiment takes.
@@ -115,7 +115,8 @@ pub fn write_outputs(dir: &Path, outcome: &Outcome) -> Result<(), TrainError> {
     create_dir(dir)?;
     check_outputs(dir)?;
     let json = serde_json::to_vec_pretty(&outcome.report).map_err(|e| err(e.to_string()))?;
-    crate::fsutil::write_atomic(&dir.join("report.json"), &json).map_err(|e| err(e.to_string()))?;
-    crate::fsutil::write_atomic(&dir.join("report.md"), outcome.markdown.as_bytes())
+    crate::safe_write::write_atomic(&dir.join("report.json"), &json)
+        .map_err(|e| err(e.to_string()))?;
+    crate::safe_write::write_atomic(&dir.join("report.md"), outcome.markdown.as_bytes())
         .map_err(|e| err(e.to_string()))
 }

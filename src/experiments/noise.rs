@@ -11,11 +11,11 @@ use super::{Options, Outcome, Progress, create_dir};
 use crate::data::demo::Figure1;
 use crate::data::{Column, ColumnData, ColumnKind, Table};
 use crate::model::Method;
-use crate::report::{NoiseRow, Report};
+use crate::summary::{NoiseRow, Report};
 use crate::train::TrainError;
-use crate::train::experiment::{DataSource, RunResult, run_experiment};
 use crate::train::predict::predict;
 use crate::train::prepared::Prepared;
+use crate::train::{DataSource, RunResult, run_experiment};
 
 /// Noise rates tried.
 pub const NOISES: [f64; 3] = [0.0, 0.4, 0.8];
@@ -159,9 +159,9 @@ fn indicator_heatmaps(
             j + 1,
             rate * 100.0
         );
-        heatmap(&path, &title, &values, CELLS).map_err(|m| TrainError::Model {
+        heatmap(&path, &title, &values, CELLS).map_err(|e| TrainError::Model {
             path: path.clone(),
-            message: m,
+            message: e.to_string(),
         })?;
         files.push(path);
     }

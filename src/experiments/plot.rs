@@ -23,8 +23,28 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-fn plot_err(path: &Path, e: impl std::fmt::Display) -> String {
-    format!("{}: {e}", path.display())
+/// A chart that could not be drawn or written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct PlotError {
+    /// The image file.
+    pub path: std::path::PathBuf,
+    /// plotters' reason.
+    pub message: String,
+}
+
+/// The app shows export errors as text.
+impl From<PlotError> for String {
+    fn from(e: PlotError) -> Self {
+        e.to_string()
+    }
+}
+
+fn plot_err(path: &Path, e: impl std::fmt::Display) -> PlotError {
+    PlotError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
 }
 
 /// Draws a line plot with a legend and axis labels.
@@ -34,7 +54,7 @@ pub fn line_plot(
     x_label: &str,
     y_label: &str,
     series: &[Series],
-) -> Result<(), String> {
+) -> Result<(), PlotError> {
     register_font();
     let root = BitMapBackend::new(path, (800, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
@@ -82,7 +102,7 @@ pub fn line_plot(
 
 /// Draws `values` (row-major `[cells, cells]`, row 0 at the bottom) over `[-1, 1]²` as a heatmap
 /// from white (0) to dark blue (1).
-pub fn heatmap(path: &Path, title: &str, values: &[f64], cells: usize) -> Result<(), String> {
+pub fn heatmap(path: &Path, title: &str, values: &[f64], cells: usize) -> Result<(), PlotError> {
     register_font();
     let root = BitMapBackend::new(path, (520, 520)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
@@ -131,7 +151,7 @@ pub fn bar_chart(
     y_label: &str,
     groups: &[String],
     series: &[Bars],
-) -> Result<(), String> {
+) -> Result<(), PlotError> {
     register_font();
     let root = BitMapBackend::new(path, (900, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| plot_err(path, e))?;

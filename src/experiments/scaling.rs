@@ -3,9 +3,9 @@
 use super::{Options, Outcome, Progress};
 use crate::data::demo::Figure1;
 use crate::model::Method;
-use crate::report::{Report, ScalingRow};
-use crate::train::experiment::{DataSource, run_experiment};
+use crate::summary::{Report, ScalingRow};
 use crate::train::fit::FitOutcome;
+use crate::train::{DataSource, run_experiment};
 use crate::train::{TrainConfig, TrainError};
 
 /// The slice counts measured.

@@ -14,8 +14,8 @@ use crate::model::Method;
 use crate::slices::{SliceDef, SliceSet};
 use crate::train::config::TrainConfig;
 use crate::train::events::TrainEvent;
-use crate::train::experiment::{DataSource, ExperimentSpec};
 use crate::train::job::{JobMessage, TrainingJob};
+use crate::train::{DataSource, ExperimentSpec};
 
 /// Slice edits kept for undo.
 const UNDO_DEPTH: usize = 100;
@@ -199,7 +199,7 @@ impl SlicelabApp {
             move || {
                 let rows = ds.indices(crate::data::Split::Train);
                 let wrong: Vec<bool> = rows.iter().map(|&i| classes[i] != ds.y[i]).collect();
-                let columns = crate::train::prepared::feature_columns(&ds, &set);
+                let columns = crate::slices::columns::feature_columns(&ds, &set);
                 let cfg = crate::slices::suggest::SuggestConfig::default();
                 crate::slices::suggest::suggest(&ds.table, &columns, &rows, &wrong, &cfg)
             },
@@ -409,7 +409,7 @@ impl SlicelabApp {
         }
     }
 
-    fn trained(&mut self, result: crate::train::experiment::ExperimentResult) {
+    fn trained(&mut self, result: crate::train::ExperimentResult) {
         let quick = std::mem::take(&mut self.quick_job);
         let first = self.models.len();
         for run in result.runs {

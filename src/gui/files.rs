@@ -10,9 +10,9 @@ use super::models;
 use super::state::Session;
 use crate::experiments::markdown::{methods_csv, methods_table};
 use crate::experiments::plot::{Bars, bar_chart};
-use crate::fsutil::write_atomic;
-use crate::report::Report;
+use crate::safe_write::write_atomic;
 use crate::slices::SliceSet;
+use crate::summary::Report;
 
 impl SlicelabApp {
     pub(super) fn pick_file(&mut self, purpose: FilePurpose) {
@@ -89,7 +89,7 @@ impl SlicelabApp {
 /// empty or already a model folder; otherwise a subfolder named after the model, so the user's
 /// own files in the picked folder are never touched.
 pub fn model_folder(picked: &Path, model_name: &str) -> PathBuf {
-    let usable = crate::fsutil::check_owned(picked, &crate::train::saved::MODEL_DIR).is_ok();
+    let usable = crate::safe_write::check_owned(picked, &crate::train::saved::MODEL_DIR).is_ok();
     if usable {
         picked.to_path_buf()
     } else {
@@ -154,7 +154,7 @@ pub fn export_chart(report: &Report, path: &Path) -> Result<(), String> {
     let mut groups = vec!["overall".to_string()];
     groups.extend(names.iter().map(|(n, _)| n.to_string()));
     // An undefined F1 is drawn as no bar (height 0); the table says `–`.
-    let f1 = |s: Option<&crate::report::MeanStd>| s.map_or(0.0, |m| m.mean);
+    let f1 = |s: Option<&crate::summary::MeanStd>| s.map_or(0.0, |m| m.mean);
     let series: Vec<Bars> = report
         .methods
         .iter()
@@ -172,7 +172,7 @@ pub fn export_chart(report: &Report, path: &Path) -> Result<(), String> {
         })
         .collect();
     // plotters writes in place; render to a sibling and rename so a failure leaves no half file.
-    let tmp = crate::fsutil::temp_sibling(path);
+    let tmp = crate::safe_write::temp_sibling(path);
     let tmp = tmp.with_extension("png");
     bar_chart(
         &tmp,

@@ -8,12 +8,12 @@ use std::time::Instant;
 use candle_core::Device;
 
 use crate::metrics::SplitReport;
-use crate::report::group::{RunInfo, group_runs};
-use crate::report::{MethodReport, Report};
+use crate::summary::group::{RunInfo, group_runs};
+use crate::summary::{MethodReport, Report};
 use crate::train::events::{EpochStats, TrainEvent};
-use crate::train::experiment::vanilla_params;
 use crate::train::job::TrainingJob;
 use crate::train::saved::TrainedModel;
+use crate::train::single_run::vanilla_params;
 
 /// One model in the Models list.
 pub struct ModelEntry {
@@ -110,7 +110,7 @@ impl TrainingRun {
 }
 
 /// A comparison of every trained model but the quick one: runs grouped by method and settings
-/// (mean ± std over distinct seeds, test split; see [`crate::report::group`]).
+/// (mean ± std over distinct seeds, test split; see [`crate::summary::group`]).
 pub fn compare(models: &[ModelEntry]) -> Report {
     let kept: Vec<&ModelEntry> = models.iter().filter(|m| !m.quick).collect();
     compare_entries(&kept)

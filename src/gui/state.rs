@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::views::Views;
-use crate::fsutil::write_atomic;
+use crate::safe_write::write_atomic;
 use crate::slices::SliceSet;
 
 /// Where the analysed dataset comes from.
@@ -115,7 +115,7 @@ impl Default for Session {
     fn default() -> Self {
         Self {
             source: SourceSpec::Demo,
-            slices: crate::train::experiment::DataSource::Demo(Default::default()).default_slices(),
+            slices: crate::train::DataSource::Demo(Default::default()).default_slices(),
             disabled: Vec::new(),
             tab: Tab::default(),
             selected: None,
@@ -174,7 +174,7 @@ impl Session {
         let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         let fail = |e: std::io::Error| format!("{}: {e}", path.display());
         std::fs::create_dir_all(home).map_err(fail)?;
-        let tmp = crate::fsutil::temp_sibling(&path);
+        let tmp = crate::safe_write::temp_sibling(&path);
         std::fs::write(&tmp, text.as_bytes())
             .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
             .map_err(fail)?;
@@ -182,7 +182,7 @@ impl Session {
             std::fs::rename(&path, home.join(SESSION_BACKUP)).map_err(fail)?;
         }
         std::fs::rename(&tmp, &path).map_err(fail)?;
-        crate::fsutil::sync_dir(home).map_err(fail)
+        crate::safe_write::sync_dir(home).map_err(fail)
     }
 
     /// Reads the app's own session from `home`: the file, else its backup. The second value says

@@ -129,6 +129,27 @@ pub struct SliceRef<'a> {
     pub mask: &'a Bitmap,
 }
 
+impl<'a> SliceRef<'a> {
+    /// The slices of a per-slice report, in report order: the SFs `(name, mask)`, then the
+    /// ground-truth slices.
+    pub fn list(
+        sfs: impl IntoIterator<Item = (&'a str, &'a Bitmap)>,
+        truth: &'a [(String, Bitmap)],
+    ) -> Vec<Self> {
+        let sfs = sfs.into_iter().map(|(name, mask)| SliceRef {
+            name,
+            kind: SliceKind::Sf,
+            mask,
+        });
+        let truth = truth.iter().map(|(name, mask)| SliceRef {
+            name,
+            kind: SliceKind::Truth,
+            mask,
+        });
+        sfs.chain(truth).collect()
+    }
+}
+
 /// How a report is made: the classes, the metric that flags slices, the bootstrap seed.
 #[derive(Debug, Clone)]
 pub struct ReportSpec<'a> {

@@ -5,9 +5,11 @@ use std::path::Path;
 use candle_core::Result;
 use candle_nn::VarMap;
 
+use super::error::CheckpointError;
+
 /// Saves all variables to `path` (safetensors), atomically.
 pub fn save_weights(varmap: &VarMap, path: &Path) -> Result<()> {
-    let tmp = crate::fsutil::temp_sibling(path);
+    let tmp = crate::safe_write::temp_sibling(path);
     varmap.save(&tmp)?;
     std::fs::rename(&tmp, path)
         .map_err(|e| candle_core::Error::Msg(format!("{}: {e}", path.display())))
@@ -22,17 +24,14 @@ pub fn load_weights(varmap: &mut VarMap, path: &Path) -> Result<()> {
 /// the same tensor names, the same shapes, and only finite values. The message names the first
 /// tensor that differs, so a `config.json` that does not match its weights is an error, never a
 /// model that silently predicts garbage.
-pub fn load_checked(varmap: &VarMap, path: &Path) -> std::result::Result<(), String> {
-    let file = candle_core::safetensors::load(path, &candle_core::Device::Cpu)
-        .map_err(|e| e.to_string())?;
+pub fn load_checked(varmap: &VarMap, path: &Path) -> std::result::Result<(), CheckpointError> {
+    let file = candle_core::safetensors::load(path, &candle_core::Device::Cpu)?;
     let data = varmap
         .data()
         .lock()
-        .map_err(|_| "variable map lock poisoned".to_string())?;
+        .map_err(|_| CheckpointError::Poisoned)?;
     if let Some(extra) = file.keys().filter(|k| !data.contains_key(*k)).min() {
-        return Err(format!(
-            "tensor '{extra}' is not part of the model that config.json describes"
-        ));
+        return Err(CheckpointError::Extra(extra.clone()));
     }
     let mut names: Vec<&String> = data.keys().collect();
     names.sort();
@@ -40,26 +39,25 @@ pub fn load_checked(varmap: &VarMap, path: &Path) -> std::result::Result<(), Str
         let var = &data[name];
         let t = file
             .get(name)
-            .ok_or_else(|| format!("tensor '{name}' is missing"))?;
+            .ok_or_else(|| CheckpointError::Missing(name.clone()))?;
         if t.dims() != var.dims() {
-            return Err(format!(
-                "tensor '{name}' has shape {:?}, config.json implies {:?}",
-                t.dims(),
-                var.dims()
-            ));
+            return Err(CheckpointError::Shape {
+                name: name.clone(),
+                file: t.dims().to_vec(),
+                model: var.dims().to_vec(),
+            });
         }
-        let t = t.to_dtype(var.dtype()).map_err(|e| e.to_string())?;
+        let t = t.to_dtype(var.dtype())?;
         let finite = t
             .flatten_all()
-            .and_then(|f| f.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>())
-            .map_err(|e| e.to_string())?
+            .and_then(|f| f.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>())?
             .iter()
             .all(|x| x.is_finite());
         if !finite {
-            return Err(format!("tensor '{name}' holds NaN or infinite values"));
+            return Err(CheckpointError::NonFinite(name.clone()));
         }
-        let t = t.to_device(var.device()).map_err(|e| e.to_string())?;
-        var.set(&t).map_err(|e| e.to_string())?;
+        let t = t.to_device(var.device())?;
+        var.set(&t)?;
     }
     Ok(())
 }

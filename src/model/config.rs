@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::error::BoundsError;
+
 /// Which model family to train.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -123,7 +125,7 @@ impl ModelConfig {
 
     /// Checks sizes before anything is allocated, so a damaged or hostile `config.json` gives an
     /// error instead of aborting on a huge allocation; names the first bad field.
-    pub fn check_bounds(&self) -> Result<(), String> {
+    pub fn check_bounds(&self) -> Result<(), BoundsError> {
         let fields = [
             ("model.input_dim", self.input_dim, MAX_INPUT),
             ("model.rep_dim", self.rep_dim, MAX_WIDTH),
@@ -133,29 +135,32 @@ impl ModelConfig {
         let widths = self.hidden.iter().map(|&w| ("model.hidden", w, MAX_WIDTH));
         for (name, value, max) in fields.into_iter().chain(widths) {
             if value == 0 && name != "model.n_slices" {
-                return Err(format!("{name} is 0"));
+                return Err(BoundsError::Zero { field: name });
             }
             if value > max {
-                return Err(format!("{name} is {value}, more than the limit {max}"));
+                return Err(BoundsError::TooLarge {
+                    field: name,
+                    value,
+                    max,
+                });
             }
         }
         if self.n_classes < 2 {
-            return Err(format!(
-                "model.n_classes is {}, needs at least 2",
-                self.n_classes
-            ));
+            return Err(BoundsError::TooFewClasses(self.n_classes));
         }
         let (n, k) = (self.slice_loss_weights.len(), self.n_slices);
         if n != 0 && n != k {
-            return Err(format!(
-                "model.slice_loss_weights has {n} entries for {k} slices"
-            ));
+            return Err(BoundsError::SliceWeights {
+                weights: n,
+                slices: k,
+            });
         }
         let params = self.params_bound();
         if params > MAX_PARAMS {
-            return Err(format!(
-                "the architecture would hold about {params} parameters, more than {MAX_PARAMS}"
-            ));
+            return Err(BoundsError::TooManyParams {
+                params,
+                max: MAX_PARAMS,
+            });
         }
         Ok(())
     }

@@ -10,7 +10,8 @@
 use candle_core::{Result, Tensor};
 use candle_nn::{Init, Module, VarBuilder};
 
-use super::fused::{self, DenseOp, NarrowLinearOp};
+use super::fused::{DenseOp, NarrowLinearOp};
+use crate::kernels;
 
 /// Up to this many outputs, the CPU uses [`NarrowLinearOp`] instead of gemm.
 const NARROW: usize = 4;
@@ -64,14 +65,14 @@ impl Module for Dense {
 
 /// `x Wᵀ + b` over the last axis of `x`, for `W` `[out, in]` and `b` `[1, out]`.
 pub fn affine(x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
-    if weight.dim(0)? <= NARROW && fused::usable(x) && fused::usable(weight) {
+    if weight.dim(0)? <= NARROW && kernels::usable(x) && kernels::usable(weight) {
         return x.contiguous()?.apply_op3(weight, bias, NarrowLinearOp);
     }
     let dims = x.dims().to_vec();
     let in_dim = *dims.last().unwrap_or(&0);
     let rows = x.elem_count() / in_dim.max(1);
     let x2 = x.reshape((rows, in_dim))?; // [rows, in]
-    let y = if fused::usable(x) && fused::usable(weight) {
+    let y = if kernels::usable(x) && kernels::usable(weight) {
         x2.contiguous()?
             .apply_op3(&weight.contiguous()?, &bias.contiguous()?, DenseOp)?
     } else {

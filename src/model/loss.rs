@@ -2,8 +2,9 @@
 
 use candle_core::{D, Result, Tensor};
 
-use super::fused::{self, BceOp, LogSigmoidOp, SliceCeOp};
+use super::fused::{BceOp, LogSigmoidOp, SliceCeOp};
 use super::{Batch, Forward, LossTerms};
+use crate::kernels;
 
 /// Mean cross-entropy of `[batch, C]` logits against `[batch]` class indices.
 pub fn cross_entropy(logits: &Tensor, y: &Tensor) -> Result<Tensor> {
@@ -41,7 +42,7 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
     let zero = base.zeros_like()?;
     let indicator = match &out.indicator {
         // Mean over rows per slice, summed over the k+1 slices.
-        Some(q) if fused::usable(q) => {
+        Some(q) if kernels::usable(q) => {
             let q = q.contiguous()?;
             let lq = match &out.indicator_log_prob {
                 Some(lq) => lq.clone(),
@@ -54,7 +55,7 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
     };
     let slice_pred = match &out.slice_logits {
         Some(p) => {
-            let per_slot = if fused::usable(p) {
+            let per_slot = if kernels::usable(p) {
                 p.contiguous()?.apply_op3(
                     &batch.y.contiguous()?,
                     &batch.slices.contiguous()?,

@@ -5,9 +5,9 @@ pub mod checkpoint;
 pub mod config;
 pub mod dense;
 pub mod device;
+pub mod error;
 pub mod fused;
 pub mod hps;
-pub mod init;
 pub mod loss;
 pub mod mlp;
 pub mod moe;
@@ -15,6 +15,7 @@ pub mod sram;
 pub mod vanilla;
 
 pub use config::{Attention, Method, ModelConfig};
+pub use error::{BoundsError, CheckpointError, DeviceError};
 
 use candle_core::{Result, Tensor};
 use candle_nn::{VarBuilder, VarMap};

@@ -17,9 +17,10 @@ use candle_nn::{Module, VarBuilder};
 
 use super::config::{Attention, ModelConfig};
 use super::dense::{Dense, affine, dense};
-use super::fused::{self, AttentionOp, CombineOp, ComposeOp, LogSigmoidOp, SlotLossOp};
+use super::fused::{AttentionOp, CombineOp, ComposeOp, LogSigmoidOp, SlotLossOp};
 use super::mlp::Mlp;
 use super::{Batch, Forward, LossTerms, loss};
+use crate::kernels;
 
 /// The SBL model: backbone, indicator heads, experts, shared slice head, attention, final head.
 pub struct SliceModel {
@@ -59,7 +60,7 @@ impl SliceModel {
         let z = self.backbone.forward(x)?; // [batch, d]
         let q = self.indicator.forward(&z)?; // [batch, k+1]
         let (p, v) = self.slot_logits(&z)?; // [batch, k+1, C] each: g(r_s), h(r_s)
-        let (a, logits, lq) = if fused::usable(&q) {
+        let (a, logits, lq) = if kernels::usable(&q) {
             let lq = q.contiguous()?.apply_op1(LogSigmoidOp)?; // [batch, k+1]
             let a = lq.apply_op2(&p, AttentionOp(self.attention))?; // [batch, k+1]
             let logits = a.apply_op2(&v, CombineOp)?; // [batch, C]
@@ -113,7 +114,7 @@ impl SliceModel {
     /// The training loss as one fused op after the linear layers ([`SlotLossOp`]), for `f32`
     /// on the CPU; `None` elsewhere, where [`loss::loss_terms`] on [`Self::forward`] applies.
     pub fn fused_loss(&self, batch: &Batch) -> Result<Option<LossTerms>> {
-        if !fused::usable(&batch.x) {
+        if !kernels::usable(&batch.x) {
             return Ok(None);
         }
         let z = self.backbone.forward(&batch.x)?; // [batch, d]
@@ -138,7 +139,7 @@ impl SliceModel {
 /// `W_p · E_s` for every head `p` and slot `s`: experts `[S·h, d]`, `parts` heads stacked in
 /// `[parts·C, h]` -> `[parts·S·C, d]`, part-major.
 pub fn compose(e: &Tensor, w: &Tensor, parts: usize) -> Result<Tensor> {
-    if fused::usable(e) && fused::usable(w) {
+    if kernels::usable(e) && kernels::usable(w) {
         return e
             .contiguous()?
             .apply_op2(&w.contiguous()?, ComposeOp::new(parts));
@@ -191,8 +192,8 @@ pub fn log_sigmoid(x: &Tensor) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::init::init_seeded;
     use crate::model::{Method, Model};
+    use crate::optim::init_seeded;
     use candle_core::{DType, Device};
     use candle_nn::VarMap;
 

@@ -1,8 +1,8 @@
 //! Slicing functions: SQL boolean expressions over a table, evaluated column-wise into bitmaps.
 
-pub mod analysis;
 pub mod bitmap;
 pub mod build;
+pub mod columns;
 pub mod error;
 pub mod eval;
 pub mod expr;
@@ -13,6 +13,7 @@ pub mod parse;
 mod parse_funcs;
 mod parse_ops;
 pub mod set;
+pub mod stats;
 pub mod suggest;
 pub mod text;
 

@@ -76,7 +76,7 @@ impl SliceSet {
             message,
         };
         let text = toml::to_string_pretty(self).map_err(|e| file_err(e.to_string()))?;
-        crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| file_err(e.to_string()))
+        crate::safe_write::write_atomic(path, text.as_bytes()).map_err(|e| file_err(e.to_string()))
     }
 
     /// One slice per column, for columns that already hold SF outputs (e.g. `sf_1`, `sf_2`).

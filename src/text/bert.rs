@@ -46,23 +46,36 @@ fn gelu() -> String {
 
 impl BertConfig {
     /// Checks what this encoder can run, naming the first unsupported field.
-    pub fn validate(&self) -> std::result::Result<(), String> {
+    pub fn validate(&self) -> std::result::Result<(), BertConfigError> {
         if !matches!(self.hidden_act.as_str(), "gelu" | "gelu_new") {
-            return Err(format!(
-                "hidden_act '{}' is not supported (gelu only)",
-                self.hidden_act
-            ));
+            return Err(BertConfigError::Activation(self.hidden_act.clone()));
         }
         if self.num_attention_heads == 0
             || !self.hidden_size.is_multiple_of(self.num_attention_heads)
         {
-            return Err(format!(
-                "hidden_size {} is not a multiple of num_attention_heads {}",
-                self.hidden_size, self.num_attention_heads
-            ));
+            return Err(BertConfigError::Heads {
+                hidden: self.hidden_size,
+                heads: self.num_attention_heads,
+            });
         }
         Ok(())
     }
+}
+
+/// An encoder `config.json` that this BERT cannot run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BertConfigError {
+    /// An activation other than GELU.
+    #[error("hidden_act '{0}' is not supported (gelu only)")]
+    Activation(String),
+    /// Attention heads that do not split the hidden size evenly.
+    #[error("hidden_size {hidden} is not a multiple of num_attention_heads {heads}")]
+    Heads {
+        /// `hidden_size`.
+        hidden: usize,
+        /// `num_attention_heads`.
+        heads: usize,
+    },
 }
 
 /// Token, position and segment embeddings, summed and normalised.

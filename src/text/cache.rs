@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::encoder::fingerprint;
-use crate::fsutil::write_atomic;
+use crate::safe_write::write_atomic;
 
 /// Format 2: magic, rows, dim, xxHash64 of the payload, payload. Files of format 1 (no checksum)
 /// read as a miss, so they are recomputed and rewritten once.

@@ -7,9 +7,8 @@ use std::time::Instant;
 use super::cache::EmbeddingCache;
 use super::encoder::TextEncoder;
 use super::error::TextError;
-use serde::{Deserialize, Serialize};
 
-use crate::data::{Column, ColumnData, ColumnKind, Table};
+use crate::data::{Column, ColumnData, ColumnKind, EmbedRecord, Table};
 
 /// Which column to embed with which encoder folder.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,27 +17,6 @@ pub struct EmbedSpec {
     pub column: String,
     /// A Hugging Face BERT folder (`config.json`, `tokenizer.json`, `model.safetensors`).
     pub encoder: PathBuf,
-}
-
-/// How a table's embedding columns were made, kept in the dataset and in every model card so
-/// new data can be embedded the same way before prediction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmbedRecord {
-    /// The text column.
-    pub column: String,
-    /// The encoder folder used.
-    pub encoder: PathBuf,
-    /// xxh64 of the encoder's config, tokenizer and weights, in hex.
-    pub fingerprint: String,
-    /// Embedding width (number of `{column}_e{i}` columns).
-    pub dim: usize,
-}
-
-impl EmbedRecord {
-    /// The name of the first embedding column; its absence means the table was not embedded.
-    pub fn first_column(&self) -> String {
-        format!("{}_e0", self.column)
-    }
 }
 
 /// What embedding a column did.

@@ -34,9 +34,9 @@ impl TextEncoder {
                 path: config_path.clone(),
                 message: e.to_string(),
             })?;
-        cfg.validate().map_err(|message| TextError::Config {
+        cfg.validate().map_err(|e| TextError::Config {
             path: config_path.clone(),
-            message,
+            message: e.to_string(),
         })?;
         let tokenizer_bytes = read(&dir.join("tokenizer.json"))?;
         let tokenizer = load_tokenizer(dir, &tokenizer_bytes, max_length(dir, &cfg))?;

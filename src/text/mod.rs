@@ -8,7 +8,8 @@ pub mod encoder;
 pub mod error;
 pub mod tune;
 
+pub use crate::data::EmbedRecord;
 pub use cache::EmbeddingCache;
-pub use column::{EmbedRecord, EmbedSpec, Embedded, embed_column, embed_like};
+pub use column::{EmbedSpec, Embedded, embed_column, embed_like};
 pub use encoder::{TextEncoder, cosine};
 pub use error::TextError;

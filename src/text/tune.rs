@@ -23,9 +23,8 @@ use serde::Serialize;
 use super::bert::{Layer, l2_normalize, mask_bias, mean_pool};
 use super::encoder::TextEncoder;
 use super::error::TextError;
-use crate::fsutil::{DirWriter, Owner};
-use crate::train::config::TrainConfig;
-use crate::train::optim::Optimizer;
+use crate::optim::{OptimConfig, Optimizer};
+use crate::safe_write::{DirWriter, Owner};
 
 /// The files of a tuned-encoder folder: the source's files copied unchanged (those present),
 /// the tuned weights, and the tuning record, written last so its presence marks a complete folder.
@@ -180,7 +179,7 @@ pub fn tune_encoder(
         });
     }
     // Refuse a folder of the user's before hours of tuning, not after.
-    crate::fsutil::check_owned(out, &ENCODER_DIR).map_err(|e| TextError::Config {
+    crate::safe_write::check_owned(out, &ENCODER_DIR).map_err(|e| TextError::Config {
         path: out.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -206,11 +205,12 @@ pub fn tune_encoder(
         .map_err(model_err)?;
     let (varmap, top) =
         build_top(&encoder, cfg, data.n_classes, &weights, device).map_err(model_err)?;
-    let tc = TrainConfig {
+    // The training defaults otherwise (Adam, no decay, clipping at 1).
+    let optim = OptimConfig {
         lr: cfg.lr,
-        ..TrainConfig::default()
+        ..OptimConfig::default()
     };
-    let mut opt = Optimizer::new(varmap.all_vars(), &tc).map_err(model_err)?;
+    let mut opt = Optimizer::new(varmap.all_vars(), &optim).map_err(model_err)?;
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let (mut epochs, mut best, mut best_acc) = (Vec::new(), None, f64::NEG_INFINITY);
     let mut order = data.train.to_vec();
@@ -301,7 +301,7 @@ fn build_top(
         .map(|i| Layer::new(encoder.config(), vb.pp("encoder").pp("layer").pp(i), true))
         .collect::<candle_core::Result<_>>()?;
     let head = linear(encoder.dim(), n_classes, vb.pp("tune_head"))?;
-    crate::model::init::init_seeded(&varmap, cfg.seed)?;
+    crate::optim::init_seeded(&varmap, cfg.seed)?;
     for (name, var) in varmap
         .data()
         .lock()
@@ -402,7 +402,7 @@ fn write_encoder(
         let path = path.to_path_buf();
         move |source| TextError::Io { path, source }
     };
-    let dir_err = |e: crate::fsutil::DirError| TextError::Config {
+    let dir_err = |e: crate::safe_write::DirError| TextError::Config {
         path: out.to_path_buf(),
         message: e.to_string(),
     };

@@ -4,15 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Which optimiser to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OptimizerKind {
-    /// Adam; weight decay is an L2 term added to the gradient.
-    Adam,
-    /// AdamW; weight decay is decoupled from the gradient.
-    AdamW,
-}
+use crate::optim::OptimConfig;
+pub use crate::optim::OptimizerKind;
 
 /// How the learning rate changes over training.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,42 +116,85 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// The optimiser's part of the settings.
+    pub fn optim(&self) -> OptimConfig {
+        OptimConfig {
+            kind: self.optimizer,
+            lr: self.lr,
+            weight_decay: self.weight_decay,
+            grad_clip: self.grad_clip,
+        }
+    }
+
     /// Checks the settings, naming the first bad one.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SettingError> {
         if self.epochs == 0 {
-            return Err("epochs must be at least 1".into());
+            return Err(SettingError::Epochs);
         }
         if self.batch_size == 0 {
-            return Err("batch size must be at least 1".into());
+            return Err(SettingError::BatchSize);
         }
         if !(self.lr > 0.0 && self.lr.is_finite()) {
-            return Err(format!("learning rate must be positive, got {}", self.lr));
+            return Err(SettingError::Lr(self.lr));
         }
         if self.hidden.is_empty() || self.hidden.contains(&0) {
-            return Err("hidden widths must be one or more positive numbers".into());
+            return Err(SettingError::NoWidths);
         }
         if let Some(w) = self
             .hidden
             .iter()
             .find(|&&w| w > crate::model::config::MAX_WIDTH)
         {
-            return Err(format!(
-                "hidden width {w} is larger than {}",
-                crate::model::config::MAX_WIDTH
-            ));
+            return Err(SettingError::Width {
+                width: *w,
+                max: crate::model::config::MAX_WIDTH,
+            });
         }
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            return Err(format!(
-                "weight decay must be a finite number ≥ 0, got {}",
-                self.weight_decay
-            ));
+            return Err(SettingError::WeightDecay(self.weight_decay));
         }
         if let Some(c) = self.grad_clip.filter(|c| !(*c > 0.0 && c.is_finite())) {
-            return Err(format!(
-                "gradient clipping must be a finite positive norm (0 turns it off), got {c}"
-            ));
+            return Err(SettingError::GradClip(c));
         }
         Ok(())
+    }
+}
+
+/// The first bad training setting, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SettingError {
+    /// No epochs.
+    #[error("epochs must be at least 1")]
+    Epochs,
+    /// An empty batch.
+    #[error("batch size must be at least 1")]
+    BatchSize,
+    /// A learning rate that is not a positive number.
+    #[error("learning rate must be positive, got {0}")]
+    Lr(f64),
+    /// No backbone widths, or a zero one.
+    #[error("hidden widths must be one or more positive numbers")]
+    NoWidths,
+    /// A backbone width above the model's limit.
+    #[error("hidden width {width} is larger than {max}")]
+    Width {
+        /// The width given.
+        width: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Negative or non-finite weight decay.
+    #[error("weight decay must be a finite number ≥ 0, got {0}")]
+    WeightDecay(f64),
+    /// A clipping norm that is not a finite positive number.
+    #[error("gradient clipping must be a finite positive norm (0 turns it off), got {0}")]
+    GradClip(f64),
+}
+
+/// The app shows settings errors as text next to the Train button.
+impl From<SettingError> for String {
+    fn from(e: SettingError) -> Self {
+        e.to_string()
     }
 }
 
@@ -174,6 +210,11 @@ mod tests {
             assert!((s.rate(0.01, 50, 100) - 0.005).abs() < 1e-12);
         }
         assert_eq!(LrSchedule::Constant.rate(0.01, 99, 100), 0.01);
+        // The encoder tuner starts from the optimiser's defaults: they must stay the training ones.
+        assert_eq!(
+            TrainConfig::default().optim(),
+            crate::optim::OptimConfig::default()
+        );
         let w = ClassWeights::Balanced.weights(&[0, 0, 0, 1, 9], &[0, 1, 2, 3], 2);
         assert_eq!(w, Some(vec![4.0 / 6.0, 2.0]));
         assert!(

@@ -13,11 +13,11 @@ use rand::seq::SliceRandom;
 use super::config::TrainConfig;
 use super::error::TrainError;
 use super::events::{EpochStats, LossBreakdown, StopReason, TrainEvent};
-use super::optim::Optimizer;
 use super::predict::predict;
 use super::prepared::Prepared;
 use crate::metrics::{Confusion, Scores};
 use crate::model::{Batch, Model};
+use crate::optim::Optimizer;
 
 /// How a run ended and what it recorded.
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ pub fn fit(
     cancel: &AtomicBool,
 ) -> Result<FitOutcome, TrainError> {
     let vars = sorted_vars(varmap)?;
-    let mut opt = Optimizer::new(vars, cfg)?;
+    let mut opt = Optimizer::new(vars, &cfg.optim())?;
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(0xBA7C4));
     let mut order = data.train.clone();
     let class_weights = cfg

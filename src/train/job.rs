@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 
 use super::error::TrainError;
 use super::events::TrainEvent;
-use super::experiment::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
+use super::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
 use crate::slices::SliceSet;
 
 /// Capacity of the event channel; epoch events are dropped (never blocking training) when full.

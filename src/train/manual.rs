@@ -4,7 +4,7 @@
 
 use super::error::TrainError;
 use super::events::{StopReason, TrainEvent};
-use super::experiment::{RunResult, SeedContext, evaluate, model_config, train_run};
+use super::single_run::{RunResult, SeedContext, evaluate, model_config, train_run};
 use crate::data::Split;
 use crate::metrics::SplitReport;
 use crate::metrics::report::SliceKind;

@@ -1,21 +1,23 @@
-//! Training: settings, prepared tensors, the loop, events, background jobs and experiments.
+//! Training: settings, prepared tensors, the loop, events, background jobs and runs (methods x seeds).
 
-pub mod adam;
 pub mod config;
 pub mod error;
 pub mod events;
-pub mod experiment;
 pub mod fit;
 pub mod job;
 pub mod manual;
-pub mod optim;
 pub mod predict;
 pub mod prepared;
+pub mod runs;
 pub mod saved;
 pub mod settings;
+pub mod single_run;
+pub mod spec;
 
-pub use config::{ClassWeights, LrSchedule, OptimizerKind, TrainConfig};
+pub use config::{ClassWeights, LrSchedule, OptimizerKind, SettingError, TrainConfig};
 pub use error::TrainError;
 pub use events::{EpochStats, StopReason, TrainEvent};
-pub use experiment::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
+pub use runs::{ExperimentResult, run_experiment};
 pub use saved::TrainedModel;
+pub use single_run::{RunResult, evaluate};
+pub use spec::{DataSource, ExperimentSpec};

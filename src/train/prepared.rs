@@ -3,8 +3,9 @@
 use candle_core::{Device, Tensor};
 
 use super::error::TrainError;
-use crate::data::{ColumnKind, Dataset, FeatureMap, Split};
-use crate::metrics::report::{SliceKind, SliceRef};
+use crate::data::{Dataset, FeatureMap, Split};
+use crate::metrics::report::SliceRef;
+use crate::slices::columns::{feature_columns, truth_masks};
 use crate::slices::{Bitmap, SliceSet};
 
 /// Everything a training run needs, computed once per dataset and slice set.
@@ -35,39 +36,6 @@ pub struct Prepared {
     pub valid: Vec<usize>,
     /// Test rows.
     pub test: Vec<usize>,
-}
-
-/// The columns that become model features: everything except reserved columns (label,
-/// predictions, split, truth slices), columns used whole as SF outputs, and free text.
-pub fn feature_columns(ds: &Dataset, set: &SliceSet) -> Vec<String> {
-    let sf_cols = set.column_sfs(&ds.table);
-    ds.table
-        .columns
-        .iter()
-        .filter(|c| {
-            !ds.reserved.contains(&c.name)
-                && !sf_cols.contains(&c.name)
-                && c.kind != ColumnKind::Text
-        })
-        .map(|c| c.name.clone())
-        .collect()
-}
-
-/// Ground-truth slice masks of a dataset.
-pub fn truth_masks(ds: &Dataset) -> Vec<(String, Bitmap)> {
-    ds.truth_slices
-        .iter()
-        .filter_map(|name| {
-            let col = ds.table.column(name)?;
-            let mask = match col.as_numeric() {
-                Some(v) => Bitmap::from_values(v),
-                None => Bitmap::from_fn(col.len(), |i| {
-                    matches!(col.display(i).to_lowercase().as_str(), "1" | "true" | "yes")
-                }),
-            };
-            Some((name.clone(), mask))
-        })
-        .collect()
 }
 
 impl Prepared {
@@ -125,21 +93,10 @@ impl Prepared {
 
     /// Slices to report on: SFs, then ground-truth slices.
     pub fn report_slices(&self) -> Vec<SliceRef<'_>> {
-        let sfs = self
-            .sf_names
-            .iter()
-            .zip(&self.sf_masks)
-            .map(|(n, m)| SliceRef {
-                name: n,
-                kind: SliceKind::Sf,
-                mask: m,
-            });
-        let truth = self.truth.iter().map(|(n, m)| SliceRef {
-            name: n,
-            kind: SliceKind::Truth,
-            mask: m,
-        });
-        sfs.chain(truth).collect()
+        SliceRef::list(
+            self.sf_names.iter().map(String::as_str).zip(&self.sf_masks),
+            &self.truth,
+        )
     }
 
     /// Rows of a split.

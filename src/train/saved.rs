@@ -15,9 +15,10 @@ use super::error::TrainError;
 use super::events::StopReason;
 use super::predict::{Predictions, predict};
 use crate::data::{Dataset, FeatureMap, Table};
-use crate::fsutil::{DirWriter, Owner};
 use crate::metrics::SplitReport;
-use crate::model::{Model, ModelConfig, checkpoint, init::init_seeded, param_count};
+use crate::model::{Model, ModelConfig, checkpoint, param_count};
+use crate::optim::init_seeded;
+use crate::safe_write::{DirWriter, Owner};
 use crate::slices::SliceSet;
 
 /// Format tag written into every `config.json`.
@@ -80,7 +81,7 @@ pub struct ModelCard {
     pub test_metrics: Option<SplitReport>,
     /// The text embedding the features include; new data is embedded the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embedding: Option<crate::text::EmbedRecord>,
+    pub embedding: Option<crate::data::EmbedRecord>,
 }
 
 /// A model in memory: card, variables and the built network.
@@ -119,7 +120,7 @@ impl TrainedModel {
     /// weights and `config.json` are replaced (config last), and anything else stays. A folder
     /// that holds other files and is not a model folder is refused.
     pub fn save(&self, dir: &Path) -> Result<(), TrainError> {
-        let err = |e: crate::fsutil::DirError| TrainError::Model {
+        let err = |e: crate::safe_write::DirError| TrainError::Model {
             path: dir.into(),
             message: e.to_string(),
         };
@@ -176,7 +177,7 @@ impl TrainedModel {
 
 /// Checks a card's fields against each other before the network is built from it.
 fn check_card(card: &ModelCard) -> Result<(), String> {
-    card.model.check_bounds()?;
+    card.model.check_bounds().map_err(|e| e.to_string())?;
     let dim = card.features.dim();
     if dim != card.model.input_dim {
         return Err(format!(

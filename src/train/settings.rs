@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::saved::ModelCard;
-use crate::report::group::{NOISE_KEY, SLICE_DEFS_KEY, SLICES_KEY};
+use crate::summary::group::{NOISE_KEY, SLICE_DEFS_KEY, SLICES_KEY};
 
 /// Text of one setting value: lists as `13x13`, `null` as `none`.
 fn text(v: &serde_json::Value) -> String {

@@ -10,7 +10,7 @@ use crate::gui::command::{Command, FilePurpose};
 use crate::gui::models;
 use crate::gui::theme;
 use crate::metrics::text::UNDEFINED;
-use crate::report::{MethodReport, Report, SliceSummary};
+use crate::summary::{MethodReport, Report, SliceSummary};
 
 /// The Compare tab.
 #[derive(Default, Serialize, Deserialize)]
@@ -109,7 +109,7 @@ fn table(ui: &mut egui::Ui, report: &Report, names: &[String]) {
                     .on_hover_text(format!("seeds {:?}", m.seeds));
                 ui.label(m.params.to_string());
                 ui.label(format!("{:+.0}%", 100.0 * m.param_increase));
-                ui.label(crate::report::show(m.overall.f1.as_ref()));
+                ui.label(crate::summary::show(m.overall.f1.as_ref()));
                 for n in names {
                     match m.slice(n) {
                         Some(s) => ui.label(slice_cell(m, s)),

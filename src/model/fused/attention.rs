@@ -2,7 +2,8 @@
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
-use super::{host, lanes, margin, slice};
+use super::{host, margin, slice};
+use crate::kernels::lanes;
 use crate::model::config::Attention;
 
 /// `softmax(score)` over the k+1 experts, `score` from the indicators' log-probabilities

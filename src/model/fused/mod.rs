@@ -4,7 +4,7 @@
 //!
 //! On the CPU, candle's broadcasting and gather kernels on `[batch, k+1, C]` tensors cost more
 //! than the arithmetic, and their count grows with k. Each op here is a plain loop over
-//! contiguous `f32` data. Other devices (and dtypes) use the composite tensor expressions in
+//! contiguous `f32` data. They apply where [`crate::kernels::usable`] says so. Other devices (and dtypes) use the composite tensor expressions in
 //! [`super::sram`] and [`super::loss`]; tests check both paths give the same values and gradients.
 
 mod attention;
@@ -12,7 +12,6 @@ mod compose;
 mod dense;
 mod gemm;
 mod head;
-pub(crate) mod lanes;
 mod logsig;
 mod loss;
 mod slot_loss;
@@ -27,7 +26,7 @@ pub use slot_loss::SlotLossOp;
 
 use std::ops::Deref;
 
-use candle_core::{CpuStorage, DType, Layout, Result, Storage, Tensor};
+use candle_core::{CpuStorage, Layout, Result, Storage, Tensor};
 
 pub(crate) fn slice<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
     let data = s.as_slice::<f32>()?;
@@ -67,22 +66,6 @@ pub(crate) fn host(t: &Tensor) -> Result<Host<'_>> {
     }
     drop(guard);
     Ok(Host::Owned(t.flatten_all()?.to_vec1::<f32>()?))
-}
-
-/// Off routes CPU tensors through the composite expressions that GPUs run.
-static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-
-/// Switches the fused CPU kernels on (the default) or off for the whole process, so tests can
-/// train through the GPU path's composite expressions on a machine without a GPU.
-pub fn set_enabled(on: bool) {
-    ENABLED.store(on, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// Whether the fused kernels apply: CPU tensors of `f32`, unless switched off.
-pub fn usable(t: &Tensor) -> bool {
-    t.device().is_cpu()
-        && t.dtype() == DType::F32
-        && ENABLED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// `ln σ(x) = min(x, 0) − ln(1 + e^{−|x|})`, stable for large |x|. `ln(1 + e)` rather than

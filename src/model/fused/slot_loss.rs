@@ -11,7 +11,8 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 
 use super::attention::{combine, confidence_grads, scores};
 use super::loss::{add_ce_grad, counts, log_softmax_at};
-use super::{host, lanes, slice};
+use super::{host, slice};
+use crate::kernels::lanes;
 use crate::model::config::Attention;
 
 /// Indicator logits `q` `[B, S]`, both heads on every expert `[B, 2·S·C]` (the shared slice head's

@@ -5,9 +5,9 @@ use super::{Options, Outcome, Progress, create_dir};
 use crate::data::demo::Figure1;
 use crate::metrics::report::SliceKind;
 use crate::model::Method;
-use crate::report::{HiddenDimRow, MeanStd, Report};
+use crate::summary::{HiddenDimRow, MeanStd, Report};
 use crate::train::TrainError;
-use crate::train::experiment::{DataSource, RunResult, run_experiment};
+use crate::train::{DataSource, RunResult, run_experiment};
 
 /// Hidden sizes tried.
 pub const HIDDEN: [usize; 6] = [5, 7, 9, 11, 13, 15];
@@ -80,9 +80,9 @@ pub fn hidden_dim(
         "slice F1 (test)",
         &series,
     )
-    .map_err(|m| TrainError::Model {
+    .map_err(|e| TrainError::Model {
         path: png.clone(),
-        message: m,
+        message: e.to_string(),
     })?;
     let mut report = Report::new("demo:figure1 (n=10000, k=2)".into(), vec![]);
     report.hidden_dim = rows;

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use super::StopReason;
 use crate::metrics::SplitReport;
-use crate::train::events::StopReason;
 
 /// Prefix of the settings keys of SF noise rates (`noise sf_1`): an absent key means no noise,
 /// and a zero rate is left out of group names.

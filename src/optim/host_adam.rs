@@ -11,7 +11,7 @@ use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, InplaceOp2, Layout, Result, Storage, Tensor, Var};
 use candle_nn::ParamsAdamW;
 
-use crate::model::fused::lanes;
+use crate::kernels::{self, lanes};
 
 /// AdamW state kept on the host: first and second moments per variable.
 pub struct HostAdam {
@@ -33,8 +33,7 @@ struct Update<'a> {
 impl HostAdam {
     /// Whether every variable is an `f32` CPU tensor, so this optimiser applies.
     pub fn applies(vars: &[Var]) -> bool {
-        vars.iter()
-            .all(|v| crate::model::fused::usable(v.as_tensor()))
+        vars.iter().all(|v| kernels::usable(v.as_tensor()))
     }
 
     /// Zero moments for `vars`.

@@ -4,8 +4,43 @@ use candle_core::backprop::GradStore;
 use candle_core::{Result, Var};
 use candle_nn::{AdamW, Optimizer as _, ParamsAdamW};
 
-use super::adam::{HostAdam, host_sum_sq};
-use super::config::{OptimizerKind, TrainConfig};
+use serde::{Deserialize, Serialize};
+
+use super::host_adam::{HostAdam, host_sum_sq};
+
+/// Which optimiser to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// Adam; weight decay is an L2 term added to the gradient.
+    Adam,
+    /// AdamW; weight decay is decoupled from the gradient.
+    AdamW,
+}
+
+/// What the optimiser needs of a run's settings; the defaults are the training defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OptimConfig {
+    /// Which update rule.
+    pub kind: OptimizerKind,
+    /// Learning rate of the first step (a schedule changes it through [`Optimizer::set_lr`]).
+    pub lr: f64,
+    /// Weight decay (L2 for Adam, decoupled for AdamW).
+    pub weight_decay: f64,
+    /// Clip the global gradient norm to this value (none when `None`).
+    pub grad_clip: Option<f64>,
+}
+
+impl Default for OptimConfig {
+    fn default() -> Self {
+        Self {
+            kind: OptimizerKind::Adam,
+            lr: 0.01,
+            weight_decay: 0.0,
+            grad_clip: Some(1.0),
+        }
+    }
+}
 
 /// The update rule: one host pass per variable on the CPU, candle-nn's elsewhere.
 enum Inner {
@@ -22,9 +57,9 @@ pub struct Optimizer {
 }
 
 impl Optimizer {
-    /// Builds the optimiser over `vars` from the training settings.
-    pub fn new(vars: Vec<Var>, cfg: &TrainConfig) -> Result<Self> {
-        let decoupled = if cfg.optimizer == OptimizerKind::AdamW {
+    /// Builds the optimiser over `vars` from the run's settings.
+    pub fn new(vars: Vec<Var>, cfg: &OptimConfig) -> Result<Self> {
+        let decoupled = if cfg.kind == OptimizerKind::AdamW {
             cfg.weight_decay
         } else {
             0.0
@@ -36,7 +71,7 @@ impl Optimizer {
             eps: 1e-8,
             weight_decay: decoupled,
         };
-        let l2 = if cfg.optimizer == OptimizerKind::Adam {
+        let l2 = if cfg.kind == OptimizerKind::Adam {
             cfg.weight_decay
         } else {
             0.0
@@ -132,7 +167,7 @@ mod tests {
     use candle_core::{Device, Tensor};
 
     /// Three steps of a quadratic loss with `cfg`, through the host or candle update.
-    fn run(cfg: &TrainConfig, host: bool) -> Vec<f32> {
+    fn run(cfg: &OptimConfig, host: bool) -> Vec<f32> {
         let init: Vec<f32> = (0..8).map(|i| (i as f32 * 0.9).cos() * 3.0).collect();
         let v =
             Var::from_tensor(&Tensor::from_slice(&init, (2, 4), &Device::Cpu).unwrap()).unwrap();
@@ -161,12 +196,11 @@ mod tests {
 
     #[test]
     fn host_and_candle_updates_agree_with_l2_and_clipping() {
-        let cfg = TrainConfig {
+        let cfg = OptimConfig {
             lr: 0.1,
-            optimizer: OptimizerKind::Adam,
+            kind: OptimizerKind::Adam,
             weight_decay: 0.5,
             grad_clip: Some(1.0),
-            ..TrainConfig::default()
         };
         let (host, candle) = (run(&cfg, true), run(&cfg, false));
         for (a, b) in host.iter().zip(&candle) {

@@ -1,15 +1,20 @@
-//! `report.json`: the per-method, per-slice summary over seeds that the CLI writes and the GUI
-//! shows in Compare.
+//! Summaries over runs: `report.json`, the per-method, per-slice summary over seeds that the CLI
+//! writes and the GUI shows in Compare, and which runs may be averaged together.
+//!
+//! Named `summary` rather than `report` because [`crate::metrics::report`] is the other report:
+//! one model on one split. This one summarises many runs of it.
 
 pub mod group;
-pub mod summary;
+pub mod over_seeds;
+pub mod stop;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{Metric, SplitReport};
-pub use summary::{MeanStd, ScoresSummary, SliceSummary, show, summarise_slices};
+pub use over_seeds::{MeanStd, ScoresSummary, SliceSummary, show, summarise_slices};
+pub use stop::StopReason;
 
 /// One group of runs: one method with one set of settings, over distinct seeds.
 #[derive(Debug, Clone, Serialize, Deserialize)]

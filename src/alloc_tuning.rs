@@ -1,4 +1,4 @@
-//! Process-wide settings that the binaries apply once at start-up.
+//! Allocator tuning: process-wide settings that the binaries apply once at start-up.
 //!
 //! candle allocates a fresh buffer for every tensor op. With glibc's defaults, freeing a batch of
 //! those buffers trims the heap back to the OS, and the next step faults the same pages in again

@@ -1,0 +1,62 @@
+//! The predictions under analysis: a trained model's over every row (with the SBL internals when
+//! it has them), or an external model's stored in the data.
+
+use std::sync::Arc;
+
+use super::AnalysisError;
+use crate::data::Dataset;
+use crate::train::saved::TrainedModel;
+
+/// The predictions being analysed, with SBL internals when the model has them.
+#[derive(Clone)]
+pub struct Predicted {
+    /// What made them (a model name or a column).
+    pub name: String,
+    /// Predicted class per row.
+    pub classes: Arc<Vec<u32>>,
+    /// Indicator probabilities `[n, k+1]` (base slot first); empty unless SBL.
+    pub indicator: Arc<Vec<f32>>,
+    /// Attention weights `[n, k+1]`; empty unless SBL.
+    pub attention: Arc<Vec<f32>>,
+    /// Slot names of `indicator`/`attention` (`base`, then the model's slices).
+    pub slots: Vec<String>,
+}
+
+/// The dataset's own prediction column, if it has one.
+pub fn from_column(ds: &Dataset, column: &str) -> Option<Predicted> {
+    Some(Predicted {
+        name: format!("column {column}"),
+        classes: Arc::new(ds.pred.clone()?),
+        indicator: Arc::default(),
+        attention: Arc::default(),
+        slots: Vec::new(),
+    })
+}
+
+/// Runs `model` (called `name` in messages) over every row of `ds`.
+pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predicted, AnalysisError> {
+    if let Some(record) = &model.card.embedding
+        && ds.table.column(&record.first_column()).is_none()
+    {
+        return Err(AnalysisError::NotEmbedded {
+            model: name.to_string(),
+            column: record.column.clone(),
+            encoder: record.encoder.display().to_string(),
+        });
+    }
+    let p = model
+        .predict_dataset(ds)
+        .map_err(|source| AnalysisError::Predict {
+            model: name.to_string(),
+            source: Box::new(source),
+        })?;
+    let mut slots = vec!["base".to_string()];
+    slots.extend(model.card.slices.names());
+    Ok(Predicted {
+        name: name.to_string(),
+        classes: Arc::new(p.classes),
+        indicator: Arc::new(p.indicator),
+        attention: Arc::new(p.attention),
+        slots,
+    })
+}

@@ -1,0 +1,69 @@
+//! What a set of runs is: methods, seeds and shared settings, and where the data comes from.
+
+use std::sync::Arc;
+
+use super::config::TrainConfig;
+use crate::data::Dataset;
+use crate::data::demo::Figure1;
+use crate::metrics::Metric;
+use crate::model::Method;
+use crate::slices::SliceSet;
+
+/// Where an experiment's data comes from.
+#[derive(Clone)]
+pub enum DataSource {
+    /// The synthetic demo, regenerated per seed (data seed = model seed, as the reference does).
+    Demo(Figure1),
+    /// A loaded dataset, shared by all seeds.
+    Dataset(Arc<Dataset>),
+}
+
+impl DataSource {
+    /// A short description for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            DataSource::Demo(f) => format!(
+                "demo:{:?} (n={}, k={}, noise={})",
+                f.layout, f.n, f.k, f.noise
+            )
+            .to_lowercase(),
+            DataSource::Dataset(d) => d.table.source.clone(),
+        }
+    }
+
+    /// The dataset for one seed.
+    pub fn dataset(&self, seed: u64) -> Arc<Dataset> {
+        match self {
+            DataSource::Demo(f) => Arc::new(Figure1 { seed, ..f.clone() }.dataset()),
+            DataSource::Dataset(d) => d.clone(),
+        }
+    }
+
+    /// The default slice set: every column named `sf_*` (for the demo, its SFs).
+    pub fn default_slices(&self) -> SliceSet {
+        match self {
+            DataSource::Demo(f) => {
+                SliceSet::from_columns(&(1..=f.k).map(|j| format!("sf_{j}")).collect::<Vec<_>>())
+            }
+            DataSource::Dataset(d) => SliceSet::from_sf_columns(&d.table),
+        }
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct ExperimentSpec {
+    /// Methods, in report order.
+    pub methods: Vec<Method>,
+    /// Seeds.
+    pub seeds: Vec<u64>,
+    /// Shared training settings (the seed is set per run).
+    pub train: TrainConfig,
+    /// Expert size `h` (default: last backbone width).
+    pub rep_dim: Option<usize>,
+    /// Feature columns (default: all usable columns).
+    pub features: Option<Vec<String>>,
+    /// The metric that ranks and flags slices in the test reports (default: per task, see
+    /// [`Metric::default_for`]).
+    pub metric: Option<Metric>,
+}
