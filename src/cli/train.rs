@@ -165,10 +165,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 fn check_out(out: &Path, spec: &ExperimentSpec) -> anyhow::Result<()> {
     slicelab::safe_write::check_writable(out)
         .with_context(|| format!("--out {} is not writable", out.display()))?;
-    slicelab::fsutil::check_replaceable(
+    slicelab::safe_write::check_replaceable(
         &out.join("report.json"),
         "a report.json written by slicelab",
-        slicelab::fsutil::is_report_json,
+        slicelab::safe_write::is_report_json,
     )?;
     for method in &spec.methods {
         for seed in &spec.seeds {

@@ -88,7 +88,7 @@ pub fn create_dir(dir: &Path) -> Result<(), TrainError> {
 /// Fails when `dir` holds a `report.json` or `report.md` that slicelab did not write (a
 /// `report.md` counts as slicelab's when the `report.json` beside it is).
 pub fn check_outputs(dir: &Path) -> Result<(), TrainError> {
-    use crate::fsutil::{check_replaceable, is_report_json};
+    use crate::safe_write::{check_replaceable, is_report_json};
     let json = dir.join("report.json");
     let ours = is_report_json(&json);
     check_replaceable(&json, "a report.json written by slicelab", is_report_json)
