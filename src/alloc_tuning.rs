@@ -16,6 +16,10 @@ const TRIM_THRESHOLD: i32 = 512 << 20;
 /// Tunes the allocator for many short-lived tensor buffers; call first thing in `main`.
 ///
 /// A no-op outside glibc. Safe to call more than once.
+#[cfg_attr(
+    all(target_os = "linux", target_env = "gnu"),
+    expect(unsafe_code, reason = "glibc's mallopt is a C function")
+)]
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator parameters; it is called before any worker thread

@@ -9,6 +9,8 @@
 //! faces (`cli`, [`gui`]). Beneath them, [`kernels`] and [`optim`] serve `model`, `text` and
 //! `train`; [`safe_write`] and [`alloc_tuning`] use nothing else.
 
+// No unwrap()/expect() on anything that can come from a user; tests may use them.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 #![warn(missing_docs)]
 
 pub mod alloc_tuning;

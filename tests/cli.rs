@@ -5,6 +5,10 @@ mod common;
 use common::cli::{ok, p, slicelab};
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one user session end to end: demo data, train, eval and slices on the same files"
+)]
 fn demo_train_eval_and_slices_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

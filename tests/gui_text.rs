@@ -11,6 +11,10 @@ use common::{options, wait_for, wait_ready};
 use egui_kittest::kittest::Queryable;
 
 #[test]
+#[expect(
+    unsafe_code,
+    reason = "sets environment variables before the app starts"
+)]
 fn a_text_column_is_embedded_on_open_and_becomes_model_features() {
     let home = tempfile::tempdir().unwrap();
     let encoder = home.path().join("tiny-bert");

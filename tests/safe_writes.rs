@@ -162,6 +162,7 @@ fn non_finite_flags_are_refused() {
 
 #[cfg(unix)]
 #[test]
+#[expect(unsafe_code, reason = "sends SIGINT to the child with libc")]
 fn ctrl_c_during_training_keeps_finished_runs_and_writes_an_interrupted_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");

@@ -1,5 +1,8 @@
 //! Helpers shared by the benchmark binaries.
-#![allow(dead_code)] // each bench binary uses a different subset of these helpers
+#![allow(
+    dead_code,
+    reason = "each bench binary uses a different subset of these helpers"
+)]
 
 use std::path::PathBuf;
 
@@ -45,6 +48,10 @@ pub fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Sets `RAYON_NUM_THREADS` (default 1) and the allocator as the CLI does; call first thing in `main`.
+#[expect(
+    unsafe_code,
+    reason = "sets RAYON_NUM_THREADS before any thread starts"
+)]
 pub fn configure_threads() {
     slicelab::alloc_tuning::tune_allocator();
     let n = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "1".into());

@@ -16,6 +16,10 @@ pub const EXIT_CODE: u8 = 130;
 pub struct Interrupted(pub String);
 
 #[cfg(unix)]
+#[expect(
+    unsafe_code,
+    reason = "restores a signal's default action through libc"
+)]
 extern "C" fn on_signal(signal: libc::c_int) {
     REQUESTED.store(true, Ordering::SeqCst);
     // SAFETY: `signal` is async-signal-safe; restoring the default lets a second Ctrl-C kill.
@@ -25,6 +29,10 @@ extern "C" fn on_signal(signal: libc::c_int) {
 }
 
 /// Routes SIGINT and SIGTERM to [`requested`] instead of ending the process.
+#[cfg_attr(
+    unix,
+    expect(unsafe_code, reason = "installs a signal handler through libc")
+)]
 pub fn install() {
     #[cfg(unix)]
     for signal in [libc::SIGINT, libc::SIGTERM] {

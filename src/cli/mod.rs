@@ -59,6 +59,10 @@ enum Command {
 }
 
 /// Parses arguments and runs; exit code 0 on success, 2 on usage errors, 1 on failures.
+#[expect(
+    unsafe_code,
+    reason = "sets RAYON_NUM_THREADS before any thread starts"
+)]
 pub fn main() -> ExitCode {
     slicelab::alloc_tuning::tune_allocator();
     let cli = Cli::parse();

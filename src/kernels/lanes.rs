@@ -11,6 +11,10 @@ const LANES: usize = 8;
 /// Runs `f` compiled for AVX2 where the CPU has it (the default x86-64 target has only SSE2).
 /// `f`'s body must be inlined into it (`#[inline(always)]` callees) to use the wider lanes.
 #[inline(always)]
+#[expect(
+    unsafe_code,
+    reason = "calls the AVX2 build of `f` after checking the CPU has AVX2"
+)]
 pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -22,6 +26,7 @@ pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[expect(unsafe_code, reason = "a target_feature function is unsafe to call")]
 unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
     f()
 }

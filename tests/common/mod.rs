@@ -1,7 +1,10 @@
 //! Helpers shared by the tests: a harness around the real app and waiting for background work,
 //! the committed fixtures, a tiny BERT encoder, and the one check for files in `../shared`.
 
-#![allow(dead_code)] // each test binary uses a different subset of these helpers
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of these helpers"
+)]
 
 pub mod cli;
 pub mod tiny_bert;

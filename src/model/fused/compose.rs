@@ -86,8 +86,12 @@ fn swap_short_runs(dst: &mut [f32], src: &[f32], a: usize, b: usize, n: usize) {
         for i in 0..a {
             let (to, from) = ((j * a + i) * n, (i * b + j) * n);
             if to + BLOCK <= len && from + BLOCK <= len {
-                let block: &[f32; BLOCK] = src[from..from + BLOCK].try_into().expect("a block");
-                dst[to..to + BLOCK].copy_from_slice(block);
+                // Fixed-size arrays: the copy compiles to a few vector moves.
+                let d = <&mut [f32; BLOCK]>::try_from(&mut dst[to..to + BLOCK]);
+                let s = <&[f32; BLOCK]>::try_from(&src[from..from + BLOCK]);
+                if let (Ok(d), Ok(s)) = (d, s) {
+                    *d = *s;
+                }
             } else {
                 overran.push((to, from));
             }

@@ -36,6 +36,7 @@ impl<'a> Mat<'a> {
 }
 
 /// `dst [m, n] (+)= lhs [m, k] · rhs [k, n]`, `dst` row-major.
+#[expect(unsafe_code, reason = "gemm's kernels take raw pointers and strides")]
 pub(crate) fn matmul(
     dst: &mut [f32],
     accumulate: bool,
