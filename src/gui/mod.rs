@@ -4,9 +4,7 @@
 
 pub mod analysis;
 pub mod app;
-mod apply;
 pub mod command;
-mod files;
 pub mod jobs;
 pub mod models;
 pub mod state;

@@ -1,20 +1,24 @@
 //! The eframe app: owns the session, the loaded data, models and background jobs; draws the
 //! panels and applies the commands they emit.
 
+mod commands;
+mod jobs;
+mod persist;
+mod training;
+
 use std::path::PathBuf;
 
-use super::Launch;
-use super::analysis::{Analysis, Loaded, Predicted};
-use super::command::{Command, FilePurpose};
-use super::jobs::Pending;
-use super::models::{Curves, ModelEntry, TrainingRun};
-use super::state::{Session, SourceSpec, Tab};
-use super::views::{self, OpenDialog};
-use super::widgets::points;
+use crate::gui::Launch;
+use crate::gui::analysis::{Analysis, Loaded, Predicted};
+use crate::gui::command::Command;
+use crate::gui::models::{Curves, ModelEntry, TrainingRun};
+use crate::gui::state::{Session, SourceSpec, Tab};
+use crate::gui::views::{self, OpenDialog};
+use crate::gui::widgets::points;
 use crate::slices::SliceSet;
 
-/// Key of the session in eframe's storage.
-const STORAGE_KEY: &str = "slicelab-session";
+pub use jobs::{FileOutcome, Jobs};
+pub use persist::{export_chart, export_table, model_folder};
 
 /// How the app starts.
 pub struct AppOptions {
@@ -40,42 +44,6 @@ impl Default for AppOptions {
             demo: crate::data::demo::Figure1::default(),
         }
     }
-}
-
-/// Background jobs the app is waiting for.
-#[derive(Default)]
-pub struct Jobs {
-    /// Loading a dataset.
-    pub load: Option<Pending<Result<Loaded, String>>>,
-    /// Reading a file for the open dialog.
-    pub inspect: Option<Pending<Result<OpenDialog, String>>>,
-    /// Evaluating and scoring slices.
-    pub analysis: Option<Pending<Analysis>>,
-    /// Predicting with a model.
-    pub predict: Option<Pending<Result<Predicted, String>>>,
-    /// A native file dialog.
-    pub dialog: Option<Pending<(FilePurpose, Option<PathBuf>)>>,
-    /// Saving or loading files (models, slice sets, sessions, exports, per-value slicing): each
-    /// job keeps its own slot, so starting one never drops another's result.
-    pub files: Vec<Pending<FileOutcome>>,
-    /// Searching for slice suggestions.
-    pub suggest: Option<Pending<Vec<crate::slices::suggest::Suggestion>>>,
-}
-
-/// What a file job produced.
-pub enum FileOutcome {
-    /// A message for the log.
-    Message(String),
-    /// Models were saved to these folders (model id, folder).
-    Saved(Vec<(u64, PathBuf)>),
-    /// Models were loaded.
-    Loaded(Vec<ModelEntry>, Vec<String>),
-    /// A slice set was read.
-    Slices(SliceSet),
-    /// A session was read.
-    Session(Box<Session>),
-    /// Something failed.
-    Failed(String),
 }
 
 /// The slicelab desktop app.
@@ -106,30 +74,25 @@ pub struct SlicelabApp {
     pub open_dialog: Option<OpenDialog>,
     /// Whether the wgpu point renderer is available.
     pub gpu_points: bool,
-    pub(super) undo: Vec<SliceSet>,
-    pub(super) generation: u64,
-    pub(super) ctx: egui::Context,
-    pub(super) home: PathBuf,
-    pub(super) quick_epochs: usize,
-    pub(super) demo: crate::data::demo::Figure1,
-    pub(super) quick_job: bool,
-    pub(super) commands: Vec<Command>,
-    pub(super) next_model_id: u64,
+    undo: Vec<SliceSet>,
+    generation: u64,
+    ctx: egui::Context,
+    home: PathBuf,
+    quick_epochs: usize,
+    demo: crate::data::demo::Figure1,
+    quick_job: bool,
+    commands: Vec<Command>,
+    next_model_id: u64,
 }
 
 impl SlicelabApp {
     /// Builds the app, restores the last session and starts loading its dataset.
     pub fn new(cc: &eframe::CreationContext<'_>, opts: AppOptions) -> Self {
-        super::theme::install(&cc.egui_ctx);
+        crate::gui::theme::install(&cc.egui_ctx);
         let gpu_points = cc.wgpu_render_state.as_ref().is_some_and(points::register);
         let home = opts.home.unwrap_or_else(default_home);
         let (mut session, warning) = if opts.restore {
-            let (own, warning) = Session::restore_home(&home);
-            // Sessions saved before the app kept its own file live only in eframe's store.
-            let session = own
-                .or_else(|| cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)))
-                .unwrap_or_default();
-            (session, warning)
+            persist::restore(&home, cc.storage)
         } else {
             (Session::default(), None)
         };
@@ -211,17 +174,7 @@ impl SlicelabApp {
 
     /// Whether any background job is running (for the spinner).
     pub fn busy(&self) -> Option<String> {
-        let j = &self.jobs;
-        let labels = [
-            j.load.as_ref().map(Pending::describe),
-            j.inspect.as_ref().map(Pending::describe),
-            j.analysis.as_ref().map(Pending::describe),
-            j.predict.as_ref().map(Pending::describe),
-            j.suggest.as_ref().map(Pending::describe),
-        ];
-        let files = j.files.iter().map(Pending::describe);
-        let list: Vec<String> = labels.into_iter().flatten().chain(files).collect();
-        (!list.is_empty()).then(|| list.join(", "))
+        self.jobs.describe()
     }
 
     /// The egui context (to wake the UI from background work).
@@ -238,7 +191,7 @@ impl SlicelabApp {
     }
 
     /// A function that wakes the UI from another thread.
-    pub(super) fn waker(&self) -> impl Fn() + Send + Sync + 'static {
+    pub(crate) fn waker(&self) -> impl Fn() + Send + Sync + 'static {
         let ctx = self.ctx.clone();
         move || ctx.request_repaint()
     }
@@ -280,7 +233,7 @@ impl eframe::App for SlicelabApp {
         let mut v = std::mem::take(&mut self.session.views);
         egui::Panel::left("slices_panel")
             .resizable(true)
-            .default_size(super::theme::SIDE_PANEL_WIDTH)
+            .default_size(crate::gui::theme::SIDE_PANEL_WIDTH)
             .show(ui, |ui| v.slices.ui(ui, self, &mut out));
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -308,10 +261,6 @@ impl eframe::App for SlicelabApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        self.session.models = self.models.iter().filter_map(|m| m.path.clone()).collect();
-        if let Err(e) = self.session.save_home(&self.home) {
-            self.fail(format!("could not save the session: {e}"));
-        }
-        eframe::set_value(storage, STORAGE_KEY, &self.session);
+        self.save_session(storage);
     }
 }
