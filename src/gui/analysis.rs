@@ -32,6 +32,9 @@ pub struct Loaded {
     pub pca: Arc<Vec<[f32; 2]>>,
     /// Time to load and project.
     pub secs: f64,
+    /// Which load this is: set by the app when the data arrives, so views and background
+    /// builds can tell datasets apart (0 until then).
+    pub revision: u64,
 }
 
 /// Loads `source` (the demo as `demo` describes it) and projects it for the Map view.
@@ -77,6 +80,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
         numeric,
         pca: Arc::new(pca),
         secs: start.elapsed().as_secs_f64(),
+        revision: 0,
     })
 }
 
@@ -128,6 +132,9 @@ pub struct Predicted {
     pub attention: Arc<Vec<f32>>,
     /// Slot names of `indicator`/`attention` (`base`, then the model's slices).
     pub slots: Vec<String>,
+    /// Which predictions these are: set by the app when they are analysed, so views and
+    /// background builds can tell them apart (0 until then).
+    pub revision: u64,
 }
 
 /// The dataset's own prediction column, if it has one.
@@ -138,6 +145,7 @@ pub fn from_column(ds: &Dataset, column: &str) -> Option<Predicted> {
         indicator: Arc::default(),
         attention: Arc::default(),
         slots: Vec::new(),
+        revision: 0,
     })
 }
 
@@ -164,6 +172,7 @@ pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predict
         indicator: Arc::new(p.indicator),
         attention: Arc::new(p.attention),
         slots,
+        revision: 0,
     })
 }
 

@@ -176,7 +176,8 @@ impl SlicelabApp {
             SourceSpec::File { pred: Some(p), .. } => p.clone(),
             _ => return self.fail("this dataset has no prediction column"),
         };
-        self.predicted = analysis::from_column(&data.ds, &column);
+        let predicted = analysis::from_column(&data.ds, &column);
+        self.set_predicted(predicted);
         self.reanalyse();
     }
 
@@ -198,7 +199,7 @@ impl SlicelabApp {
             match r {
                 Ok(p) => {
                     self.log(format!("analysing predictions of {}", p.name));
-                    self.predicted = Some(p);
+                    self.set_predicted(Some(p));
                     self.reanalyse();
                 }
                 Err(e) => self.fail(e),
@@ -230,7 +231,7 @@ impl SlicelabApp {
     }
 
     fn loaded(&mut self, r: Result<Loaded, String>) {
-        let l = match r {
+        let mut l = match r {
             Ok(l) => l,
             Err(e) => return self.fail(e),
         };
@@ -252,6 +253,7 @@ impl SlicelabApp {
         self.session.source = l.source.clone();
         let has_column = l.ds.pred.is_some();
         let demo = l.source == SourceSpec::Demo;
+        l.revision = self.next_revision();
         self.data = Some(l);
         self.predicted = None;
         self.analysis = None;

@@ -83,6 +83,8 @@ pub struct SlicelabApp {
     quick_job: bool,
     commands: Vec<Command>,
     next_model_id: u64,
+    /// The last number [`SlicelabApp::next_revision`] handed out.
+    revision: u64,
 }
 
 impl SlicelabApp {
@@ -119,6 +121,7 @@ impl SlicelabApp {
             quick_job: false,
             commands: Vec::new(),
             next_model_id: 0,
+            revision: 0,
         };
         if let Some(w) = warning {
             app.fail(w);
@@ -188,6 +191,20 @@ impl SlicelabApp {
             .as_ref()
             .map(|a| a.masks.clone())
             .unwrap_or_default()
+    }
+
+    /// A number not handed out before, to mark a new dataset, predictions or model list.
+    fn next_revision(&mut self) -> u64 {
+        self.revision += 1;
+        self.revision
+    }
+
+    /// Replaces the analysed predictions, marking them with a fresh revision.
+    fn set_predicted(&mut self, predicted: Option<Predicted>) {
+        self.predicted = predicted.map(|mut p| {
+            p.revision = self.next_revision();
+            p
+        });
     }
 
     /// A function that wakes the UI from another thread.

@@ -80,7 +80,7 @@ struct RowsKey {
     split: Split,
     misclassified_only: bool,
     generation: u64,
-    pred: usize,
+    pred: u64,
 }
 
 impl Default for ErrorsView {
@@ -288,7 +288,7 @@ impl ErrorsView {
             split: self.split,
             misclassified_only: self.misclassified_only,
             generation: an.generation,
-            pred: std::sync::Arc::as_ptr(&pred.classes) as usize,
+            pred: pred.revision,
         };
         let rows = match &self.rows_cache {
             Some((k, rows)) if *k == key => rows.clone(),

@@ -3,7 +3,6 @@
 //! corrupted SF outputs; and the attention weights of selected rows.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -152,7 +151,7 @@ impl IndicatorsView {
             return;
         };
         let key = IndicatorKey {
-            indicator: Arc::as_ptr(&pred.indicator) as usize,
+            pred: pred.revision,
             generation: app.analysis.as_ref().map_or(0, |a| a.generation),
             bins: self.bins,
             axes: (xn.to_string(), yn.to_string()),

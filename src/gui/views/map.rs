@@ -2,8 +2,6 @@
 //! correctness or slice, over an error-rate heatmap. Brushing a rectangle or clicking a cell
 //! writes a slice expression for the user.
 
-use std::sync::Arc;
-
 use egui::Color32;
 use serde::{Deserialize, Serialize};
 
@@ -219,11 +217,8 @@ impl MapView {
         let set = &app.session.slices.slices;
         let selected = app.session.selected.as_deref();
         SceneKey {
-            ds: app.data.as_ref().map_or(0, |d| Arc::as_ptr(&d.ds) as usize),
-            pred: app
-                .predicted
-                .as_ref()
-                .map_or(0, |p| Arc::as_ptr(&p.classes) as usize),
+            data: app.data.as_ref().map_or(0, |d| d.revision),
+            pred: app.predicted.as_ref().map_or(0, |p| p.revision),
             generation: app.analysis.as_ref().map_or(0, |a| a.generation),
             axes: self.axes,
             x: self.x.clone(),
