@@ -60,6 +60,7 @@ impl SlicelabApp {
             Command::Undo => {
                 if let Some(prev) = self.undo.pop() {
                     self.session.slices = prev;
+                    self.slices_changed();
                     self.reanalyse();
                 }
             }
@@ -80,12 +81,16 @@ impl SlicelabApp {
             Command::ForgetModel(i) => {
                 if i < self.models.len() {
                     let gone = self.models.remove(i);
+                    self.models_changed();
                     if self.predicted.as_ref().is_some_and(|p| p.name == gone.name) {
                         self.predicted = None;
                         self.reanalyse();
                     }
                 }
             }
+            Command::CheckExpression { name, expr } => self.check_expression(name, expr),
+            Command::BuildMap(key) => self.build_map(key),
+            Command::BuildIndicators(key) => self.build_indicators(key),
         }
     }
 
@@ -95,6 +100,7 @@ impl SlicelabApp {
             self.undo.remove(0);
         }
         f(&mut self.session.slices);
+        self.slices_changed();
         self.reanalyse();
     }
 

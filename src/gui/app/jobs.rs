@@ -228,6 +228,7 @@ impl SlicelabApp {
             self.suggestions = found;
         }
         self.poll_training();
+        self.poll_builds();
     }
 
     fn loaded(&mut self, r: Result<Loaded, String>) {
@@ -249,6 +250,7 @@ impl SlicelabApp {
             };
             self.session.disabled.clear();
             self.undo.clear();
+            self.slices_changed();
         }
         self.session.source = l.source.clone();
         let has_column = l.ds.pred.is_some();

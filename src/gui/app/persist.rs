@@ -202,6 +202,7 @@ impl SlicelabApp {
                 let dirs = s.models.clone();
                 let source = s.source.clone();
                 self.session = *s;
+                self.slices_changed();
                 self.reload_models(dirs);
                 self.load(source);
             }

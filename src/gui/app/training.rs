@@ -138,6 +138,7 @@ impl SlicelabApp {
         entry.id = self.next_model_id;
         self.next_model_id += 1;
         self.models.push(entry);
+        self.models_changed();
     }
 
     pub(super) fn unique_model_name(&self, base: String) -> String {

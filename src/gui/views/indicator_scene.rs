@@ -16,7 +16,7 @@ use crate::slices::Bitmap;
 pub type SliceScenes = Vec<(String, Option<Scene>, Scene)>;
 
 /// Which scenes a build made: (predictions, analysis generation, bins, axes).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndicatorKey {
     /// Revision of the predictions whose indicators are drawn
     /// ([`Predicted::revision`](crate::gui::analysis::Predicted::revision)).

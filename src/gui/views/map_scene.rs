@@ -65,7 +65,7 @@ pub fn build_scene(
 }
 
 /// Everything a map picture depends on (compared to decide whether to rebuild).
-#[derive(PartialEq, Clone)]
+#[derive(Debug, PartialEq, Clone)]
 pub struct SceneKey {
     /// Revision of the dataset ([`Loaded::revision`](crate::gui::analysis::Loaded::revision)).
     pub data: u64,
