@@ -113,6 +113,8 @@ fn an_invalid_expression_shows_where_and_adds_nothing() {
     );
     assert!(h.get_by_label("Add slice").accesskit_node().is_disabled());
     h.get_by_label("Add slice").click();
+    // A click's command is applied by the frame after it: two frames, so nothing was added.
+    h.step();
     h.step();
     assert_eq!(slice_count(h.state()), 2);
 }
@@ -230,8 +232,14 @@ fn dropping_a_malformed_csv_shows_the_error_and_keeps_the_data() {
     // The demo stays loaded and analysed.
     assert!(h.state().data.is_some() && h.state().predicted.is_some());
     h.get_by_label("Dismiss").click();
+    // The click pushes a command in one frame; the next frame's logic applies it before drawing.
+    h.step();
     h.step();
     assert!(h.state().error.is_none());
+    assert!(
+        h.query_all_by_label_contains("⚠").next().is_none(),
+        "the banner is gone"
+    );
 }
 
 #[test]

@@ -20,6 +20,9 @@ pub struct Predicted {
     pub attention: Arc<Vec<f32>>,
     /// Slot names of `indicator`/`attention` (`base`, then the model's slices).
     pub slots: Vec<String>,
+    /// Which predictions these are: set by a consumer (the app) when they are analysed, so views
+    /// and background builds can tell them apart (0 until then).
+    pub revision: u64,
 }
 
 /// The dataset's own prediction column, if it has one.
@@ -30,6 +33,7 @@ pub fn from_column(ds: &Dataset, column: &str) -> Option<Predicted> {
         indicator: Arc::default(),
         attention: Arc::default(),
         slots: Vec::new(),
+        revision: 0,
     })
 }
 
@@ -58,5 +62,6 @@ pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predict
         indicator: Arc::new(p.indicator),
         attention: Arc::new(p.attention),
         slots,
+        revision: 0,
     })
 }

@@ -26,6 +26,9 @@ pub struct Loaded {
     pub pca: Arc<Vec<[f32; 2]>>,
     /// Time to load and project.
     pub secs: f64,
+    /// Which load this is: set by the app when the data arrives, so views and background
+    /// builds can tell datasets apart (0 until then).
+    pub revision: u64,
 }
 
 /// Loads `source` (the demo as `demo` describes it) and projects it for the Map view.
@@ -69,6 +72,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
         numeric,
         pca: Arc::new(pca),
         secs: start.elapsed().as_secs_f64(),
+        revision: 0,
     })
 }
 

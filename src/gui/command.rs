@@ -1,8 +1,11 @@
-//! What views ask the app to do; applied at the end of the frame.
+//! What views ask the app to do. Views push commands while they draw (`App::ui`); the app
+//! applies them at the start of the next frame's `App::logic`, and asks for that frame at once.
 
 use std::path::PathBuf;
 
 use super::state::SourceSpec;
+use super::views::indicator_scene::IndicatorKey;
+use super::views::map_scene::SceneKey;
 use crate::model::Method;
 use crate::slices::SliceDef;
 use crate::train::config::TrainConfig;
@@ -84,4 +87,17 @@ pub enum Command {
     SuggestSlices,
     /// Hide the error banner.
     DismissError,
+    /// Check a slice expression in the background; the slice editor shows the answer (size and
+    /// coverage, or where it is wrong) as you type. Ignored while another check runs: the
+    /// editor asks again once it ends.
+    CheckExpression {
+        /// The slice's name.
+        name: String,
+        /// The expression.
+        expr: String,
+    },
+    /// Build the Map tab's picture for these settings in the background.
+    BuildMap(SceneKey),
+    /// Build the Indicators tab's pictures in the background.
+    BuildIndicators(IndicatorKey),
 }

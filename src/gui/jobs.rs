@@ -162,10 +162,10 @@ pub fn take_all<T: Send + 'static>(jobs: &mut Vec<Pending<T>>, lost: impl Fn(&st
     done
 }
 
-/// A cached result of background work keyed by its inputs, rebuilt when the key changes.
+/// The latest result of background work keyed by its inputs, and the build under way: a view
+/// asks for the result for a key (through a command), the app starts the build and polls it.
 pub struct Keyed<K, T> {
-    /// The latest finished result.
-    pub done: Option<T>,
+    done: Option<(K, T)>,
     pending: Option<(K, Pending<T>)>,
 }
 
@@ -179,29 +179,52 @@ impl<K, T> Default for Keyed<K, T> {
 }
 
 impl<K: PartialEq, T: Send + 'static> Keyed<K, T> {
-    /// Collects a finished build; if neither it nor the build under way is for `key`, starts
-    /// one with `start` (called only then, so inputs are gathered only when needed).
-    pub fn refresh(
-        &mut self,
-        key: K,
-        is_for: impl Fn(&T, &K) -> bool,
-        start: impl FnOnce() -> Pending<T>,
-    ) {
-        if let Some((k, job)) = &self.pending {
-            match job.poll() {
-                Poll::Ready(v) => {
-                    self.done = Some(v);
-                    self.pending = None;
-                }
-                Poll::Lost => self.pending = None,
-                Poll::Waiting if *k == key => return,
-                Poll::Waiting => {}
-            }
-        }
-        if self.done.as_ref().is_some_and(|d| is_for(d, &key)) {
+    /// Collects a finished build. A build whose thread died leaves `lost(key)` as the result,
+    /// or, when that is `None`, keeps the previous one (and the key is wanted again).
+    pub fn poll(&mut self, lost: impl FnOnce(&K) -> Option<T>) {
+        let Some((_, job)) = &self.pending else {
             return;
+        };
+        let out = match job.poll() {
+            Poll::Waiting => return,
+            Poll::Ready(v) => Some(v),
+            Poll::Lost => None,
+        };
+        let Some((key, _)) = self.pending.take() else {
+            return;
+        };
+        if let Some(v) = out.or_else(|| lost(&key)) {
+            self.done = Some((key, v));
         }
-        self.pending = Some((key, start()));
+    }
+
+    /// The latest finished result, whatever it was for (shown while a newer one builds).
+    pub fn latest(&self) -> Option<&T> {
+        self.done.as_ref().map(|(_, v)| v)
+    }
+
+    /// The latest finished result if it is for `key`.
+    pub fn result_for(&self, key: &K) -> Option<&T> {
+        self.done.as_ref().filter(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// What the build under way is for.
+    pub fn building(&self) -> Option<&K> {
+        self.pending.as_ref().map(|(k, _)| k)
+    }
+
+    /// Whether a build for `key` is needed: neither the latest result nor the build under way
+    /// is for it.
+    pub fn wants(&self, key: &K) -> bool {
+        self.building() != Some(key) && self.result_for(key).is_none()
+    }
+
+    /// Starts a build for `key` with `start` when [`Keyed::wants`] it (`start` is called only
+    /// then, so inputs are gathered only when needed); a build for another key is dropped.
+    pub fn request(&mut self, key: K, start: impl FnOnce() -> Pending<T>) {
+        if self.wants(&key) {
+            self.pending = Some((key, start()));
+        }
     }
 }
 

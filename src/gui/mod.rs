@@ -1,12 +1,10 @@
-//! The desktop app: an eframe (wgpu) face over the library. Views emit commands; the app applies
-//! them and runs every heavy step (loading, slice evaluation, prediction, training) on named
-//! background threads.
+//! The desktop app: an eframe (wgpu) face over the library. Views draw from a read-only context
+//! and emit commands; the app applies them and runs every heavy step (loading, slice evaluation,
+//! prediction, training, the views' pictures) on named background threads.
 
 pub mod analysis;
 pub mod app;
-mod apply;
 pub mod command;
-mod files;
 pub mod jobs;
 pub mod models;
 pub mod state;

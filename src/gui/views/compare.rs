@@ -5,7 +5,7 @@
 use egui_plot::{Bar, BarChart, Legend, Plot};
 use serde::{Deserialize, Serialize};
 
-use crate::gui::app::SlicelabApp;
+use super::ViewCtx;
 use crate::gui::command::{Command, FilePurpose};
 use crate::gui::models;
 use crate::gui::theme;
@@ -16,10 +16,10 @@ use crate::summary::{MethodReport, Report, SliceSummary};
 #[derive(Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CompareView {
-    /// The report and the model names it was made from (rebuilt only when the list changes:
-    /// without a Vanilla model, summarising builds one to count its parameters).
+    /// The report and the [`ViewCtx::models_revision`] it was made from (rebuilt only when the
+    /// list changes: without a Vanilla model, summarising builds one to count its parameters).
     #[serde(skip)]
-    cache: Option<(Vec<String>, Report)>,
+    cache: Option<(u64, Report)>,
 }
 
 fn slice_f1(m: &MethodReport, name: &str) -> Option<f64> {
@@ -47,10 +47,10 @@ fn lift(m: &MethodReport, vanilla: &MethodReport, names: &[String]) -> Option<(f
 
 impl CompareView {
     /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-        let names: Vec<String> = app.models.iter().map(|m| m.name.clone()).collect();
-        if self.cache.as_ref().is_none_or(|(n, _)| *n != names) {
-            self.cache = Some((names, models::compare(&app.models)));
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        let revision = cx.models_revision;
+        if self.cache.as_ref().is_none_or(|(r, _)| *r != revision) {
+            self.cache = Some((revision, models::compare(cx.models)));
         }
         let Some((_, report)) = &self.cache else {
             return;

@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ViewCtx;
 use super::error_cells::{cells, legend};
 use super::per_class;
 use crate::data::{ColumnKind, Split};
-use crate::gui::app::SlicelabApp;
 use crate::gui::command::Command;
 use crate::gui::theme;
 use crate::metrics::{Metric, SliceMetrics};
@@ -80,7 +80,7 @@ struct RowsKey {
     split: Split,
     misclassified_only: bool,
     generation: u64,
-    pred: usize,
+    pred: u64,
 }
 
 impl Default for ErrorsView {
@@ -138,8 +138,8 @@ fn sorted<'a>(
 
 impl ErrorsView {
     /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-        let n_classes = app.data.as_ref().map_or(2, |d| d.ds.classes.len());
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        let n_classes = cx.data.map_or(2, |d| d.ds.classes.len());
         let metric = self.metric.unwrap_or(Metric::default_for(n_classes));
         ui.horizontal(|ui| {
             ui.label("Split:");
@@ -155,11 +155,11 @@ impl ErrorsView {
                     }
                 });
         });
-        let Some(report) = app.analysis.as_ref().and_then(|a| a.report(self.split)) else {
-            match &app.predicted {
+        let Some(report) = cx.analysis.and_then(|a| a.report(self.split)) else {
+            match cx.predicted {
                 None => {
                     ui.label("No predictions to analyse yet: open a model (File → Open model…), pick a prediction column when opening the data, or train one.");
-                    let idle = app.training.is_none() && app.data.is_some();
+                    let idle = cx.training.is_none() && cx.data.is_some();
                     if ui
                         .add_enabled(idle, egui::Button::new("Train a quick Vanilla model"))
                         .clicked()
@@ -183,12 +183,10 @@ impl ErrorsView {
         egui::ScrollArea::vertical()
             .id_salt("error_table")
             .max_height(ui.available_height() * 0.45)
-            .show(ui, |ui| {
-                self.table(ui, app, &rows, (metric, n_classes), out)
-            });
+            .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
         ui.weak(legend(metric, n_classes));
         ui.separator();
-        let selected = app.session.selected.as_deref();
+        let selected = cx.session.selected.as_deref();
         let Some(m) = selected.and_then(|n| report.rows.iter().find(|m| m.name == n)) else {
             ui.weak("Select a slice (click its name) to see its confusion matrix and rows.");
             return;
@@ -198,14 +196,14 @@ impl ErrorsView {
             ui.separator();
             per_class::table(ui, m);
             ui.separator();
-            ui.vertical(|ui| self.rows(ui, app, &m.name, out));
+            ui.vertical(|ui| self.rows(ui, cx, &m.name, out));
         });
     }
 
     fn table(
         &mut self,
         ui: &mut egui::Ui,
-        app: &SlicelabApp,
+        cx: &ViewCtx<'_>,
         rows: &[&SliceMetrics],
         (metric, n_classes): (Metric, usize),
         out: &mut Vec<Command>,
@@ -228,7 +226,7 @@ impl ErrorsView {
                     } else {
                         ui.visuals().text_color()
                     };
-                    let selected = app.session.selected.as_deref() == Some(m.name.as_str());
+                    let selected = cx.session.selected.as_deref() == Some(m.name.as_str());
                     if ui
                         .selectable_label(selected, egui::RichText::new(&m.name).color(color))
                         .clicked()
@@ -270,12 +268,12 @@ impl ErrorsView {
         }
     }
 
-    fn rows(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, name: &str, out: &mut Vec<Command>) {
-        let (Some(data), Some(pred), Some(an)) = (&app.data, &app.predicted, &app.analysis) else {
+    fn rows(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, name: &str, out: &mut Vec<Command>) {
+        let (Some(data), Some(pred), Some(an)) = (cx.data, cx.predicted, cx.analysis) else {
             return;
         };
         let ds = &data.ds;
-        let mask = app
+        let mask = cx
             .session
             .slices
             .slices
@@ -288,7 +286,7 @@ impl ErrorsView {
             split: self.split,
             misclassified_only: self.misclassified_only,
             generation: an.generation,
-            pred: std::sync::Arc::as_ptr(&pred.classes) as usize,
+            pred: pred.revision,
         };
         let rows = match &self.rows_cache {
             Some((k, rows)) if *k == key => rows.clone(),
@@ -310,7 +308,7 @@ impl ErrorsView {
         if let Some((col, value, numeric)) = &self.offer {
             let expr = equals_expr(col, value, *numeric);
             if ui.button(format!("Slice on {expr}")).clicked() {
-                let name = app
+                let name = cx
                     .session
                     .slices
                     .unique_name(&name_from(&format!("{col}_{value}")));

@@ -15,11 +15,12 @@ use crate::slices::Bitmap;
 /// Per slice: its name, the SF output scene (if the slice still exists) and the indicator scene.
 pub type SliceScenes = Vec<(String, Option<Scene>, Scene)>;
 
-/// Which scenes a build made: (indicator data, analysis generation, bins, axes).
-#[derive(Clone, PartialEq, Eq)]
+/// Which scenes a build made: (predictions, analysis generation, bins, axes).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndicatorKey {
-    /// Address of the predictions' indicator buffer.
-    pub indicator: usize,
+    /// Revision of the predictions whose indicators are drawn
+    /// ([`Predicted::revision`](crate::gui::analysis::Predicted::revision)).
+    pub pred: u64,
     /// The slice analysis generation (SF masks).
     pub generation: u64,
     /// Heatmap bins per axis.

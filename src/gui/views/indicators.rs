@@ -3,15 +3,13 @@
 //! corrupted SF outputs; and the attention weights of selected rows.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::indicator_scene::{IndicatorInputs, IndicatorKey, IndicatorScenes, build};
+use super::ViewCtx;
+use super::indicator_scene::{IndicatorKey, IndicatorScenes};
 use crate::data::Split;
-use crate::gui::app::SlicelabApp;
 use crate::gui::command::{Command, TrainRequest};
-use crate::gui::jobs::{Keyed, Pending};
 use crate::gui::theme;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
 use crate::model::Method;
@@ -30,8 +28,6 @@ pub struct IndicatorsView {
     pub bins: usize,
     #[serde(skip)]
     plots: Vec<PlotState>,
-    #[serde(skip)]
-    scenes: Keyed<IndicatorKey, IndicatorScenes>,
 }
 
 impl Default for IndicatorsView {
@@ -40,15 +36,14 @@ impl Default for IndicatorsView {
             noise: BTreeMap::new(),
             bins: 16,
             plots: Vec::new(),
-            scenes: Keyed::default(),
         }
     }
 }
 
 impl IndicatorsView {
     /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-        let (Some(data), Some(pred)) = (&app.data, &app.predicted) else {
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        let (Some(data), Some(pred)) = (cx.data, cx.predicted) else {
             ui.label("Train or open an SBL model, then analyse it, to see its learned indicators.");
             return;
         };
@@ -57,17 +52,26 @@ impl IndicatorsView {
                 "{} has no slice indicators (only SBL models do).",
                 pred.name
             ));
-            sbl_models(ui, app, out);
+            sbl_models(ui, cx, out);
             return;
         }
-        self.noise_controls(ui, app, out);
+        self.noise_controls(ui, cx, out);
         let numeric = &data.numeric;
         let (Some(xn), Some(yn)) = (numeric.first(), numeric.get(1).or(numeric.first())) else {
             ui.label("This dataset has no numeric columns to draw on.");
             return;
         };
-        self.refresh(app, (xn, yn));
-        let Some(IndicatorScenes { scenes, bounds, .. }) = &self.scenes.done else {
+        // The pictures are built in the background; the last ones stay up while newer build.
+        let key = IndicatorKey {
+            pred: pred.revision,
+            generation: cx.analysis.map_or(0, |a| a.generation),
+            bins: self.bins,
+            axes: (xn.to_string(), yn.to_string()),
+        };
+        if cx.builds.indicators.wants(&key) {
+            out.push(Command::BuildIndicators(key));
+        }
+        let Some(IndicatorScenes { scenes, bounds, .. }) = cx.builds.indicators.latest() else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Drawing the indicators…");
@@ -86,7 +90,7 @@ impl IndicatorsView {
                             match sf {
                                 Some(s) => {
                                     let label = format!("SF {name}");
-                                    square(&label, (xn, yn), *bounds, app.gpu_points, w).show(
+                                    square(&label, (xn, yn), *bounds, cx.gpu_points, w).show(
                                         ui,
                                         &mut self.plots[2 * k],
                                         s,
@@ -100,7 +104,7 @@ impl IndicatorsView {
                         ui.vertical(|ui| {
                             ui.strong(format!("Learned indicator: {name}"));
                             let label = format!("Indicator {name}");
-                            square(&label, (xn, yn), *bounds, app.gpu_points, w).show(
+                            square(&label, (xn, yn), *bounds, cx.gpu_points, w).show(
                                 ui,
                                 &mut self.plots[2 * k + 1],
                                 ind,
@@ -109,14 +113,14 @@ impl IndicatorsView {
                     });
                 }
                 ui.separator();
-                attention(ui, app);
+                attention(ui, cx);
             });
     }
 
-    fn noise_controls(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    fn noise_controls(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
             ui.label("SF noise for retraining:");
-            for s in &app.session.slices.slices {
+            for s in &cx.session.slices.slices {
                 let rate = self.noise.entry(s.name.clone()).or_insert(0.0);
                 ui.add(
                     egui::Slider::new(rate, 0.0..=0.9)
@@ -124,7 +128,7 @@ impl IndicatorsView {
                         .fixed_decimals(2),
                 );
             }
-            let busy = app.training.is_some();
+            let busy = cx.training.is_some();
             if ui
                 .add_enabled(!busy, egui::Button::new("Retrain SBL with noisy SFs"))
                 .clicked()
@@ -143,47 +147,6 @@ impl IndicatorsView {
             }
         });
         ui.weak("The retrained model is analysed automatically if nothing else is; pick it under Analysing.");
-    }
-
-    /// Keeps the scenes in step with the predictions, slices and bins; rebuilds on a
-    /// background thread.
-    fn refresh(&mut self, app: &SlicelabApp, (xn, yn): (&str, &str)) {
-        let (Some(data), Some(pred)) = (&app.data, &app.predicted) else {
-            return;
-        };
-        let key = IndicatorKey {
-            indicator: Arc::as_ptr(&pred.indicator) as usize,
-            generation: app.analysis.as_ref().map_or(0, |a| a.generation),
-            bins: self.bins,
-            axes: (xn.to_string(), yn.to_string()),
-        };
-        let start = || {
-            let set = &app.session.slices.slices;
-            let sf = pred
-                .slots
-                .iter()
-                .skip(1)
-                .map(|name| {
-                    let k = set.iter().position(|s| s.name == *name)?;
-                    Some((k, theme::slice_color(k)))
-                })
-                .collect();
-            let inputs = IndicatorInputs {
-                key: key.clone(),
-                ds: data.ds.clone(),
-                indicator: pred.indicator.clone(),
-                slots: pred.slots.clone(),
-                sf,
-                masks: app.masks(),
-            };
-            Pending::spawn(
-                "indicator-builder",
-                "drawing the indicators",
-                app.waker(),
-                move || build(inputs),
-            )
-        };
-        self.scenes.refresh(key.clone(), |s, k| s.key == *k, start);
     }
 }
 
@@ -205,23 +168,23 @@ fn square<'a>(
     }
 }
 
-fn sbl_models(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-    let sbl: Vec<usize> = (0..app.models.len())
-        .filter(|&i| app.models[i].method().starts_with("sbl"))
+fn sbl_models(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+    let sbl: Vec<usize> = (0..cx.models.len())
+        .filter(|&i| cx.models[i].method().starts_with("sbl"))
         .collect();
     if sbl.is_empty() {
         ui.weak("No SBL model yet: tick sbl in the Train tab and start training.");
     }
     for i in sbl {
-        if ui.button(format!("Show {}", app.models[i].name)).clicked() {
+        if ui.button(format!("Show {}", cx.models[i].name)).clicked() {
             out.push(Command::AnalyseModel(i));
         }
     }
 }
 
 /// Attention over experts for the first rows of the selected slice (test split), as a heatmap.
-fn attention(ui: &mut egui::Ui, app: &SlicelabApp) {
-    let (Some(data), Some(pred)) = (&app.data, &app.predicted) else {
+fn attention(ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
+    let (Some(data), Some(pred)) = (cx.data, cx.predicted) else {
         return;
     };
     let slots = pred.slots.len();
@@ -229,14 +192,9 @@ fn attention(ui: &mut egui::Ui, app: &SlicelabApp) {
         return;
     }
     let ds = &data.ds;
-    let mask = app.session.selected.as_ref().and_then(|s| {
-        let k = app
-            .session
-            .slices
-            .slices
-            .iter()
-            .position(|d| d.name == *s)?;
-        app.analysis.as_ref()?.masks.get(k)
+    let mask = cx.session.selected.as_ref().and_then(|s| {
+        let k = cx.session.slices.slices.iter().position(|d| d.name == *s)?;
+        cx.analysis?.masks.get(k)
     });
     let rows: Vec<usize> = ds
         .indices(Split::Test)
@@ -244,11 +202,7 @@ fn attention(ui: &mut egui::Ui, app: &SlicelabApp) {
         .filter(|&i| mask.is_none_or(|m| m.get(i)))
         .take(ATTENTION_ROWS)
         .collect();
-    let which = app
-        .session
-        .selected
-        .clone()
-        .unwrap_or_else(|| "test".into());
+    let which = cx.session.selected.clone().unwrap_or_else(|| "test".into());
     ui.strong(format!(
         "Attention weights: first {} rows of {which} (rows × experts)",
         rows.len()

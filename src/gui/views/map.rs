@@ -2,17 +2,13 @@
 //! correctness or slice, over an error-rate heatmap. Brushing a rectangle or clicking a cell
 //! writes a slice expression for the user.
 
-use std::sync::Arc;
-
 use egui::Color32;
 use serde::{Deserialize, Serialize};
 
-use super::map_scene::{MapScene, SceneInputs, SceneKey, build};
-use super::pct;
+use super::map_scene::SceneKey;
+use super::{ViewCtx, pct};
 use crate::data::Split;
-use crate::gui::app::SlicelabApp;
 use crate::gui::command::Command;
-use crate::gui::jobs::{Keyed, Pending};
 use crate::gui::theme;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
 use crate::metrics::grid::ErrorGrid;
@@ -61,8 +57,6 @@ pub struct MapView {
     pub split: Split,
     #[serde(skip)]
     plot: PlotState,
-    #[serde(skip)]
-    scene: Keyed<SceneKey, MapScene>,
 }
 
 impl Default for MapView {
@@ -77,22 +71,25 @@ impl Default for MapView {
             brush: false,
             split: Split::Test,
             plot: PlotState::default(),
-            scene: Keyed::default(),
         }
     }
 }
 
 impl MapView {
     /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-        let Some(data) = &app.data else {
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        let Some(data) = cx.data else {
             ui.label("Load a dataset to see its map.");
             return;
         };
         self.fix_axes(&data.numeric);
         self.controls(ui, &data.numeric);
-        self.refresh(app);
-        let Some(cache) = &self.scene.done else {
+        // The picture is built in the background; the last one stays up while a newer builds.
+        let key = self.key(cx);
+        if cx.builds.map.wants(&key) {
+            out.push(Command::BuildMap(key));
+        }
+        let Some(cache) = cx.builds.map.latest() else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Building the map…");
@@ -103,7 +100,7 @@ impl MapView {
             Axes::Features => (self.x.as_str(), self.y.as_str()),
             Axes::Pca => ("PC 1", "PC 2"),
         };
-        legend(ui, app, self.color_by, self.heatmap && cache.grid.is_some());
+        legend(ui, cx, self.color_by, self.heatmap && cache.grid.is_some());
         let size = egui::vec2(
             ui.available_width(),
             (ui.available_height() - 24.0).max(200.0),
@@ -113,7 +110,7 @@ impl MapView {
             axes: (xn, yn),
             bounds: cache.bounds,
             brush: self.brush,
-            gpu: app.gpu_points,
+            gpu: cx.gpu_points,
             size,
         };
         let ev = plot.show(ui, &mut self.plot, &cache.scene);
@@ -125,7 +122,7 @@ impl MapView {
         if let Some([x0, x1, y0, y1]) = ev.brushed.filter(|_| features) {
             let expr = box_expr((&self.x, x0, x1), (&self.y, y0, y1));
             out.push(Command::AddSlice(SliceDef::new(
-                &app.session.slices.unique_name("brush"),
+                &cx.session.slices.unique_name("brush"),
                 &expr,
             )));
         }
@@ -136,7 +133,7 @@ impl MapView {
             let (y0, y1) = g.y.edges(iy);
             let expr = box_expr((&self.x, x0, x1), (&self.y, y0, y1));
             out.push(Command::AddSlice(SliceDef::new(
-                &app.session.slices.unique_name("cell"),
+                &cx.session.slices.unique_name("cell"),
                 &expr,
             )));
         }
@@ -196,35 +193,14 @@ impl MapView {
         });
     }
 
-    /// Keeps the scene in step with the data and settings; rebuilds on a background thread.
-    fn refresh(&mut self, app: &SlicelabApp) {
-        let key = self.key(app);
-        let Some(data) = &app.data else { return };
-        let start = || {
-            let inputs = SceneInputs {
-                key: key.clone(),
-                ds: data.ds.clone(),
-                pca: data.pca.clone(),
-                pred: app.predicted.as_ref().map(|p| p.classes.clone()),
-                masks: app.masks(),
-            };
-            Pending::spawn("map-builder", "building the map", app.waker(), move || {
-                build(inputs)
-            })
-        };
-        self.scene.refresh(key.clone(), |s, k| s.key == *k, start);
-    }
-
-    fn key(&self, app: &SlicelabApp) -> SceneKey {
-        let set = &app.session.slices.slices;
-        let selected = app.session.selected.as_deref();
+    /// What the picture for the current data and settings is built from.
+    fn key(&self, cx: &ViewCtx<'_>) -> SceneKey {
+        let set = &cx.session.slices.slices;
+        let selected = cx.session.selected.as_deref();
         SceneKey {
-            ds: app.data.as_ref().map_or(0, |d| Arc::as_ptr(&d.ds) as usize),
-            pred: app
-                .predicted
-                .as_ref()
-                .map_or(0, |p| Arc::as_ptr(&p.classes) as usize),
-            generation: app.analysis.as_ref().map_or(0, |a| a.generation),
+            data: cx.data.map_or(0, |d| d.revision),
+            pred: cx.predicted.map_or(0, |p| p.revision),
+            generation: cx.analysis.map_or(0, |a| a.generation),
             axes: self.axes,
             x: self.x.clone(),
             y: self.y.clone(),
@@ -235,14 +211,14 @@ impl MapView {
             slices: (0..set.len())
                 .filter(|&j| match selected {
                     Some(s) => set[j].name == s,
-                    None => app.session.enabled(&set[j].name),
+                    None => cx.session.enabled(&set[j].name),
                 })
                 .collect(),
         }
     }
 }
 
-fn legend(ui: &mut egui::Ui, app: &SlicelabApp, by: ColorBy, heat: bool) {
+fn legend(ui: &mut egui::Ui, cx: &ViewCtx<'_>, by: ColorBy, heat: bool) {
     ui.horizontal_wrapped(|ui| {
         let swatch = |ui: &mut egui::Ui, c: Color32, text: &str| {
             let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
@@ -250,18 +226,18 @@ fn legend(ui: &mut egui::Ui, app: &SlicelabApp, by: ColorBy, heat: bool) {
             ui.label(text);
         };
         match by {
-            ColorBy::Correct if app.predicted.is_some() => {
+            ColorBy::Correct if cx.predicted.is_some() => {
                 swatch(ui, theme::GOOD, "correct");
                 swatch(ui, theme::BAD, "misclassified");
             }
             ColorBy::Slice => {
-                for (j, s) in app.session.slices.slices.iter().enumerate() {
+                for (j, s) in cx.session.slices.slices.iter().enumerate() {
                     swatch(ui, theme::slice_color(j), &s.name);
                 }
                 swatch(ui, theme::NEUTRAL, "no slice");
             }
             _ => {
-                if let Some(d) = &app.data {
+                if let Some(d) = cx.data {
                     for (c, name) in d.ds.classes.iter().enumerate() {
                         swatch(
                             ui,

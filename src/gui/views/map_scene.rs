@@ -65,12 +65,13 @@ pub fn build_scene(
 }
 
 /// Everything a map picture depends on (compared to decide whether to rebuild).
-#[derive(PartialEq, Clone)]
+#[derive(Debug, PartialEq, Clone)]
 pub struct SceneKey {
-    /// Identity of the dataset.
-    pub ds: usize,
-    /// Identity of the analysed predictions.
-    pub pred: usize,
+    /// Revision of the dataset ([`Loaded::revision`](crate::gui::analysis::Loaded::revision)).
+    pub data: u64,
+    /// Revision of the analysed predictions
+    /// ([`Predicted::revision`](crate::gui::analysis::Predicted::revision); 0 for none).
+    pub pred: u64,
     /// Analysis generation (slice masks).
     pub generation: u64,
     /// Features or PCA.

@@ -1,7 +1,9 @@
-//! One file per view. Each view is a struct with a `ui` method that reads the app and emits
-//! commands; the top and status bars live here.
+//! One file per view. Each view is a struct (its settings, persisted with the session) with a
+//! `ui` method that reads a [`ViewCtx`] and pushes commands; the top and status bars live here.
+//! Views never see the app itself.
 
 pub mod compare;
+pub mod context;
 pub mod error_cells;
 pub mod errors;
 pub mod indicator_scene;
@@ -15,11 +17,11 @@ pub mod train;
 
 use serde::{Deserialize, Serialize};
 
-use super::app::SlicelabApp;
 use super::command::{Command, FilePurpose};
 use super::state::SourceSpec;
 use super::theme;
 
+pub use context::ViewCtx;
 pub use open::OpenDialog;
 
 /// Every view's settings (persisted with the session).
@@ -41,19 +43,19 @@ pub struct Views {
 }
 
 /// The menu bar: files, data source, analysed predictions, error banner.
-pub fn top_bar(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+pub fn top_bar(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            file_menu(ui, app, out);
+            file_menu(ui, cx, out);
             ui.separator();
-            let data = app.data.as_ref().map_or("no dataset".to_string(), |d| {
+            let data = cx.data.map_or("no dataset".to_string(), |d| {
                 format!("{} ({} rows)", d.source.describe(), d.ds.n_rows())
             });
             ui.label(format!("Data: {data}"));
             ui.separator();
-            predictions_menu(ui, app, out);
+            predictions_menu(ui, cx, out);
         });
-        if let Some(e) = &app.error {
+        if let Some(e) = cx.error {
             ui.horizontal(|ui| {
                 ui.colored_label(theme::BAD, format!("⚠ {e}"));
                 if ui.small_button("Dismiss").clicked() {
@@ -64,7 +66,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
     });
 }
 
-fn file_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+fn file_menu(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     ui.menu_button("File", |ui| {
         let items = [
             ("Open dataset…", FilePurpose::OpenData),
@@ -85,10 +87,10 @@ fn file_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
             ui.close();
         }
         ui.menu_button("Recent", |ui| {
-            if app.session.recent.is_empty() {
+            if cx.session.recent.is_empty() {
                 ui.weak("nothing yet");
             }
-            for path in &app.session.recent {
+            for path in &cx.session.recent {
                 if ui.button(path.display().to_string()).clicked() {
                     out.push(Command::InspectData(path.clone()));
                     ui.close();
@@ -98,22 +100,18 @@ fn file_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
     });
 }
 
-fn predictions_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-    let current = app
-        .predicted
-        .as_ref()
-        .map_or("none".to_string(), |p| p.name.clone());
+fn predictions_menu(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+    let current = cx.predicted.map_or("none".to_string(), |p| p.name.clone());
     let label = ui.label("Analysing:");
     egui::ComboBox::from_id_salt("analysed")
         .selected_text(current)
         .show_ui(ui, |ui| {
-            if let Some(SourceSpec::File { pred: Some(p), .. }) =
-                app.data.as_ref().map(|d| &d.source)
+            if let Some(SourceSpec::File { pred: Some(p), .. }) = cx.data.map(|d| &d.source)
                 && ui.button(format!("column {p}")).clicked()
             {
                 out.push(Command::AnalyseColumn);
             }
-            for (i, m) in app.models.iter().enumerate() {
+            for (i, m) in cx.models.iter().enumerate() {
                 if ui.button(&m.name).clicked() {
                     out.push(Command::AnalyseModel(i));
                 }
@@ -121,7 +119,7 @@ fn predictions_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>
         })
         .response
         .labelled_by(label.id);
-    if app.predicted.is_none() && app.training.is_none() && app.data.is_some() {
+    if cx.predicted.is_none() && cx.training.is_none() && cx.data.is_some() {
         ui.colored_label(
             theme::MUTED,
             "no predictions yet: train a model in the Train tab",
@@ -130,15 +128,15 @@ fn predictions_menu(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>
 }
 
 /// The bottom bar: background work, training progress, the latest log line.
-pub fn status_bar(ui: &mut egui::Ui, app: &SlicelabApp, _out: &mut [Command]) {
+pub fn status_bar(ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            if let Some(busy) = app.busy() {
+            if let Some(busy) = &cx.busy {
                 ui.spinner();
                 ui.label(busy);
                 ui.separator();
             }
-            if let Some(t) = &app.training {
+            if let Some(t) = cx.training {
                 ui.add(
                     egui::ProgressBar::new(t.fraction())
                         .desired_width(160.0)
@@ -146,9 +144,9 @@ pub fn status_bar(ui: &mut egui::Ui, app: &SlicelabApp, _out: &mut [Command]) {
                 );
                 ui.separator();
             }
-            if let Some(line) = app.log.last() {
+            if let Some(line) = cx.log.last() {
                 ui.colored_label(theme::MUTED, line).on_hover_ui(|ui| {
-                    app.log.iter().rev().take(20).for_each(|l| {
+                    cx.log.iter().rev().take(20).for_each(|l| {
                         ui.label(l);
                     });
                 });

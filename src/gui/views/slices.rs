@@ -3,12 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::pct;
+use super::context::CheckKey;
+use super::{ViewCtx, pct};
 use crate::data::Split;
-use crate::gui::analysis::{PreviewResult, preview};
-use crate::gui::app::SlicelabApp;
+use crate::gui::analysis::PreviewResult;
 use crate::gui::command::{Command, FilePurpose};
-use crate::gui::jobs::{Pending, Poll};
 use crate::gui::theme;
 use crate::slices::build::name_from;
 use crate::slices::{ExprError, SliceDef};
@@ -31,10 +30,6 @@ struct Editor {
     expr: String,
     /// Index of the slice being edited; `None` adds a new one.
     editing: Option<usize>,
-    /// The (name, expr) being checked and its job.
-    pending: Option<((String, String), Pending<PreviewResult>)>,
-    /// The latest check and what it was for.
-    result: Option<((String, String), PreviewResult)>,
 }
 
 impl Default for SlicesPanel {
@@ -49,11 +44,11 @@ impl Default for SlicesPanel {
 
 impl SlicesPanel {
     /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         ui.heading("Slices");
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(app.can_undo(), egui::Button::new("Undo"))
+                .add_enabled(cx.can_undo, egui::Button::new("Undo"))
                 .clicked()
             {
                 out.push(Command::Undo);
@@ -65,23 +60,23 @@ impl SlicesPanel {
                 out.push(Command::PickFile(FilePurpose::SaveSlices));
             }
         });
-        if let Some(e) = app.analysis.as_ref().and_then(|a| a.error.as_ref()) {
+        if let Some(e) = cx.analysis.and_then(|a| a.error.as_ref()) {
             ui.colored_label(theme::BAD, e);
         }
         egui::ScrollArea::vertical()
             .id_salt("slice_list")
             .max_height(ui.available_height() * 0.55)
-            .show(ui, |ui| self.list(ui, app, out));
+            .show(ui, |ui| self.list(ui, cx, out));
         ui.separator();
-        self.editor.ui(ui, app, out);
+        self.editor.ui(ui, cx, out);
         ui.separator();
-        self.per_value(ui, app, out);
-        suggestions(ui, app, out);
+        self.per_value(ui, cx, out);
+        suggestions(ui, cx, out);
     }
 
     /// "One slice per value" of a column.
-    fn per_value(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-        let Some(data) = &app.data else { return };
+    fn per_value(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        let Some(data) = cx.data else { return };
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("One slice per value of");
             egui::ComboBox::from_id_salt("per_value_column")
@@ -115,25 +110,24 @@ impl SlicesPanel {
         });
     }
 
-    fn list(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
-        let set = &app.session.slices;
+    fn list(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        let set = &cx.session.slices;
         if set.slices.is_empty() {
             ui.weak(
                 "No slices yet. Type an expression below, brush the Map, or click a heatmap cell.",
             );
         }
-        let report = app.analysis.as_ref().and_then(|a| a.report(Split::Test));
+        let report = cx.analysis.and_then(|a| a.report(Split::Test));
         for (i, def) in set.slices.iter().enumerate() {
-            let stats = app
+            let stats = cx
                 .analysis
-                .as_ref()
                 .and_then(|a| a.stats.get(i))
                 .filter(|s| s.name == def.name);
             let f1 = report
                 .and_then(|r| r.rows.iter().find(|m| m.name == def.name))
                 .and_then(|m| m.scores.f1);
             ui.horizontal(|ui| {
-                let mut on = app.session.enabled(&def.name);
+                let mut on = cx.session.enabled(&def.name);
                 if ui
                     .checkbox(&mut on, "")
                     .on_hover_text("use this slice")
@@ -144,7 +138,7 @@ impl SlicesPanel {
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                 ui.painter().rect_filled(rect, 2.0, theme::slice_color(i));
-                let selected = app.session.selected.as_deref() == Some(def.name.as_str());
+                let selected = cx.session.selected.as_deref() == Some(def.name.as_str());
                 if ui.selectable_label(selected, &def.name).clicked() {
                     out.push(Command::SelectSlice((!selected).then(|| def.name.clone())));
                 }
@@ -187,7 +181,7 @@ impl Editor {
         *self = Self::default();
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         ui.strong(match self.editing {
             Some(_) => "Edit slice",
             None => "New slice",
@@ -210,10 +204,11 @@ impl Editor {
                 )
                 .labelled_by(expr_label.id);
             });
-        let name = self.effective_name(app);
-        self.check(app, &name);
-        let valid = self.show_result(ui, &name);
-        let duplicate = app
+        let name = self.effective_name(cx);
+        let check = self.check(cx, &name, out);
+        let expr = self.expr.trim();
+        let valid = !expr.is_empty() && show_result(ui, expr, check);
+        let duplicate = cx
             .session
             .slices
             .slices
@@ -250,84 +245,71 @@ impl Editor {
         });
     }
 
-    fn effective_name(&self, app: &SlicelabApp) -> String {
+    fn effective_name(&self, cx: &ViewCtx<'_>) -> String {
         let typed = self.name.trim();
         if !typed.is_empty() {
             return typed.to_string();
         }
-        match self.editing.and_then(|i| app.session.slices.slices.get(i)) {
+        match self.editing.and_then(|i| cx.session.slices.slices.get(i)) {
             Some(s) => s.name.clone(),
-            None => app.session.slices.unique_name(&name_from(&self.expr)),
+            None => cx.session.slices.unique_name(&name_from(&self.expr)),
         }
     }
 
-    /// Starts a background check of the current text unless it is already checked or running.
-    fn check(&mut self, app: &SlicelabApp, name: &str) {
-        if let Some((key, job)) = &self.pending {
-            match job.poll() {
-                Poll::Waiting => return,
-                Poll::Ready(r) => self.result = Some((key.clone(), r)),
-                Poll::Lost => {
-                    self.result = Some((
-                        key.clone(),
-                        PreviewResult::Other("the check stopped unexpectedly".into()),
-                    ));
-                }
-            }
-            self.pending = None;
-        }
-        let key = (name.to_string(), self.expr.trim().to_string());
-        let fresh = self.result.as_ref().is_some_and(|(k, _)| *k == key);
-        let (Some(data), false) = (&app.data, fresh || key.1.is_empty()) else {
-            return;
-        };
-        let ds = data.ds.clone();
-        let set = app.session.slices.clone();
-        let (n, e) = key.clone();
-        let ctx = app.ctx_handle();
-        let job = Pending::spawn(
-            "slice-check",
-            "checking expression",
-            move || ctx.request_repaint(),
-            move || preview(&ds, &set, &n, &e),
-        );
-        self.pending = Some((key, job));
-    }
-
-    /// Shows the check's result; returns whether the current text is valid.
-    fn show_result(&self, ui: &mut egui::Ui, name: &str) -> bool {
-        let expr = self.expr.trim();
+    /// The check of the current text: asks the app for one (a command) unless it is known or a
+    /// check is running; `None` until the answer is in, or while the expression is empty.
+    fn check<'a>(
+        &self,
+        cx: &ViewCtx<'a>,
+        name: &str,
+        out: &mut Vec<Command>,
+    ) -> Option<&'a PreviewResult> {
+        let (data, expr) = (cx.data?, self.expr.trim());
         if expr.is_empty() {
-            return false;
+            return None;
         }
-        let current = self
-            .result
-            .as_ref()
-            .filter(|(k, _)| k.0 == name && k.1 == expr)
-            .map(|(_, r)| r);
-        match current {
-            None => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.weak("checking…");
-                });
-                false
-            }
-            Some(PreviewResult::Ok { size, coverage }) => {
-                ui.colored_label(
-                    theme::GOOD,
-                    format!("✔ {size} rows match ({})", pct(*coverage)),
-                );
-                true
-            }
-            Some(PreviewResult::Invalid(e)) => {
-                show_error(ui, expr, e);
-                false
-            }
-            Some(PreviewResult::Other(m)) => {
-                ui.colored_label(theme::BAD, m);
-                false
-            }
+        let key = CheckKey {
+            name: name.to_string(),
+            expr: expr.to_string(),
+            data: data.revision,
+            slices: cx.slices_revision,
+        };
+        let known = cx.builds.check.result_for(&key);
+        if known.is_none() && cx.builds.check.building().is_none() {
+            out.push(Command::CheckExpression {
+                name: key.name,
+                expr: key.expr,
+            });
+        }
+        known
+    }
+}
+
+/// Shows a check's result (a spinner while there is none yet); returns whether the text is
+/// valid. Only called for a non-empty expression: an empty one shows nothing.
+fn show_result(ui: &mut egui::Ui, expr: &str, check: Option<&PreviewResult>) -> bool {
+    match check {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("checking…");
+            });
+            false
+        }
+        Some(PreviewResult::Ok { size, coverage }) => {
+            ui.colored_label(
+                theme::GOOD,
+                format!("✔ {size} rows match ({})", pct(*coverage)),
+            );
+            true
+        }
+        Some(PreviewResult::Invalid(e)) => {
+            show_error(ui, expr, e);
+            false
+        }
+        Some(PreviewResult::Other(m)) => {
+            ui.colored_label(theme::BAD, m);
+            false
         }
     }
 }
@@ -359,10 +341,10 @@ fn show_error(ui: &mut egui::Ui, expr: &str, e: &ExprError) {
 }
 
 /// Suggested slices (SliceLine search over the training rows): one click adds one as an SF.
-fn suggestions(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+fn suggestions(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.strong("Suggested slices");
-        let ready = app.predicted.is_some() && app.jobs.suggest.is_none();
+        let ready = cx.predicted.is_some() && !cx.suggesting;
         if ui.add_enabled(ready, egui::Button::new("Find slices")).on_hover_text("conjunctions of up to 3 feature values or bins with the highest error for their size").clicked() {
             out.push(Command::SuggestSlices);
         }
@@ -370,10 +352,10 @@ fn suggestions(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
     egui::ScrollArea::vertical()
         .id_salt("suggestions")
         .show(ui, |ui| {
-            for s in &app.suggestions {
+            for s in cx.suggestions {
                 ui.horizontal(|ui| {
                     if ui.small_button("Add").clicked() {
-                        let name = app.session.slices.unique_name(&name_from(&s.expr));
+                        let name = cx.session.slices.unique_name(&name_from(&s.expr));
                         out.push(Command::AddSlice(SliceDef::new(&name, &s.expr)));
                     }
                     ui.label(format!(

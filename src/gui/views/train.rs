@@ -4,7 +4,7 @@
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use serde::{Deserialize, Serialize};
 
-use crate::gui::app::SlicelabApp;
+use super::ViewCtx;
 use crate::gui::command::{Command, FilePurpose, TrainRequest};
 use crate::gui::theme;
 use crate::model::Method;
@@ -48,16 +48,16 @@ fn join(v: &[usize]) -> String {
 
 impl TrainView {
     /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         egui::ScrollArea::vertical()
             .id_salt("train_scroll")
             .show(ui, |ui| {
                 self.settings(ui);
-                self.start_stop(ui, app, out);
+                self.start_stop(ui, cx, out);
                 ui.separator();
-                curves(ui, app);
+                curves(ui, cx);
                 ui.separator();
-                models(ui, app, out);
+                models(ui, cx, out);
             });
     }
 
@@ -152,10 +152,10 @@ impl TrainView {
         })
     }
 
-    fn start_stop(&mut self, ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+    fn start_stop(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         let request = self.request();
         ui.horizontal(|ui| {
-            let idle = app.training.is_none() && app.data.is_some();
+            let idle = cx.training.is_none() && cx.data.is_some();
             if ui
                 .add_enabled(idle && request.is_ok(), egui::Button::new("Start training"))
                 .clicked()
@@ -164,7 +164,7 @@ impl TrainView {
                 out.push(Command::StartTraining(r.clone()));
             }
             if ui
-                .add_enabled(app.training.is_some(), egui::Button::new("Stop"))
+                .add_enabled(cx.training.is_some(), egui::Button::new("Stop"))
                 .clicked()
             {
                 out.push(Command::StopTraining);
@@ -173,7 +173,7 @@ impl TrainView {
                 ui.colored_label(theme::BAD, e);
             }
         });
-        if let Some(t) = &app.training {
+        if let Some(t) = cx.training {
             let left = t
                 .secs_left()
                 .map_or(String::new(), |s| format!(", about {s:.0} s left"));
@@ -194,8 +194,8 @@ impl TrainView {
     }
 }
 
-fn curves(ui: &mut egui::Ui, app: &SlicelabApp) {
-    if app.curves.runs.is_empty() {
+fn curves(ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
+    if cx.curves.runs.is_empty() {
         ui.weak("Validation curves appear here while a run trains.");
         return;
     }
@@ -211,7 +211,7 @@ fn curves(ui: &mut egui::Ui, app: &SlicelabApp) {
             .x_axis_label("epoch")
             .y_axis_label("F1 (valid)")
             .show(ui, |p| {
-                for (run, epochs) in &app.curves.runs {
+                for (run, epochs) in &cx.curves.runs {
                     let names: Vec<&String> = epochs
                         .last()
                         .map(|e| e.slice_f1.iter().map(|(n, _)| n).collect())
@@ -240,7 +240,7 @@ fn curves(ui: &mut egui::Ui, app: &SlicelabApp) {
             .x_axis_label("epoch")
             .y_axis_label("training loss")
             .show(ui, |p| {
-                for (run, epochs) in &app.curves.runs {
+                for (run, epochs) in &cx.curves.runs {
                     let term = |f: fn(&crate::train::events::LossBreakdown) -> f64| -> PlotPoints {
                         epochs
                             .iter()
@@ -264,9 +264,9 @@ fn curves(ui: &mut egui::Ui, app: &SlicelabApp) {
     });
 }
 
-fn models(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
+fn models(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     ui.strong("Models");
-    if app.models.is_empty() {
+    if cx.models.is_empty() {
         ui.weak("No trained models yet.");
     }
     egui::Grid::new("models_grid").striped(true).show(ui, |ui| {
@@ -283,9 +283,9 @@ fn models(ui: &mut egui::Ui, app: &SlicelabApp, out: &mut Vec<Command>) {
             ui.strong(h);
         }
         ui.end_row();
-        for (i, m) in app.models.iter().enumerate() {
+        for (i, m) in cx.models.iter().enumerate() {
             let card = &m.model.card;
-            let analysed = app.predicted.as_ref().is_some_and(|p| p.name == m.name);
+            let analysed = cx.predicted.is_some_and(|p| p.name == m.name);
             ui.label(if analysed {
                 format!("▶ {}", m.name)
             } else {

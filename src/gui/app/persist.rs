@@ -1,20 +1,48 @@
-//! Native file dialogs (on their own thread, so the UI keeps drawing) and what each picked file
-//! turns into: a dataset, a slice set, a model, a session or an export.
+//! Files: native dialogs (on their own thread, so the UI keeps drawing) and what each picked
+//! file turns into (a dataset, a slice set, a model, a session or an export); saving trained
+//! models and reopening them; what finished file jobs change.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::app::{FileOutcome, SlicelabApp};
-use super::command::{Command, FilePurpose};
-use super::jobs::Pending;
-use super::models;
-use super::state::Session;
+use super::{FileOutcome, SlicelabApp};
 use crate::experiments::markdown::{methods_csv, methods_table};
 use crate::experiments::plot::{Bars, bar_chart};
+use crate::gui::command::{Command, FilePurpose};
+use crate::gui::jobs::Pending;
+use crate::gui::models::{self, ModelEntry};
+use crate::gui::state::Session;
 use crate::safe_write::write_atomic;
 use crate::slices::SliceSet;
 use crate::summary::Report;
 
+/// Key of the session in eframe's storage.
+const STORAGE_KEY: &str = "slicelab-session";
+
+/// The last session: the app's own file in `home`, else (for sessions saved before the app kept
+/// its own file) eframe's store; the message says what went wrong on the way, for the banner.
+pub(super) fn restore(
+    home: &Path,
+    storage: Option<&dyn eframe::Storage>,
+) -> (Session, Option<String>) {
+    let (own, warning) = Session::restore_home(home);
+    let session = own
+        .or_else(|| storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)))
+        .unwrap_or_default();
+    (session, warning)
+}
+
 impl SlicelabApp {
+    /// Writes the session (with the folders of saved models) to the app's own file and to
+    /// eframe's store.
+    pub(super) fn save_session(&mut self, storage: &mut dyn eframe::Storage) {
+        self.session.models = self.models.iter().filter_map(|m| m.path.clone()).collect();
+        if let Err(e) = self.session.save_home(&self.home) {
+            self.fail(format!("could not save the session: {e}"));
+        }
+        eframe::set_value(storage, STORAGE_KEY, &self.session);
+    }
+
     pub(super) fn pick_file(&mut self, purpose: FilePurpose) {
         if self.jobs.dialog.is_some() {
             return;
@@ -82,6 +110,103 @@ impl SlicelabApp {
         self.jobs
             .files
             .push(Pending::spawn("file-writer", label, self.waker(), work));
+    }
+
+    /// Writes models to the app's model folder in the background, so a session never loses them.
+    pub(super) fn save_models(&mut self, range: std::ops::Range<usize>) {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let items: Vec<(u64, String, Arc<crate::train::saved::TrainedModel>, PathBuf)> = self
+            .models[range]
+            .iter()
+            .map(|m| {
+                let dir = self.home.join("models").join(format!(
+                    "{stamp}-{}",
+                    crate::slices::build::name_from(&m.name)
+                ));
+                (m.id, m.name.clone(), m.model.clone(), dir)
+            })
+            .collect();
+        self.jobs.files.push(Pending::spawn(
+            "saver",
+            "saving models",
+            self.waker(),
+            move || {
+                let mut saved = Vec::new();
+                for (id, name, model, dir) in items {
+                    if let Err(e) = model.save(&dir) {
+                        return FileOutcome::Failed(format!("saving {name}: {e}"));
+                    }
+                    saved.push((id, dir));
+                }
+                FileOutcome::Saved(saved)
+            },
+        ));
+    }
+
+    pub(super) fn reload_models(&mut self, dirs: Vec<PathBuf>) {
+        self.jobs.files.push(Pending::spawn(
+            "model-loader",
+            "opening models",
+            self.waker(),
+            move || {
+                let mut ok = Vec::new();
+                let mut failed = Vec::new();
+                for dir in dirs {
+                    match crate::train::saved::TrainedModel::load(&dir, &candle_core::Device::Cpu) {
+                        Ok(m) => ok.push(ModelEntry {
+                            id: 0,
+                            name: format!(
+                                "{}-seed{}",
+                                m.card.model.method.name(),
+                                m.card.train.seed
+                            ),
+                            model: Arc::new(m),
+                            path: Some(dir),
+                            quick: false,
+                        }),
+                        Err(e) => failed.push(format!("{}: {e}", dir.display())),
+                    }
+                }
+                FileOutcome::Loaded(ok, failed)
+            },
+        ));
+    }
+
+    pub(super) fn file_done(&mut self, out: FileOutcome) {
+        match out {
+            FileOutcome::Message(m) => self.log(m),
+            FileOutcome::Failed(m) => self.fail(m),
+            FileOutcome::Saved(saved) => {
+                for (id, dir) in saved {
+                    // A model forgotten while it was being saved is simply not listed any more.
+                    if let Some(m) = self.models.iter_mut().find(|m| m.id == id) {
+                        m.path = Some(dir.clone());
+                        let line = format!("saved {} to {}", m.name, dir.display());
+                        self.log(line);
+                    }
+                }
+            }
+            FileOutcome::Loaded(models, failed) => {
+                for mut m in models {
+                    m.name = self.unique_model_name(m.name);
+                    self.add_model(m);
+                }
+                failed
+                    .into_iter()
+                    .for_each(|f| self.fail(format!("could not open model {f}")));
+            }
+            FileOutcome::Slices(set) => self.edit_slices(|s| *s = set),
+            FileOutcome::Session(s) => {
+                let dirs = s.models.clone();
+                let source = s.source.clone();
+                self.session = *s;
+                self.slices_changed();
+                self.reload_models(dirs);
+                self.load(source);
+            }
+        }
     }
 }
 

@@ -1,20 +1,32 @@
-//! The eframe app: owns the session, the loaded data, models and background jobs; draws the
-//! panels and applies the commands they emit.
+//! The eframe app, a thin controller: it owns the session, the loaded data, models and
+//! background jobs. `logic` collects finished jobs and applies commands (the only place state
+//! changes and work starts); `ui` hands the views a read-only [`ViewCtx`] and gathers the
+//! commands they push.
+//!
+//! `commands.rs` applies commands, `jobs.rs` starts and collects background work, `training.rs`
+//! runs training, `builds.rs` makes what views ask for (pictures, expression checks), and
+//! `persist.rs` handles files: dialogs, sessions, models, exports.
+
+mod builds;
+mod commands;
+mod jobs;
+mod persist;
+mod training;
 
 use std::path::PathBuf;
 
-use super::Launch;
-use super::analysis::{Analysis, Loaded, Predicted};
-use super::command::{Command, FilePurpose};
-use super::jobs::Pending;
-use super::models::{Curves, ModelEntry, TrainingRun};
-use super::state::{Session, SourceSpec, Tab};
-use super::views::{self, OpenDialog};
-use super::widgets::points;
+use crate::gui::Launch;
+use crate::gui::analysis::{Analysis, Loaded, Predicted};
+use crate::gui::command::Command;
+use crate::gui::models::{Curves, ModelEntry, TrainingRun};
+use crate::gui::state::{Session, SourceSpec, Tab};
+use crate::gui::views::context::{ViewBuilds, ViewCtx};
+use crate::gui::views::{self, OpenDialog, Views};
+use crate::gui::widgets::points;
 use crate::slices::SliceSet;
 
-/// Key of the session in eframe's storage.
-const STORAGE_KEY: &str = "slicelab-session";
+pub use jobs::{FileOutcome, Jobs};
+pub use persist::{export_chart, export_table, model_folder};
 
 /// How the app starts.
 pub struct AppOptions {
@@ -40,42 +52,6 @@ impl Default for AppOptions {
             demo: crate::data::demo::Figure1::default(),
         }
     }
-}
-
-/// Background jobs the app is waiting for.
-#[derive(Default)]
-pub struct Jobs {
-    /// Loading a dataset.
-    pub load: Option<Pending<Result<Loaded, String>>>,
-    /// Reading a file for the open dialog.
-    pub inspect: Option<Pending<Result<OpenDialog, String>>>,
-    /// Evaluating and scoring slices.
-    pub analysis: Option<Pending<Analysis>>,
-    /// Predicting with a model.
-    pub predict: Option<Pending<Result<Predicted, String>>>,
-    /// A native file dialog.
-    pub dialog: Option<Pending<(FilePurpose, Option<PathBuf>)>>,
-    /// Saving or loading files (models, slice sets, sessions, exports, per-value slicing): each
-    /// job keeps its own slot, so starting one never drops another's result.
-    pub files: Vec<Pending<FileOutcome>>,
-    /// Searching for slice suggestions.
-    pub suggest: Option<Pending<Vec<crate::slices::suggest::Suggestion>>>,
-}
-
-/// What a file job produced.
-pub enum FileOutcome {
-    /// A message for the log.
-    Message(String),
-    /// Models were saved to these folders (model id, folder).
-    Saved(Vec<(u64, PathBuf)>),
-    /// Models were loaded.
-    Loaded(Vec<ModelEntry>, Vec<String>),
-    /// A slice set was read.
-    Slices(SliceSet),
-    /// A session was read.
-    Session(Box<Session>),
-    /// Something failed.
-    Failed(String),
 }
 
 /// The slicelab desktop app.
@@ -106,30 +82,33 @@ pub struct SlicelabApp {
     pub open_dialog: Option<OpenDialog>,
     /// Whether the wgpu point renderer is available.
     pub gpu_points: bool,
-    pub(super) undo: Vec<SliceSet>,
-    pub(super) generation: u64,
-    pub(super) ctx: egui::Context,
-    pub(super) home: PathBuf,
-    pub(super) quick_epochs: usize,
-    pub(super) demo: crate::data::demo::Figure1,
-    pub(super) quick_job: bool,
-    pub(super) commands: Vec<Command>,
-    pub(super) next_model_id: u64,
+    undo: Vec<SliceSet>,
+    generation: u64,
+    ctx: egui::Context,
+    home: PathBuf,
+    quick_epochs: usize,
+    demo: crate::data::demo::Figure1,
+    quick_job: bool,
+    commands: Vec<Command>,
+    next_model_id: u64,
+    /// The last number [`SlicelabApp::next_revision`] handed out.
+    revision: u64,
+    /// Changes whenever a model is added or removed (the Compare tab rebuilds its report).
+    models_revision: u64,
+    /// Changes whenever the slice set is edited or replaced (the editor's check is redone).
+    slices_revision: u64,
+    /// Pictures and checks the views asked for.
+    builds: ViewBuilds,
 }
 
 impl SlicelabApp {
     /// Builds the app, restores the last session and starts loading its dataset.
     pub fn new(cc: &eframe::CreationContext<'_>, opts: AppOptions) -> Self {
-        super::theme::install(&cc.egui_ctx);
+        crate::gui::theme::install(&cc.egui_ctx);
         let gpu_points = cc.wgpu_render_state.as_ref().is_some_and(points::register);
         let home = opts.home.unwrap_or_else(default_home);
         let (mut session, warning) = if opts.restore {
-            let (own, warning) = Session::restore_home(&home);
-            // Sessions saved before the app kept its own file live only in eframe's store.
-            let session = own
-                .or_else(|| cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)))
-                .unwrap_or_default();
-            (session, warning)
+            persist::restore(&home, cc.storage)
         } else {
             (Session::default(), None)
         };
@@ -156,6 +135,10 @@ impl SlicelabApp {
             quick_job: false,
             commands: Vec::new(),
             next_model_id: 0,
+            revision: 0,
+            models_revision: 0,
+            slices_revision: 0,
+            builds: ViewBuilds::default(),
         };
         if let Some(w) = warning {
             app.fail(w);
@@ -189,7 +172,7 @@ impl SlicelabApp {
         app
     }
 
-    /// Queues a command (used by tests and views).
+    /// Queues a command, applied by the next frame's `logic` (used by tests).
     pub fn push(&mut self, c: Command) {
         self.commands.push(c);
     }
@@ -209,36 +192,68 @@ impl SlicelabApp {
         }
     }
 
-    /// Whether any background job is running (for the spinner).
+    /// What the background jobs are doing (for the status bar's spinner); `None` when idle.
     pub fn busy(&self) -> Option<String> {
-        let j = &self.jobs;
-        let labels = [
-            j.load.as_ref().map(Pending::describe),
-            j.inspect.as_ref().map(Pending::describe),
-            j.analysis.as_ref().map(Pending::describe),
-            j.predict.as_ref().map(Pending::describe),
-            j.suggest.as_ref().map(Pending::describe),
-        ];
-        let files = j.files.iter().map(Pending::describe);
-        let list: Vec<String> = labels.into_iter().flatten().chain(files).collect();
-        (!list.is_empty()).then(|| list.join(", "))
-    }
-
-    /// The egui context (to wake the UI from background work).
-    pub fn ctx_handle(&self) -> egui::Context {
-        self.ctx.clone()
+        self.jobs.describe()
     }
 
     /// The current slice masks (empty before the first analysis), shared with background builds.
-    pub fn masks(&self) -> std::sync::Arc<Vec<crate::slices::Bitmap>> {
+    fn masks(&self) -> std::sync::Arc<Vec<crate::slices::Bitmap>> {
         self.analysis
             .as_ref()
             .map(|a| a.masks.clone())
             .unwrap_or_default()
     }
 
+    /// A number not handed out before, to mark a new dataset, predictions or model list.
+    fn next_revision(&mut self) -> u64 {
+        self.revision += 1;
+        self.revision
+    }
+
+    /// Replaces the analysed predictions, marking them with a fresh revision.
+    fn set_predicted(&mut self, predicted: Option<Predicted>) {
+        self.predicted = predicted.map(|mut p| {
+            p.revision = self.next_revision();
+            p
+        });
+    }
+
+    /// Marks the slice set as changed (after an edit, an undo, a new dataset or session).
+    fn slices_changed(&mut self) {
+        self.slices_revision = self.next_revision();
+    }
+
+    /// Marks the model list as changed.
+    fn models_changed(&mut self) {
+        self.models_revision = self.next_revision();
+    }
+
+    /// What the views may read this frame.
+    fn view_ctx(&self) -> ViewCtx<'_> {
+        ViewCtx {
+            session: &self.session,
+            data: self.data.as_ref(),
+            predicted: self.predicted.as_ref(),
+            analysis: self.analysis.as_ref(),
+            models: &self.models,
+            models_revision: self.models_revision,
+            slices_revision: self.slices_revision,
+            curves: &self.curves,
+            training: self.training.as_ref(),
+            log: &self.log,
+            error: self.error.as_deref(),
+            busy: self.busy(),
+            suggestions: &self.suggestions,
+            suggesting: self.jobs.suggest.is_some(),
+            can_undo: self.can_undo(),
+            gpu_points: self.gpu_points,
+            builds: &self.builds,
+        }
+    }
+
     /// A function that wakes the UI from another thread.
-    pub(super) fn waker(&self) -> impl Fn() + Send + Sync + 'static {
+    fn waker(&self) -> impl Fn() + Send + Sync + 'static {
         let ctx = self.ctx.clone();
         move || ctx.request_repaint()
     }
@@ -253,6 +268,8 @@ fn default_home() -> PathBuf {
 }
 
 impl eframe::App for SlicelabApp {
+    /// Collects finished background work and applies queued commands (those the views pushed
+    /// last frame first): the only place the app's state changes and work starts.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_jobs();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
@@ -273,45 +290,59 @@ impl eframe::App for SlicelabApp {
         }
     }
 
+    /// Draws; views only read their [`ViewCtx`] and push commands, which the next frame's
+    /// `logic` applies (a repaint is requested so that frame comes at once).
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        // The views' own settings live in the session; they are lent out while the views draw.
+        let mut views = std::mem::take(&mut self.session.views);
+        let mut tab = self.session.tab;
+        let mut dialog = self.open_dialog.take();
         let mut out = Vec::new();
-        views::top_bar(ui, self, &mut out);
-        views::status_bar(ui, self, &mut out);
-        let mut v = std::mem::take(&mut self.session.views);
+        let cx = self.view_ctx();
+        views::top_bar(ui, &cx, &mut out);
+        views::status_bar(ui, &cx);
         egui::Panel::left("slices_panel")
             .resizable(true)
-            .default_size(super::theme::SIDE_PANEL_WIDTH)
-            .show(ui, |ui| v.slices.ui(ui, self, &mut out));
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui.horizontal(|ui| {
-                for tab in Tab::ALL {
-                    ui.selectable_value(&mut self.session.tab, tab, tab.title());
-                }
-            });
-            ui.separator();
-            match self.session.tab {
-                Tab::Errors => v.errors.ui(ui, self, &mut out),
-                Tab::Map => v.map.ui(ui, self, &mut out),
-                Tab::Indicators => v.indicators.ui(ui, self, &mut out),
-                Tab::Train => v.train.ui(ui, self, &mut out),
-                Tab::Compare => v.compare.ui(ui, self, &mut out),
-            }
-        });
-        self.session.views = v;
-        if let Some(mut dialog) = self.open_dialog.take()
-            && dialog.ui(ui.ctx(), &mut out)
+            .default_size(crate::gui::theme::SIDE_PANEL_WIDTH)
+            .show(ui, |ui| views.slices.ui(ui, &cx, &mut out));
+        egui::CentralPanel::default()
+            .show(ui, |ui| main_area(ui, &mut tab, &mut views, &cx, &mut out));
+        if let Some(d) = &mut dialog
+            && !d.ui(ui.ctx(), &mut out)
         {
-            self.open_dialog = Some(dialog);
+            dialog = None;
         }
-        self.commands.extend(out);
-        self.apply_commands();
+        (self.session.views, self.session.tab, self.open_dialog) = (views, tab, dialog);
+        if !out.is_empty() {
+            self.commands.extend(out);
+            ui.ctx().request_repaint();
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        self.session.models = self.models.iter().filter_map(|m| m.path.clone()).collect();
-        if let Err(e) = self.session.save_home(&self.home) {
-            self.fail(format!("could not save the session: {e}"));
+        self.save_session(storage);
+    }
+}
+
+/// The tab strip and the open tab.
+fn main_area(
+    ui: &mut egui::Ui,
+    tab: &mut Tab,
+    views: &mut Views,
+    cx: &ViewCtx<'_>,
+    out: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        for t in Tab::ALL {
+            ui.selectable_value(tab, t, t.title());
         }
-        eframe::set_value(storage, STORAGE_KEY, &self.session);
+    });
+    ui.separator();
+    match *tab {
+        Tab::Errors => views.errors.ui(ui, cx, out),
+        Tab::Map => views.map.ui(ui, cx, out),
+        Tab::Indicators => views.indicators.ui(ui, cx, out),
+        Tab::Train => views.train.ui(ui, cx, out),
+        Tab::Compare => views.compare.ui(ui, cx, out),
     }
 }

@@ -1,0 +1,109 @@
+//! Work the views ask for while they draw: the Map's and the Indicators' pictures and the slice
+//! editor's expression check. Started here (from `logic`, when their command is applied) on
+//! named threads; the results land in [`ViewBuilds`] for the views to read.
+
+use super::SlicelabApp;
+use crate::gui::analysis::{PreviewResult, preview};
+use crate::gui::jobs::Pending;
+use crate::gui::theme;
+use crate::gui::views::context::{CheckKey, ViewBuilds};
+use crate::gui::views::indicator_scene::{self, IndicatorInputs, IndicatorKey};
+use crate::gui::views::map_scene::{self, SceneInputs, SceneKey};
+
+impl SlicelabApp {
+    /// Starts building the Map's picture for `key` unless it is built or building.
+    pub(super) fn build_map(&mut self, key: SceneKey) {
+        let Some(data) = self.data.as_ref().filter(|_| self.builds.map.wants(&key)) else {
+            return;
+        };
+        let inputs = SceneInputs {
+            key: key.clone(),
+            ds: data.ds.clone(),
+            pca: data.pca.clone(),
+            pred: self.predicted.as_ref().map(|p| p.classes.clone()),
+            masks: self.masks(),
+        };
+        let job = Pending::spawn("map-builder", "building the map", self.waker(), move || {
+            map_scene::build(inputs)
+        });
+        self.builds.map.request(key, || job);
+    }
+
+    /// Starts building the Indicators' pictures for `key` unless they are built or building.
+    pub(super) fn build_indicators(&mut self, key: IndicatorKey) {
+        let (Some(data), Some(pred)) = (&self.data, &self.predicted) else {
+            return;
+        };
+        if !self.builds.indicators.wants(&key) {
+            return;
+        }
+        let set = &self.session.slices.slices;
+        // Each model slice is drawn beside the SF of the same name in the current set.
+        let sf = pred
+            .slots
+            .iter()
+            .skip(1)
+            .map(|name| {
+                let k = set.iter().position(|s| s.name == *name)?;
+                Some((k, theme::slice_color(k)))
+            })
+            .collect();
+        let inputs = IndicatorInputs {
+            key: key.clone(),
+            ds: data.ds.clone(),
+            indicator: pred.indicator.clone(),
+            slots: pred.slots.clone(),
+            sf,
+            masks: self.masks(),
+        };
+        let job = Pending::spawn(
+            "indicator-builder",
+            "drawing the indicators",
+            self.waker(),
+            move || indicator_scene::build(inputs),
+        );
+        self.builds.indicators.request(key, || job);
+    }
+
+    /// Starts checking `expr` as slice `name` against the data and the current slice set. One
+    /// check runs at a time, so fast typing never piles up threads: the editor asks again for
+    /// its latest text once the running check ends.
+    pub(super) fn check_expression(&mut self, name: String, expr: String) {
+        let Some(data) = &self.data else { return };
+        let key = CheckKey {
+            name,
+            expr,
+            data: data.revision,
+            slices: self.slices_revision,
+        };
+        if self.builds.check.building().is_some() || !self.builds.check.wants(&key) {
+            return;
+        }
+        let (ds, set) = (data.ds.clone(), self.session.slices.clone());
+        let (n, e) = (key.name.clone(), key.expr.clone());
+        let job = Pending::spawn(
+            "slice-check",
+            "checking expression",
+            self.waker(),
+            move || preview(&ds, &set, &n, &e),
+        );
+        self.builds.check.request(key, || job);
+    }
+
+    /// Collects finished pictures and checks.
+    pub(super) fn poll_builds(&mut self) {
+        let ViewBuilds {
+            map,
+            indicators,
+            check,
+        } = &mut self.builds;
+        // A picture whose thread died is asked for again by its view.
+        map.poll(|_| None);
+        indicators.poll(|_| None);
+        check.poll(|_| {
+            Some(PreviewResult::Other(
+                "the check stopped unexpectedly".into(),
+            ))
+        });
+    }
+}

@@ -1,0 +1,111 @@
+//! Applying the commands views emit: slice edits (with undo), training, analysis, selection.
+
+use super::SlicelabApp;
+use crate::gui::command::Command;
+use crate::slices::{SliceDef, SliceSet};
+
+/// Slice edits kept for undo.
+const UNDO_DEPTH: usize = 100;
+
+impl SlicelabApp {
+    /// Applies queued commands in order.
+    pub(super) fn apply_commands(&mut self) {
+        while !self.commands.is_empty() {
+            let batch = std::mem::take(&mut self.commands);
+            batch.into_iter().for_each(|c| self.apply(c));
+        }
+    }
+
+    fn apply(&mut self, c: Command) {
+        match c {
+            Command::PickFile(p) => self.pick_file(p),
+            Command::InspectData(path) => self.inspect(path),
+            Command::Load(source) => self.load(source),
+            Command::AddSlice(def) => self.edit_slices(|set| set.slices.push(def)),
+            Command::EditSlice(i, def) => {
+                let old = self.session.slices.slices.get(i).map(|s| s.name.clone());
+                self.edit_slices(|set| {
+                    if let Some(s) = set.slices.get_mut(i) {
+                        *s = def.clone();
+                    }
+                });
+                if let Some(old) = old {
+                    self.session
+                        .disabled
+                        .iter_mut()
+                        .filter(|d| **d == old)
+                        .for_each(|d| d.clone_from(&def.name));
+                }
+            }
+            Command::DeleteSlice(i) => self.edit_slices(|set| {
+                if i < set.slices.len() {
+                    set.slices.remove(i);
+                }
+            }),
+            Command::DuplicateSlice(i) => self.edit_slices(|set| {
+                if let Some(s) = set.slices.get(i).cloned() {
+                    let name = set.unique_name(&format!("{}_copy", s.name));
+                    set.slices.insert(i + 1, SliceDef { name, ..s });
+                }
+            }),
+            Command::ToggleSlice(i, on) => {
+                if let Some(name) = self.session.slices.slices.get(i).map(|s| s.name.clone()) {
+                    self.session.disabled.retain(|d| *d != name);
+                    if !on {
+                        self.session.disabled.push(name);
+                    }
+                    self.reanalyse();
+                }
+            }
+            Command::Undo => {
+                if let Some(prev) = self.undo.pop() {
+                    self.session.slices = prev;
+                    self.slices_changed();
+                    self.reanalyse();
+                }
+            }
+            Command::StartTraining(req) => self.start_training(req, false),
+            Command::TrainQuick => self.start_quick_model(),
+            Command::StopTraining => {
+                if let Some(t) = &mut self.training {
+                    t.job.cancel();
+                    t.stopping = true;
+                }
+            }
+            Command::AnalyseModel(i) => self.analyse_model(i),
+            Command::AnalyseColumn => self.analyse_column(),
+            Command::SelectSlice(name) => self.session.selected = name,
+            Command::DismissError => self.error = None,
+            Command::SuggestSlices => self.suggest_slices(),
+            Command::SlicePerValue(col, min) => self.slice_per_value(col, min),
+            Command::ForgetModel(i) => {
+                if i < self.models.len() {
+                    let gone = self.models.remove(i);
+                    self.models_changed();
+                    if self.predicted.as_ref().is_some_and(|p| p.name == gone.name) {
+                        self.predicted = None;
+                        self.reanalyse();
+                    }
+                }
+            }
+            Command::CheckExpression { name, expr } => self.check_expression(name, expr),
+            Command::BuildMap(key) => self.build_map(key),
+            Command::BuildIndicators(key) => self.build_indicators(key),
+        }
+    }
+
+    pub(super) fn edit_slices(&mut self, f: impl FnOnce(&mut SliceSet)) {
+        self.undo.push(self.session.slices.clone());
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        f(&mut self.session.slices);
+        self.slices_changed();
+        self.reanalyse();
+    }
+
+    /// Whether an undo step exists.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+}
