@@ -4,8 +4,8 @@
 mod common;
 
 use common::{options, wait_ready};
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use egui_kittest::{Harness, SnapshotOptions};
 use slicelab::gui::SlicelabApp;
 
 /// Fails with what to install when wgpu finds no adapter, instead of the panic deep inside
@@ -37,10 +37,7 @@ fn main_views_render_as_expected() {
         "the wgpu renderer registers the point pipeline"
     );
     wait_ready(&mut h);
-    // Anti-aliasing and font rasterisation differ slightly between drivers.
-    let tolerance = SnapshotOptions::new()
-        .threshold(2.0)
-        .max_failed_pixels(4000);
+    let tolerance = common::snapshot_tolerance();
     for tab in ["Errors", "Map"] {
         h.get_by_label(tab).click();
         common::wait_for_text(

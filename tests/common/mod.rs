@@ -131,3 +131,11 @@ pub fn shared_or_skip(rel: &str, what: &str) -> Option<PathBuf> {
     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     None
 }
+
+/// How far a rendered view may differ from its committed snapshot: anti-aliasing and font
+/// rasterisation differ slightly between drivers (lavapipe on CI, a GPU on a laptop).
+pub fn snapshot_tolerance() -> egui_kittest::SnapshotOptions {
+    egui_kittest::SnapshotOptions::new()
+        .threshold(2.0)
+        .max_failed_pixels(4000)
+}
