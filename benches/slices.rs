@@ -102,6 +102,7 @@ fn long_chains() {
     let table = Table {
         source: "chains".into(),
         columns: vec![age.finish(), x1.finish()],
+        ..Default::default()
     };
     let n = 100_000;
     let or: Vec<String> = (0..n).map(|i| format!("age = {}", i % 200)).collect();

@@ -102,6 +102,7 @@ fn numeric_classes_match_predictions_spelled_as_decimals() {
     let table = Table {
         source: "mem".into(),
         columns: vec![num("y", vec![1.0, 0.0, 0.0, 1.0]), pred],
+        ..Default::default()
     };
     let spec = DatasetSpec {
         pred: Some("p".into()),

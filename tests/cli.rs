@@ -246,7 +246,7 @@ fn usage_errors_exit_2_and_failures_exit_1_with_a_clear_message() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("slice 'oops'") && err.contains("column"),
+        err.contains("slice 'oops'") && err.contains("at character 1"),
         "{err}"
     );
 }

@@ -103,7 +103,7 @@ fn an_invalid_expression_shows_where_and_adds_nothing() {
     h.get_by_role_and_label(field(), "Expression").click();
     h.get_by_role_and_label(field(), "Expression")
         .type_text("x1 > 0.5 AND x9 < 2");
-    common::wait_for_text(&mut h, "column 14");
+    common::wait_for_text(&mut h, "character 14");
     // The message names the unknown column; the button stays disabled and nothing is added.
     assert!(
         h.query_all_by_label_contains("unknown column")

@@ -137,6 +137,7 @@ fn huge_numbers_train_to_a_model_that_reads_back_and_infinities_are_refused() {
     let table = Table {
         source: "t.parquet".into(),
         columns: vec![col.finish()],
+        ..Default::default()
     };
     let e = FeatureMap::fit(&table, &["big".into()], &[0, 1, 2])
         .unwrap_err()

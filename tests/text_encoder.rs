@@ -146,6 +146,7 @@ fn reviews(texts: &[&str]) -> Table {
     Table {
         source: "reviews.csv".into(),
         columns: vec![b.finish(), label.finish()],
+        ..Default::default()
     }
 }
 

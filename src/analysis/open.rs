@@ -9,7 +9,7 @@ use candle_core::Device;
 use super::AnalysisError;
 use crate::data::load::{Sources, read_header};
 use crate::data::projection::pca_2d;
-use crate::data::{ColumnKind, Dataset, DatasetSpec, FeatureMap, Split};
+use crate::data::{ColumnKind, Dataset, DatasetSpec, FeatureMap, HeaderMode, Split};
 use crate::slices::SliceSet;
 use crate::slices::columns::feature_columns;
 use crate::text::{EmbedSpec, EmbeddingCache, TextEncoder, embed_column};
@@ -25,6 +25,8 @@ pub struct FileRoles<'a> {
     pub pred: Option<&'a str>,
     /// Split column (train/valid/test), if any.
     pub split_col: Option<&'a str>,
+    /// Whether the CSV files' first rows name the columns.
+    pub header: HeaderMode,
 }
 
 /// A dataset opened for analysis, before its map axes are chosen.
@@ -43,8 +45,11 @@ pub fn open_file(
     progress: &mut dyn FnMut(String),
     cancel: &AtomicBool,
 ) -> Result<Opened, AnalysisError> {
-    let sources = Sources::resolve(roles.path, None);
-    let header = read_header(&sources.data)?;
+    let sources = Sources {
+        header: roles.header,
+        ..Sources::resolve(roles.path, None)
+    };
+    let header = read_header(&sources.data, roles.header)?;
     let mut spec = DatasetSpec::new(roles.label);
     spec.pred = roles.pred.map(str::to_string);
     spec.split_col = roles.split_col.map(str::to_string);

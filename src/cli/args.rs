@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use slicelab::data::demo::{Figure1, NoiseMode};
 use slicelab::data::load::{Sources, read_header};
-use slicelab::data::{Dataset, DatasetSpec};
+use slicelab::data::{Dataset, DatasetSpec, HeaderMode, Table};
 use slicelab::slices::SliceSet;
 use slicelab::text::{EmbeddingCache, TextEncoder, embed_column, embed_like};
 use slicelab::train::DataSource;
@@ -39,8 +39,13 @@ pub struct DataArgs {
     /// Separate test file (same columns as --data).
     #[arg(long)]
     pub test: Option<PathBuf>,
-    /// Label column (default for the demo and synthetic_data.py folders: y).
-    #[arg(long)]
+    /// Whether the first row of a CSV file names the columns: yes, no (columns c0, c1, ...) or
+    /// auto (no header only when the first row reads like the data rows).
+    #[arg(long, default_value = "auto")]
+    pub header: HeaderMode,
+    /// Label column (default for the demo and synthetic_data.py folders: y); a position such
+    /// as -1 (the last column) or 0 (the first) when no column has that name.
+    #[arg(long, allow_hyphen_values = true)]
     pub label: Option<String>,
     /// Column with an external model's predicted class.
     #[arg(long)]
@@ -107,9 +112,10 @@ impl DataArgs {
         let sources = Sources::resolve(path, self.test.clone());
         let sources = Sources {
             valid: self.valid.clone().or(sources.valid),
+            header: self.header,
             ..sources
         };
-        let header = read_header(&sources.data)?;
+        let header = read_header(&sources.data, self.header)?;
         let label = match &self.label {
             Some(l) => l.clone(),
             None if header.iter().any(|h| h == "y") => "y".into(),
@@ -129,6 +135,7 @@ impl DataArgs {
             fractions: (0.7, 0.15),
         };
         let mut ds = Dataset::load(&sources, &spec)?;
+        print_notices(&ds.table);
         for name in &self.ignore {
             if ds.table.column(name).is_none() {
                 bail!(
@@ -188,6 +195,14 @@ impl DataArgs {
     }
 }
 
+/// Prints what the loader of `table` decided or changed (no header row, renamed columns) to
+/// stderr, one `note:` line each.
+pub fn print_notices(table: &Table) {
+    for notice in &table.notices {
+        eprintln!("note: {notice}");
+    }
+}
+
 /// Loads `--slices FILE`, or the default: every 0/1 column named `sf_*` (the demo's SFs).
 pub fn slice_set(path: &Option<PathBuf>, source: &DataSource) -> anyhow::Result<SliceSet> {
     match path {
@@ -228,6 +243,7 @@ pub fn held_out_file(data: &Path) -> anyhow::Result<PathBuf> {
 pub fn model_and_table(
     model: Option<&Path>,
     data: &Path,
+    header: HeaderMode,
     label: Option<&str>,
     encoder: Option<&Path>,
     device: &Device,
@@ -239,7 +255,8 @@ pub fn model_and_table(
     let model = model
         .map(|m| slicelab::train::TrainedModel::load(m, device))
         .transpose()?;
-    let mut table = slicelab::data::load::read_table(&held_out_file(data)?)?;
+    let mut table = slicelab::data::load::read_table_with(&held_out_file(data)?, header)?;
+    print_notices(&table);
     if let Some(record) = model.as_ref().and_then(|m| m.card.embedding.as_ref()) {
         let cache = EmbeddingCache::default_dir().map(EmbeddingCache::new);
         let bar = embed_bar(table.n_rows(), &record.column)?;

@@ -25,8 +25,13 @@ pub struct EvalArgs {
     /// train/valid/test.csv, whose test.csv is evaluated.
     #[arg(long)]
     data: PathBuf,
-    /// Label column (default: the model's label, else y).
-    #[arg(long)]
+    /// Whether the first row of a CSV file names the columns: yes, no (columns c0, c1, ...) or
+    /// auto.
+    #[arg(long, default_value = "auto")]
+    header: slicelab::data::HeaderMode,
+    /// Label column (default: the model's label, else y); a position such as -1 (the last
+    /// column) when no column has that name.
+    #[arg(long, allow_hyphen_values = true)]
     label: Option<String>,
     /// Analyse this column of an external model's predicted classes instead of a slicelab model.
     #[arg(long, conflicts_with = "model")]
@@ -73,6 +78,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let (model, table, label) = super::args::model_and_table(
         a.model.as_deref(),
         &a.data,
+        a.header,
         a.label.as_deref(),
         a.encoder.as_deref(),
         &device,

@@ -27,8 +27,8 @@ struct Cli {
     command: Option<Command>,
     /// Dataset to open in the app (CSV, csv.gz, Parquet, or a folder of train/valid/test CSVs).
     data: Option<std::path::PathBuf>,
-    /// Label column of DATA (the app asks when it is missing).
-    #[arg(long)]
+    /// Label column of DATA (the app asks when it is missing), or its position (-1: the last).
+    #[arg(long, allow_hyphen_values = true)]
     label: Option<String>,
     /// Prediction column of DATA to analyse.
     #[arg(long)]

@@ -20,8 +20,13 @@ pub struct SuggestArgs {
     /// train/valid/test.csv, whose test.csv is searched.
     #[arg(long)]
     data: PathBuf,
-    /// Label column (default: the model's label, else y).
-    #[arg(long)]
+    /// Whether the first row of a CSV file names the columns: yes, no (columns c0, c1, ...) or
+    /// auto.
+    #[arg(long, default_value = "auto")]
+    header: slicelab::data::HeaderMode,
+    /// Label column (default: the model's label, else y); a position such as -1 (the last
+    /// column) when no column has that name.
+    #[arg(long, allow_hyphen_values = true)]
     label: Option<String>,
     /// Column of an external model's predicted classes.
     #[arg(long, required_unless_present = "model", conflicts_with = "model")]
@@ -60,6 +65,7 @@ pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
     let (model, table, label) = super::args::model_and_table(
         a.model.as_deref(),
         &a.data,
+        a.header,
         a.label.as_deref(),
         a.encoder.as_deref(),
         &candle_core::Device::Cpu,

@@ -17,8 +17,12 @@ pub struct TuneArgs {
     /// Data file (.csv, .csv.gz, .parquet); its train split trains, its valid split picks the epoch.
     #[arg(long)]
     data: PathBuf,
-    /// Label column.
-    #[arg(long)]
+    /// Whether the first row of a CSV file names the columns: yes, no (columns c0, c1, ...) or
+    /// auto.
+    #[arg(long, default_value = "auto")]
+    header: slicelab::data::HeaderMode,
+    /// Label column, or its position (-1: the last column) when no column has that name.
+    #[arg(long, allow_hyphen_values = true)]
     label: String,
     /// Text column.
     #[arg(long)]
@@ -59,8 +63,13 @@ pub fn run(a: TuneArgs) -> anyhow::Result<()> {
         seed: a.split_seed,
         ..DatasetSpec::new(&a.label)
     };
-    let ds = Dataset::load(&Sources::resolve(&a.data, None), &spec)
-        .with_context(|| format!("reading {}", a.data.display()))?;
+    let sources = Sources {
+        header: a.header,
+        ..Sources::resolve(&a.data, None)
+    };
+    let ds =
+        Dataset::load(&sources, &spec).with_context(|| format!("reading {}", a.data.display()))?;
+    super::args::print_notices(&ds.table);
     let column = ds.table.column(&a.text).with_context(|| {
         format!(
             "{}: no text column '{}' (columns: {})",

@@ -2,14 +2,15 @@
 
 use super::classes::ClassIndex;
 use super::error::DataError;
-use super::load::{Sources, read_table};
+use super::load::{Sources, read_table_with};
 use super::split::{Split, stratified_split};
 use super::table::{Column, Table};
 
 /// How to interpret a table as a classification dataset.
 #[derive(Debug, Clone)]
 pub struct DatasetSpec {
-    /// Label column name.
+    /// Label column name, or its position (`0` the first column, `-1` the last) when no
+    /// column has that name.
     pub label: String,
     /// Optional column of an external model's predicted class.
     pub pred: Option<String>,
@@ -75,12 +76,12 @@ pub struct Dataset {
 impl Dataset {
     /// Loads files and assigns roles.
     pub fn load(sources: &Sources, spec: &DatasetSpec) -> Result<Self, DataError> {
-        let mut table = read_table(&sources.data)?;
+        let mut table = read_table_with(&sources.data, sources.header)?;
         let n_main = table.n_rows();
         let mut forced: Vec<Option<Split>> = vec![None; n_main];
         for (path, split) in [(&sources.valid, Split::Valid), (&sources.test, Split::Test)] {
             if let Some(path) = path {
-                let other = read_table(path)?;
+                let other = read_table_with(path, sources.header)?;
                 let n = other.n_rows();
                 table.append(other).map_err(|e| DataError::Malformed {
                     path: path.clone(),
@@ -105,10 +106,15 @@ impl Dataset {
         spec: &DatasetSpec,
         forced: &[Option<Split>],
     ) -> Result<Self, DataError> {
-        let label_col = find(&table, &spec.label, "label")?;
+        // A label given by position (`-1`: the last column) names that column from here on.
+        let label = table
+            .resolve_name(&spec.label)
+            .unwrap_or(&spec.label)
+            .to_string();
+        let label_col = find(&table, &label, "label")?;
         let (classes, y) = encode_label(label_col, &table.source)?;
         let source = &table.source;
-        let mut reserved = vec![spec.label.clone()];
+        let mut reserved = vec![label.clone()];
         let pred = match (&spec.pred, &spec.proba_prefix) {
             (Some(p), _) => {
                 reserved.push(p.clone());
@@ -132,7 +138,7 @@ impl Dataset {
         let splits = assign_splits(&table, spec, &y, forced, &mut reserved)?;
         Ok(Dataset {
             table,
-            label: spec.label.clone(),
+            label,
             classes: classes.names().to_vec(),
             y,
             pred,

@@ -377,6 +377,7 @@ impl DemoColumns {
         Table {
             source: "demo:figure1".into(),
             columns,
+            ..Default::default()
         }
     }
 }

@@ -286,6 +286,7 @@ mod tests {
         Table {
             source: "t".into(),
             columns,
+            ..Default::default()
         }
     }
 

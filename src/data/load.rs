@@ -3,19 +3,31 @@
 use std::path::{Path, PathBuf};
 
 use super::error::DataError;
+use super::header::HeaderMode;
 use super::table::Table;
 
-/// Loads a CSV, gzip CSV or Parquet file, chosen by its extension.
+/// Loads a CSV, gzip CSV or Parquet file, chosen by its extension; whether a CSV file has a
+/// header row is decided from its first rows ([`HeaderMode::Auto`]).
 pub fn read_table(path: &Path) -> Result<Table, DataError> {
+    read_table_with(path, HeaderMode::Auto)
+}
+
+/// Loads a CSV, gzip CSV or Parquet file; `header` says whether a CSV file's first row names
+/// the columns (Parquet files always name them).
+pub fn read_table_with(path: &Path, header: HeaderMode) -> Result<Table, DataError> {
+    if is_parquet(path) {
+        super::parquet::read_parquet(path)
+    } else {
+        super::csv::read_csv_with(path, header)
+    }
+}
+
+fn is_parquet(path: &Path) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if name.ends_with(".parquet") || name.ends_with(".pq") {
-        super::parquet::read_parquet(path)
-    } else {
-        super::csv::read_csv(path)
-    }
+    name.ends_with(".parquet") || name.ends_with(".pq")
 }
 
 /// Where a dataset's rows come from.
@@ -27,6 +39,8 @@ pub struct Sources {
     pub valid: Option<PathBuf>,
     /// Optional separate test file.
     pub test: Option<PathBuf>,
+    /// Whether the CSV files' first rows are headers.
+    pub header: HeaderMode,
 }
 
 impl Sources {
@@ -39,41 +53,27 @@ impl Sources {
                 data: path.join("train.csv"),
                 valid: file("valid.csv"),
                 test: test.or_else(|| file("test.csv")),
+                header: HeaderMode::Auto,
             };
         }
         Sources {
             data: path.to_path_buf(),
             valid: None,
             test,
+            header: HeaderMode::Auto,
         }
     }
 }
 
-/// The column names of a file, reading only its header (or Parquet schema).
-pub fn read_header(path: &Path) -> Result<Vec<String>, DataError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if name.ends_with(".parquet") || name.ends_with(".pq") {
+/// The column names of a file as [`read_table_with`] would give them, reading only its first
+/// rows (or, for Parquet, the whole file).
+pub fn read_header(path: &Path, header: HeaderMode) -> Result<Vec<String>, DataError> {
+    if is_parquet(path) {
         return Ok(super::parquet::read_parquet(path)?
             .names()
             .into_iter()
             .map(String::from)
             .collect());
     }
-    let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
-    let reader: Box<dyn std::io::Read> = if name.ends_with(".gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
-            file,
-        )))
-    } else {
-        Box::new(file)
-    };
-    let mut rdr = ::csv::Reader::from_reader(reader);
-    let header = rdr.headers().map_err(|e| DataError::Malformed {
-        path: path.into(),
-        message: format!("header: {e}"),
-    })?;
-    Ok(header.iter().map(|h| h.trim().to_string()).collect())
+    super::csv::read_csv_names(path, header)
 }

@@ -7,6 +7,7 @@ use parquet::record::Field;
 
 use super::builder::ColumnBuilder;
 use super::error::DataError;
+use super::header::{rename_notice, unique_names};
 use super::table::Table;
 
 /// Reads a Parquet file with a flat schema.
@@ -19,7 +20,7 @@ pub fn read_parquet(path: &Path) -> Result<Table, DataError> {
     let reader = SerializedFileReader::new(file)
         .map_err(|e| malformed(format!("not a readable Parquet file: {e}")))?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
-    let names: Vec<String> = schema
+    let mut names: Vec<String> = schema
         .columns()
         .iter()
         .map(|c| c.name().to_string())
@@ -27,6 +28,7 @@ pub fn read_parquet(path: &Path) -> Result<Table, DataError> {
     if names.is_empty() {
         return Err(DataError::Empty { path: path.into() });
     }
+    let renames = unique_names(&mut names);
     let mut builders: Vec<ColumnBuilder> = names.iter().map(|n| ColumnBuilder::new(n)).collect();
     let rows = reader
         .get_row_iter(None)
@@ -46,9 +48,16 @@ pub fn read_parquet(path: &Path) -> Result<Table, DataError> {
     if n == 0 {
         return Err(DataError::Empty { path: path.into() });
     }
+    let columns: Vec<_> = builders.into_iter().map(ColumnBuilder::finish).collect();
+    let source = path.display().to_string();
+    let notices = rename_notice(&source, &renames, &columns)
+        .into_iter()
+        .collect();
     Ok(Table {
-        source: path.display().to_string(),
-        columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
+        source,
+        columns,
+        notices,
+        headerless: false,
     })
 }
 

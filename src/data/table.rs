@@ -112,12 +112,30 @@ pub struct Table {
     pub source: String,
     /// The columns in header order.
     pub columns: Vec<Column>,
+    /// What the loader changed or decided that the user should know (no header row, renamed
+    /// duplicate names), one sentence each, naming the file.
+    pub notices: Vec<String>,
+    /// True when the file had no header row and the columns are named `c0`, `c1`, ...
+    pub headerless: bool,
 }
 
 impl Table {
     /// Number of rows.
     pub fn n_rows(&self) -> usize {
         self.columns.first().map_or(0, Column::len)
+    }
+
+    /// The name of the column `given` refers to: a column of that name, else a position (`0`
+    /// the first column, `-1` the last).
+    pub fn resolve_name(&self, given: &str) -> Option<&str> {
+        if let Some(c) = self.column(given) {
+            return Some(&c.name);
+        }
+        let pos: i64 = given.trim().parse().ok()?;
+        let n = self.columns.len() as i64;
+        let idx = if pos < 0 { n + pos } else { pos };
+        let idx = usize::try_from(idx).ok()?;
+        self.columns.get(idx).map(|c| c.name.as_str())
     }
 
     /// Finds a column by exact name.
@@ -157,6 +175,7 @@ impl Table {
                 columns: self.names().join(", "),
             });
         }
+        self.notices.extend(other.notices);
         for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
             append_column(mine, theirs);
         }

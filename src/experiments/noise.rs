@@ -141,6 +141,7 @@ fn indicator_heatmaps(
     let grid = Table {
         source: "grid".into(),
         columns: vec![num("x1", x1), num("x2", x2)],
+        ..Default::default()
     };
     let pred = run.model.predict_table(&grid)?;
     let slots = run.model.card.model.n_slices + 1;

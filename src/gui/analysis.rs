@@ -43,12 +43,14 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
             pred,
             split_col,
             embed,
+            header,
         } => {
             let roles = FileRoles {
                 path,
                 label,
                 pred: pred.as_deref(),
                 split_col: split_col.as_deref(),
+                header: *header,
             };
             let embed = embed.as_ref().map(|c| EmbedSpec {
                 column: c.column.clone(),

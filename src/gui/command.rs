@@ -53,6 +53,8 @@ pub enum Command {
     PickFile(FilePurpose),
     /// Inspect a dataset file and ask for its column roles.
     InspectData(PathBuf),
+    /// Inspect a dataset file again, reading its first row as a header or not.
+    InspectDataAs(PathBuf, crate::data::HeaderMode),
     /// Load a dataset with its roles.
     Load(SourceSpec),
     /// Add a slice.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::views::Views;
+use crate::data::HeaderMode;
 use crate::safe_write::write_atomic;
 use crate::slices::SliceSet;
 
@@ -29,6 +30,10 @@ pub enum SourceSpec {
         /// A text column to embed as model features, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         embed: Option<EmbedChoice>,
+        /// Whether the CSV files' first rows name the columns (sessions from before this
+        /// field: decided from the file).
+        #[serde(default)]
+        header: HeaderMode,
     },
 }
 

@@ -7,26 +7,58 @@ use std::path::PathBuf;
 pub struct ExprError {
     /// What is wrong, including what was expected.
     pub message: String,
-    /// 1-based character column where the problem starts.
+    /// 1-based character position within `line` where the problem starts.
     pub column: usize,
     /// Number of characters to underline (at least 1).
     pub width: usize,
+    /// 1-based line of the expression the problem is on (1 for one-line expressions).
+    pub line: usize,
 }
 
 impl ExprError {
-    /// A new error at `column` spanning `width` characters.
+    /// A new error on line 1 at character `column`, spanning `width` characters.
     pub fn new(message: impl Into<String>, column: usize, width: usize) -> Self {
         Self {
             message: message.into(),
             column: column.max(1),
             width: width.max(1),
+            line: 1,
         }
     }
 
-    /// The expression with a caret line under the offending span.
+    /// The same error on 1-based `line` of the expression.
+    #[must_use]
+    pub fn on_line(mut self, line: usize) -> Self {
+        self.line = line.max(1);
+        self
+    }
+
+    /// Where the problem starts, in words: `character 7`, or `line 2, character 7` when `expr`
+    /// has several lines.
+    pub fn position(&self, expr: &str) -> String {
+        if expr.lines().count() > 1 {
+            format!("line {}, character {}", self.line, self.column)
+        } else {
+            format!("character {}", self.column)
+        }
+    }
+
+    /// 0-based character index in the whole of `expr` where the problem starts (for underlining).
+    pub fn char_index(&self, expr: &str) -> usize {
+        let before: usize = expr
+            .split('\n')
+            .take(self.line - 1)
+            .map(|l| l.chars().count() + 1)
+            .sum();
+        before + self.column - 1
+    }
+
+    /// The expression's offending line with a caret line under the offending span.
     pub fn render(&self, expr: &str) -> String {
+        let text = expr.split('\n').nth(self.line - 1).unwrap_or(expr);
+        let text = text.strip_suffix('\r').unwrap_or(text);
         let pad = " ".repeat(self.column - 1);
-        format!("  {expr}\n  {pad}{}", "^".repeat(self.width))
+        format!("  {text}\n  {pad}{}", "^".repeat(self.width))
     }
 }
 
@@ -34,7 +66,7 @@ impl ExprError {
 #[derive(Debug, thiserror::Error)]
 pub enum SliceError {
     /// An expression failed to parse or type-check.
-    #[error("slice '{name}': {} at column {}\n{}", error.message, error.column, error.render(expr))]
+    #[error("slice '{name}': {} at {}\n{}", error.message, error.position(expr), error.render(expr))]
     Expr {
         /// The slice's name.
         name: String,

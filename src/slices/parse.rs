@@ -123,7 +123,8 @@ fn parse_tokens(text: &str) -> Result<Expr, ExprError> {
             ),
             col,
             width,
-        ));
+        )
+        .on_line(next.span.start.line as usize));
     }
     Ok(ast)
 }
@@ -131,18 +132,31 @@ fn parse_tokens(text: &str) -> Result<Expr, ExprError> {
 /// Turns sqlparser's "... at Line: 1, Column: 7" message into a positioned error.
 fn located(message: &str, text: &str) -> ExprError {
     let message = message.trim_start_matches("sql parser error: ");
-    let (msg, col) = match message.rfind(" at Line: ") {
+    let (msg, line, col) = match message.rfind(" at Line: ") {
         Some(at) => {
-            let col = message[at..]
+            let place = &message[at + " at Line: ".len()..];
+            let line = place.split(',').next().and_then(|l| l.trim().parse().ok());
+            let col = place
                 .rsplit("Column: ")
                 .next()
                 .and_then(|c| c.trim().parse().ok());
-            (&message[..at], col)
+            (&message[..at], line, col)
         }
-        None => (message, None),
+        None => (message, None, None),
     };
-    let col = col.unwrap_or(text.chars().count() + 1);
-    ExprError::new(msg.replace("Expected: ", "expected "), col, 1)
+    // Without a position the problem is at the end of the text.
+    let last_line = text.split('\n').count();
+    let (line, col) = match (line, col) {
+        (Some(l), Some(c)) => (l, c),
+        _ => (
+            last_line,
+            text.split('\n')
+                .next_back()
+                .map_or(0, |l| l.chars().count())
+                + 1,
+        ),
+    };
+    ExprError::new(msg.replace("Expected: ", "expected "), col, 1).on_line(line)
 }
 
 fn span_of(span: Span, fallback_width: usize) -> (usize, usize) {
@@ -157,7 +171,7 @@ fn span_of(span: Span, fallback_width: usize) -> (usize, usize) {
 
 fn err_at(span: Span, msg: impl Into<String>) -> ExprError {
     let (col, width) = span_of(span, 1);
-    ExprError::new(msg, col, width)
+    ExprError::new(msg, col, width).on_line(span.start.line as usize)
 }
 
 /// An error under the whole of `e` (its span is computed only now, on the error path).
@@ -173,6 +187,7 @@ fn too_deep(at: Span) -> ExprError {
         col,
         1,
     )
+    .on_line(at.start.line as usize)
 }
 
 impl Scope<'_> {
@@ -281,11 +296,21 @@ impl Scope<'_> {
         );
         let hint = closest(&id.value, names, 3).join(", ");
         let (col, _) = span_of(id.span, 1);
+        // `"Female"` is a quoted column name in SQL; the user almost always meant a string.
+        let message = if id.quote_style == Some('"') {
+            format!(
+                "unknown column '{0}' (double quotes name a column; strings take single quotes: '{0}'); did you mean: {hint}?",
+                id.value
+            )
+        } else {
+            format!("unknown column '{}'; did you mean: {hint}?", id.value)
+        };
         Err(ExprError::new(
-            format!("unknown column '{}'; did you mean: {hint}?", id.value),
+            message,
             col,
             id.value.chars().count() + if id.quote_style.is_some() { 2 } else { 0 },
-        ))
+        )
+        .on_line(id.span.start.line as usize))
     }
 
     fn unary(&self, op: UnaryOperator, inner: &Expr, e: &Expr) -> Result<Typed, ExprError> {

@@ -19,7 +19,8 @@ impl SlicelabApp {
     fn apply(&mut self, c: Command) {
         match c {
             Command::PickFile(p) => self.pick_file(p),
-            Command::InspectData(path) => self.inspect(path),
+            Command::InspectData(path) => self.inspect(path, crate::data::HeaderMode::Auto),
+            Command::InspectDataAs(path, header) => self.inspect(path, header),
             Command::Load(source) => self.load(source),
             Command::AddSlice(def) => self.edit_slices(|set| set.slices.push(def)),
             Command::EditSlice(i, def) => {

@@ -67,14 +67,14 @@ pub enum FileOutcome {
 }
 
 impl SlicelabApp {
-    pub(super) fn inspect(&mut self, path: PathBuf) {
+    pub(super) fn inspect(&mut self, path: PathBuf, header: crate::data::HeaderMode) {
         self.session.remember(&path);
         let p = path.clone();
         self.jobs.inspect = Some(Pending::spawn(
             "inspector",
             format!("reading {}", path.display()),
             self.waker(),
-            move || OpenDialog::inspect(&p),
+            move || OpenDialog::inspect(&p, header),
         ));
     }
 
@@ -242,6 +242,14 @@ impl SlicelabApp {
             l.ds.n_rows(),
             l.secs
         ));
+        // What the loader decided or renamed goes to the log and, once per load, the banner.
+        let notices = l.ds.table.notices.clone();
+        for n in &notices {
+            self.log(format!("note: {n}"));
+        }
+        if !notices.is_empty() {
+            self.error = Some(format!("note: {}", notices.join(" · ")));
+        }
         if self.session.source != l.source {
             // A new dataset starts with its own SF columns (if any) as slices.
             self.session.slices = match l.source {

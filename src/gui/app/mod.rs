@@ -159,6 +159,7 @@ impl SlicelabApp {
                 pred,
                 split_col: None,
                 embed: None,
+                header: crate::data::HeaderMode::Auto,
             })),
             Launch {
                 data: Some(path), ..

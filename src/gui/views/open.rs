@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::load::read_table;
-use crate::data::{ColumnKind, Table};
+use crate::data::load::read_table_with;
+use crate::data::{ColumnKind, HeaderMode, Table};
 use crate::gui::command::Command;
 use crate::gui::state::{EmbedChoice, SourceSpec};
 use crate::gui::theme;
@@ -32,6 +32,10 @@ pub struct OpenDialog {
     pub embed: Option<String>,
     /// Encoder folder for `embed`.
     pub encoder: String,
+    /// Whether the first row is read as the header ("First row is a header").
+    pub header: bool,
+    /// What the loader decided or renamed (no header row, duplicate names).
+    pub notices: Vec<String>,
 }
 
 /// The encoder offered first: `SLICELAB_ENCODER`, else the team's MiniLM beside a source checkout.
@@ -65,14 +69,15 @@ fn guess(table: &Table, names: &[&str]) -> Option<String> {
 }
 
 impl OpenDialog {
-    /// Reads `path` and guesses the roles (runs on a background thread).
-    pub fn inspect(path: &Path) -> Result<Self, String> {
+    /// Reads `path` (its first row a header as `header` says) and guesses the roles (runs on a
+    /// background thread).
+    pub fn inspect(path: &Path, header: HeaderMode) -> Result<Self, String> {
         let target = if path.is_dir() {
             path.join("train.csv")
         } else {
             path.to_path_buf()
         };
-        let table = read_table(&target).map_err(|e| e.to_string())?;
+        let table = read_table_with(&target, header).map_err(|e| e.to_string())?;
         let label = guess(&table, &LABEL_NAMES)
             .or_else(|| table.columns.last().map(|c| c.name.clone()))
             .unwrap_or_default();
@@ -93,6 +98,8 @@ impl OpenDialog {
             embed: None,
             encoder: default_encoder(),
             label,
+            header: !table.headerless,
+            notices: table.notices.clone(),
         })
     }
 
@@ -109,6 +116,16 @@ impl OpenDialog {
                     self.n_rows,
                     self.columns.len()
                 ));
+                if ui
+                    .checkbox(&mut self.header, "First row is a header")
+                    .on_hover_text("Untick for a file without a header row: columns c0, c1, ...")
+                    .changed()
+                {
+                    out.push(Command::InspectDataAs(self.path.clone(), self.mode()));
+                }
+                for n in &self.notices {
+                    ui.colored_label(theme::MUTED, n);
+                }
                 egui::ScrollArea::horizontal()
                     .id_salt("open_preview")
                     .show(ui, |ui| self.preview(ui));
@@ -138,6 +155,7 @@ impl OpenDialog {
                             pred: self.pred.clone(),
                             split_col: self.split.clone(),
                             embed: self.embed_choice(),
+                            header: self.mode(),
                         }));
                         keep = false;
                     }
@@ -175,6 +193,15 @@ impl OpenDialog {
                     "A Hugging Face BERT folder: config.json, tokenizer.json, model.safetensors",
                 );
             ui.end_row();
+        }
+    }
+
+    /// The header mode the checkbox stands for.
+    fn mode(&self) -> HeaderMode {
+        if self.header {
+            HeaderMode::Yes
+        } else {
+            HeaderMode::No
         }
     }
 

@@ -319,7 +319,7 @@ fn show_error(ui: &mut egui::Ui, expr: &str, e: &ExprError) {
     let mono = egui::TextStyle::Monospace.resolve(ui.style());
     let start = expr
         .char_indices()
-        .nth(e.column - 1)
+        .nth(e.char_index(expr))
         .map_or(expr.len(), |(b, _)| b);
     let end = expr[start..]
         .char_indices()
@@ -337,7 +337,7 @@ fn show_error(ui: &mut egui::Ui, expr: &str, e: &ExprError) {
     job.append(if start == end { " " } else { &expr[start..end] }, 0.0, bad);
     job.append(&expr[end..], 0.0, plain);
     ui.label(job);
-    ui.colored_label(theme::BAD, format!("column {}: {}", e.column, e.message));
+    ui.colored_label(theme::BAD, format!("{}: {}", e.position(expr), e.message));
 }
 
 /// Suggested slices (SliceLine search over the training rows): one click adds one as an SF.
