@@ -136,6 +136,15 @@ pub fn check_replaceable(
     }
 }
 
+/// Whether `path` holds a JSON object with the field `key` (how slicelab's JSON outputs are told
+/// from other files).
+pub fn is_json_with_key(path: &Path, key: &str) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get(key).is_some())
+}
+
 /// Whether `path` is a `report.json` slicelab wrote (a JSON object with its `eval_split` field).
 pub fn is_report_json(path: &Path) -> bool {
     std::fs::read(path)
@@ -169,17 +178,25 @@ pub struct DirWriter {
 /// Name prefix of staging folders, so stale ones can be told apart from anything else.
 const STAGING: &str = ".slicelab-staging-";
 
+/// Writers started by this process, numbering their staging folders.
+static WRITERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl DirWriter {
     /// Starts writing `dir`; refuses a folder that holds files slicelab did not write.
     pub fn begin(dir: &Path, owner: &'static Owner) -> Result<Self, DirError> {
         check_owned(dir, owner)?;
         let parent = parent_of(dir);
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        // Leftovers of killed processes may sit beside the folder or inside it.
+        clean_stale(parent, owner);
+        if dir.exists() {
+            clean_stale(dir, owner);
+        }
         // Stage beside a new folder (so it appears whole) and inside an existing one (same device).
         let home = if dir.exists() { dir } else { parent };
-        clean_stale(home, owner);
-        let staging = home.join(format!("{STAGING}{}", std::process::id()));
-        clean_staging(&staging, owner);
+        // Unique per writer: the app saves several models at once from one process.
+        let n = WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let staging = home.join(format!("{STAGING}{}-{n}", std::process::id()));
         std::fs::create_dir(&staging).map_err(io_err(&staging))?;
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -264,19 +281,22 @@ fn clean_stale(home: &Path, owner: &Owner) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.strip_prefix(STAGING) else {
+        let Some(rest) = name.strip_prefix(STAGING) else {
             continue;
         };
+        let pid = rest.split('-').next().unwrap_or(rest);
         if pid.parse::<u32>().is_ok_and(|p| !process_alive(p)) {
             clean_staging(&entry.path(), owner);
         }
     }
 }
 
-/// Whether process `pid` runs (where /proc tells; elsewhere only this process counts as alive).
+/// Whether process `pid` may still run: where /proc cannot tell, every process counts as alive,
+/// so a running writer's staging folder is never taken for a stale one.
 fn process_alive(pid: u32) -> bool {
     pid == std::process::id()
-        || (Path::new("/proc/self").exists() && Path::new("/proc").join(pid.to_string()).exists())
+        || !Path::new("/proc/self").exists()
+        || Path::new("/proc").join(pid.to_string()).exists()
 }
 
 #[cfg(test)]
@@ -333,6 +353,27 @@ mod tests {
         let err = save(root.path(), "x").unwrap_err();
         assert!(matches!(err, DirError::NotOurs { .. }), "{err}");
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn writers_in_one_process_never_share_a_staging_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        let mut first = DirWriter::begin(&a, &TEST_OWNER).unwrap();
+        first.write("data.bin", b"first").unwrap();
+        // A second save into the same parent starts while the first is staged.
+        save(&b, "second").unwrap();
+        first.write("marker.json", b"first").unwrap();
+        first.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(a.join("data.bin")).unwrap(),
+            "first"
+        );
+        assert_eq!(
+            std::fs::read_to_string(b.join("data.bin")).unwrap(),
+            "second"
+        );
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -245,3 +245,39 @@ fn a_100000_term_or_runs_through_slices_and_train() {
     ]);
     assert!(out.contains("long_or"), "{out}");
 }
+
+#[test]
+fn long_chains_inside_unsupported_constructs_are_errors_not_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&["demo", "figure1", "--out", p(&data), "--n", "100"]);
+    let chain = (0..10_000)
+        .map(|i| format!("x1 > {i}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    for expr in [
+        format!("CASE WHEN {chain} THEN 1 END = 1"),
+        format!("EXISTS (SELECT 1 WHERE {chain})"),
+        format!("(x1, {chain}) IS NULL"),
+    ] {
+        let toml = format!("[[slice]]\nname = \"a\"\nexpr = \"\"\"{expr}\"\"\"\n");
+        let slices = dir.path().join("s.toml");
+        std::fs::write(&slices, toml).unwrap();
+        let o = slicelab(&["slices", "--data", p(&data), "--slices", p(&slices)]);
+        // Before the fix, sqlparser's recursive span and drop aborted the process (exit 134).
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("'a'"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_slice_file_with_an_unknown_table_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&["demo", "figure1", "--out", p(&data), "--n", "100"]);
+    let slices = dir.path().join("s.toml");
+    std::fs::write(&slices, "[[sf]]\nname = \"a\"\nexpr = \"x1 > 0\"\n").unwrap();
+    let o = slicelab(&["slices", "--data", p(&data), "--slices", p(&slices)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("sf"), "{}", stderr(&o));
+}

@@ -254,3 +254,66 @@ fn a_report_json_of_the_users_is_never_replaced() {
         assert!(o.status.success(), "{}", text(&o.stderr));
     }
 }
+
+#[test]
+fn output_files_never_replace_a_users_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("train.csv");
+    std::fs::write(&mine, "my,data\n1,2\n").unwrap();
+    // `demo --out` into a folder holding the user's train.csv.
+    let o = slicelab(&["demo", "figure1", "--n", "100", "--out", p(dir.path())]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("train.csv"), "{}", text(&o.stderr));
+    // `--json`, `--write` and `suggest --out` onto the same data file.
+    let data = dir.path().join("demo");
+    assert!(
+        slicelab(&["demo", "figure1", "--n", "100", "--out", p(&data)])
+            .status
+            .success()
+    );
+    let input = data.join("test.csv");
+    for args in [
+        vec![
+            "eval",
+            "--data",
+            p(&data),
+            "--pred",
+            "sf_1",
+            "--json",
+            p(&mine),
+        ],
+        vec!["slices", "--data", p(&data), "--write", p(&mine)],
+        vec![
+            "suggest",
+            "--data",
+            p(&input),
+            "--pred",
+            "sf_1",
+            "--out",
+            p(&mine),
+        ],
+    ] {
+        let o = slicelab(&args);
+        assert!(!o.status.success(), "{args:?} replaced my file");
+        assert!(
+            text(&o.stderr).contains("refusing"),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "my,data\n1,2\n");
+    // slicelab's own outputs are replaced on the next run.
+    let json = dir.path().join("eval.json");
+    for _ in 0..2 {
+        let o = slicelab(&[
+            "eval",
+            "--data",
+            p(&data),
+            "--pred",
+            "sf_1",
+            "--json",
+            p(&json),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+}

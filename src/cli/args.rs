@@ -255,6 +255,9 @@ pub fn model_and_table(
     let model = model
         .map(|m| slicelab::train::TrainedModel::load(m, device))
         .transpose()?;
+    if let Some(m) = model.as_ref().filter(|m| m.card.stop.diverged()) {
+        eprintln!("warning: this model's training {}", m.card.stop.describe());
+    }
     let mut table = slicelab::data::load::read_table_with(&held_out_file(data)?, header)?;
     print_notices(&table);
     if let Some(record) = model.as_ref().and_then(|m| m.card.embedding.as_ref()) {

@@ -74,6 +74,13 @@ struct EvalJson<'a> {
 
 /// Runs `slicelab eval`.
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
+    if let Some(path) = &a.json {
+        slicelab::safe_write::check_replaceable(
+            path,
+            "a JSON file written by slicelab eval",
+            |p| slicelab::safe_write::is_json_with_key(p, "evaluated"),
+        )?;
+    }
     let device = slicelab::model::device::parse_device(&a.device).map_err(anyhow::Error::msg)?;
     let (model, table, label) = super::args::model_and_table(
         a.model.as_deref(),

@@ -32,6 +32,11 @@ pub struct SlicesArgs {
 
 /// Runs `slicelab slices`.
 pub fn run(a: SlicesArgs) -> anyhow::Result<()> {
+    if let Some(path) = &a.write {
+        slicelab::safe_write::check_replaceable(path, "a slice set (TOML)", |p| {
+            slicelab::slices::SliceSet::load(p).is_ok()
+        })?;
+    }
     let ds = a.data.dataset(0)?;
     let mut set = slice_set(&a.slices, &DataSource::Dataset(ds.clone()))?;
     for col in &a.per_value {

@@ -62,6 +62,16 @@ pub struct SuggestArgs {
 
 /// Runs `slicelab suggest`.
 pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
+    if let Some(path) = &a.out {
+        slicelab::safe_write::check_replaceable(path, "suggestions written by slicelab", |p| {
+            slicelab::safe_write::is_json_with_key(p, "suggestions")
+        })?;
+    }
+    if let Some(path) = &a.as_slices {
+        slicelab::safe_write::check_replaceable(path, "a slice set (TOML)", |p| {
+            slicelab::slices::SliceSet::load(p).is_ok()
+        })?;
+    }
     let (model, table, label) = super::args::model_and_table(
         a.model.as_deref(),
         &a.data,

@@ -70,18 +70,21 @@ impl TrainArgs {
             bail!("--method needs at least one method");
         }
         let train = self.flags.config(self.seed_start)?;
-        let end = self.seed_start.checked_add(self.seeds).with_context(|| {
-            format!(
-                "--seed-start {} plus --seeds {} passes the largest seed ({})",
-                self.seed_start,
-                self.seeds,
-                u64::MAX
-            )
-        })?;
         if self.seeds == 0 {
             bail!("--seeds must be at least 1");
         }
-        let seeds = (self.seed_start..end).collect();
+        let last = self
+            .seed_start
+            .checked_add(self.seeds - 1)
+            .with_context(|| {
+                format!(
+                    "--seed-start {} plus --seeds {} passes the largest seed ({})",
+                    self.seed_start,
+                    self.seeds,
+                    u64::MAX
+                )
+            })?;
+        let seeds = (self.seed_start..=last).collect();
         Ok(ExperimentSpec {
             methods,
             seeds,

@@ -30,7 +30,8 @@ pub struct TuneArgs {
     /// Hugging Face BERT folder to start from.
     #[arg(long)]
     encoder: PathBuf,
-    /// Folder the tuned encoder is written to (replaced if it exists).
+    /// Folder the tuned encoder is written to: a new or empty folder, or one an earlier
+    /// tune-encoder wrote (only its files are replaced); anything else is refused before tuning.
     #[arg(long)]
     out: PathBuf,
     /// Top layers to train; the others stay frozen.

@@ -296,6 +296,14 @@ impl Figure1 {
     /// Writes `train.csv`, `valid.csv` and `test.csv` into `dir` (atomically each).
     pub fn write_csv(&self, dir: &Path) -> Result<(), DataError> {
         self.validate()?;
+        // Only files of a demo written before are replaced, never a user's data.
+        for split in Split::ALL {
+            let path = dir.join(format!("{}.csv", split.name()));
+            crate::safe_write::check_replaceable(&path, "a demo CSV written by slicelab", |p| {
+                std::fs::read_to_string(p).is_ok_and(|t| t.starts_with("x1,x2,y,"))
+            })
+            .map_err(|e| DataError::Invalid(e.to_string()))?;
+        }
         std::fs::create_dir_all(dir).map_err(|e| DataError::io(dir, e))?;
         let (table, splits) = self.table();
         for split in Split::ALL {

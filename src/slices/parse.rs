@@ -3,8 +3,8 @@
 //! Parsing uses `sqlparser`'s generic dialect, so a slice written here runs unchanged as a
 //! WHERE clause in Spark SQL, DuckDB or DataFusion.
 
-use std::cell::Cell;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlparser::ast::{Expr, Ident, InTarget, UnaryOperator, Value};
 use sqlparser::dialect::GenericDialect;
@@ -21,7 +21,8 @@ pub struct Scope<'a> {
     table: &'a Table,
     slice_names: &'a HashSet<String>,
     own_name: Option<&'a str>,
-    depth: Cell<usize>,
+    // Atomic only so that a scope can be lent to the big-stack thread; one thread uses it at a time.
+    depth: AtomicUsize,
 }
 
 impl<'a> Scope<'a> {
@@ -36,7 +37,7 @@ impl<'a> Scope<'a> {
             table,
             slice_names,
             own_name,
-            depth: Cell::new(0),
+            depth: AtomicUsize::new(0),
         }
     }
 }
@@ -50,7 +51,15 @@ pub fn parse_slice(text: &str, scope: &Scope) -> Result<BoolExpr, ExprError> {
             1,
         ));
     }
-    let ast = parse_sql(text)?;
+    if text.len() <= LONG_TEXT {
+        return parse_here(text, scope);
+    }
+    on_big_stack(text.len(), || parse_here(text, scope))
+}
+
+/// Parses, types and takes the tree apart on this thread's stack.
+fn parse_here(text: &str, scope: &Scope) -> Result<BoolExpr, ExprError> {
+    let ast = parse_tokens(text)?;
     let typed = scope.typed(&ast).and_then(|t| scope.as_bool(t, &ast));
     // sqlparser's own drop recurses down long chains; this one does not.
     dismantle(ast);
@@ -65,17 +74,27 @@ pub fn parse_sql(text: &str) -> Result<Expr, ExprError> {
     if text.len() <= LONG_TEXT {
         return parse_tokens(text);
     }
-    // When a later part of a long chain fails to parse, sqlparser drops the part it has built,
-    // recursively (about 60 bytes of stack per operator): a typo at the end of a long `OR` chain
-    // would overflow a worker's 2 MiB stack. Parse on a thread with room for one level per two
-    // characters; the stack is only reserved, and touched only on that error path.
-    let stack = (1 << 20) + text.len() * STACK_PER_CHAR;
+    on_big_stack(text.len(), || parse_tokens(text))
+}
+
+/// Runs `work` for a text of `len` bytes on a thread with room for sqlparser's own recursion.
+///
+/// The chains slicelab types itself are walked in loops, but sqlparser recurses through its trees
+/// in places slicelab cannot reach: dropping a partly built tree after a syntax error, and the span
+/// and drop of constructs slices do not support (a long chain inside `CASE`, `EXISTS`, a tuple,
+/// ...), which only need an error message. The stack is only reserved; it is touched only on
+/// those paths.
+fn on_big_stack<T: Send>(
+    len: usize,
+    work: impl FnOnce() -> Result<T, ExprError> + Send,
+) -> Result<T, ExprError> {
+    let stack = (1 << 20) + len.saturating_mul(STACK_PER_CHAR);
     std::thread::scope(|s| {
-        let parse = std::thread::Builder::new()
+        let run = std::thread::Builder::new()
             .name("slice-parse".into())
             .stack_size(stack)
-            .spawn_scoped(s, || parse_tokens(text));
-        match parse {
+            .spawn_scoped(s, work);
+        match run {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
@@ -88,12 +107,13 @@ pub fn parse_sql(text: &str) -> Result<Expr, ExprError> {
     })
 }
 
-/// Texts up to this many bytes are parsed on the caller's stack (at most 4,096 chained operators).
-const LONG_TEXT: usize = 8 << 10;
+/// Texts up to this many bytes are handled on the caller's stack: at most 512 chained operators,
+/// whose recursive span or drop by sqlparser fits a 2 MiB worker stack even unoptimised.
+const LONG_TEXT: usize = 1 << 10;
 
-/// Stack reserved per byte of a long text: a chained operator takes at least two bytes and its
-/// drop needed 50 to 100 bytes of stack in measurements, so this is over twice the need.
-const STACK_PER_CHAR: usize = 128;
+/// Stack reserved per byte of a longer text: a chained operator takes at least two bytes, and
+/// sqlparser's recursive span and drop took up to about 1 KiB per level in unoptimised builds.
+const STACK_PER_CHAR: usize = 512;
 
 fn parse_tokens(text: &str) -> Result<Expr, ExprError> {
     let dialect = GenericDialect {};
@@ -201,15 +221,15 @@ impl Scope<'_> {
         while let Expr::Nested(inner) = e {
             e = inner;
         }
-        let depth = self.depth.get() + 1;
+        let depth = self.depth.load(Ordering::Relaxed) + 1;
         // The margin lets everything the token check allows through (an operand sits a level or
         // two below its operators); what is left is postfix chains like `x IS NULL IS NULL ...`.
         if depth > MAX_NESTING + 16 {
             return Err(too_deep(span(e)));
         }
-        self.depth.set(depth);
+        self.depth.store(depth, Ordering::Relaxed);
         let out = self.typed_node(e);
-        self.depth.set(depth - 1);
+        self.depth.store(depth - 1, Ordering::Relaxed);
         out
     }
 

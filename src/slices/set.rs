@@ -40,7 +40,11 @@ impl SliceDef {
 }
 
 /// An ordered set of slicing functions.
+///
+/// Unknown tables are refused: a file written with `[[sf]]` instead of `[[slice]]` would otherwise
+/// read as an empty set and every report would quietly lose its slices.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SliceSet {
     /// The slices, in display order.
     #[serde(rename = "slice", default)]

@@ -170,7 +170,7 @@ pub enum SettingError {
     #[error("batch size must be at least 1")]
     BatchSize,
     /// A learning rate that is not a positive number.
-    #[error("learning rate must be positive, got {0}")]
+    #[error("learning rate must be a finite number above 0, got {0}")]
     Lr(f64),
     /// No backbone widths, or a zero one.
     #[error("hidden widths must be one or more positive numbers")]

@@ -194,7 +194,7 @@ fn check_card(card: &ModelCard) -> Result<(), String> {
     }
     if let Some(bad) = card.features.inputs.iter().find(|f| !f.is_finite()) {
         return Err(format!(
-            "feature '{}' has a non-finite mean or standard deviation",
+            "feature '{}' has a non-finite mean or a standard deviation that is not above 0",
             bad.column()
         ));
     }
