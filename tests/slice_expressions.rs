@@ -208,8 +208,9 @@ fn analysis_reports_coverage_overlap_and_noise() {
     let s = &stats[0];
     assert_eq!(s.size, 4);
     assert!((s.coverage - 0.4).abs() < 1e-12);
-    assert_eq!(s.overlaps[0].both, 2);
-    assert!((s.overlaps[0].jaccard - 2.0 / 6.0).abs() < 1e-12);
+    let o = s.max_overlap.as_ref().unwrap();
+    assert_eq!((o.other.as_str(), o.both), ("other", 2));
+    assert!((o.jaccard - 2.0 / 6.0).abs() < 1e-12);
     let t = s.truth.as_ref().unwrap();
     assert!((t.precision - 0.5).abs() < 1e-12 && (t.recall - 2.0 / 3.0).abs() < 1e-12);
 }

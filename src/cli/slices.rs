@@ -76,9 +76,8 @@ pub fn run(a: SlicesArgs) -> anyhow::Result<()> {
                 .map_or("-".into(), |c| format!("{:.2}%", c.coverage * 100.0))
         };
         let overlap = s
-            .overlaps
-            .iter()
-            .max_by(|a, b| a.jaccard.total_cmp(&b.jaccard))
+            .max_overlap
+            .as_ref()
             .map_or("-".into(), |o| format!("{} ({:.2})", o.other, o.jaccard));
         let (truth, p, r) = match &s.truth {
             Some(m) => (
