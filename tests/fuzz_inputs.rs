@@ -2,6 +2,8 @@
 //! files go through the parser, the loaders and the model loader. Each must answer with a value
 //! or an error, never a panic or an abort (issue 13). The seeds are fixed, so a failure repeats.
 
+mod common;
+
 use std::path::Path;
 
 use rand::rngs::StdRng;
@@ -224,43 +226,16 @@ fn corrupted_parquet_files_load_or_fail_cleanly() {
 }
 
 fn write_parquet(path: &Path) {
-    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-    use std::sync::Arc;
-
-    let schema = "message m { optional double x; required binary s (UTF8); required int64 y; }";
-    let mut w = SerializedFileWriter::new(
-        std::fs::File::create(path).unwrap(),
-        Arc::new(parse_message_type(schema).unwrap()),
-        Arc::new(WriterProperties::builder().build()),
-    )
-    .unwrap();
-    let mut rg = w.next_row_group().unwrap();
+    use common::parquet::{Values, write};
     let n = 50;
-    let x: Vec<f64> = (0..n).map(|i| i as f64 / 7.0).collect();
-    let s: Vec<ByteArray> = (0..n)
-        .map(|i| ByteArray::from(["a", "b", "c"][i % 3]))
-        .collect();
+    let x: Vec<Option<f64>> = (0..n).map(|i| Some(i as f64 / 7.0)).collect();
+    let s: Vec<&str> = (0..n).map(|i| ["a", "b", "c"][i % 3]).collect();
     let y: Vec<i64> = (0..n).map(|i| (i % 2) as i64).collect();
-    let mut col = rg.next_column().unwrap().unwrap();
-    col.typed::<DoubleType>()
-        .write_batch(&x, Some(&vec![1; n]), None)
-        .unwrap();
-    col.close().unwrap();
-    let mut col = rg.next_column().unwrap().unwrap();
-    col.typed::<ByteArrayType>()
-        .write_batch(&s, None, None)
-        .unwrap();
-    col.close().unwrap();
-    let mut col = rg.next_column().unwrap().unwrap();
-    col.typed::<Int64Type>()
-        .write_batch(&y, None, None)
-        .unwrap();
-    col.close().unwrap();
-    rg.close().unwrap();
-    w.close().unwrap();
+    write(
+        path,
+        "message m { optional double x; required binary s (UTF8); required int64 y; }",
+        &[Values::Double(&x), Values::Text(&s), Values::Int(&y)],
+    );
 }
 
 #[test]

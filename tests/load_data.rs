@@ -1,5 +1,7 @@
 //! Loading CSV, gzip CSV and Parquet files, and the errors bad files produce.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -92,49 +94,19 @@ fn separate_test_file_and_multiclass_labels() {
 
 #[test]
 fn parquet_loads_numbers_strings_and_nulls() {
-    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-    use std::sync::Arc;
-
+    use common::parquet::{Values, write};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.parquet");
-    let schema = Arc::new(
-        parse_message_type(
-            "message m { optional double x; required binary s (UTF8); required int64 y; }",
-        )
-        .unwrap(),
-    );
-    let mut w = SerializedFileWriter::new(
-        std::fs::File::create(&path).unwrap(),
-        schema,
-        Arc::new(WriterProperties::builder().build()),
-    )
-    .unwrap();
-    let mut rg = w.next_row_group().unwrap();
-    let mut col = rg.next_column().unwrap().unwrap();
     // 4 rows, the third x is null.
-    col.typed::<DoubleType>()
-        .write_batch(&[0.5, 1.5, 3.5], Some(&[1, 1, 0, 1]), None)
-        .unwrap();
-    col.close().unwrap();
-    let mut col = rg.next_column().unwrap().unwrap();
-    let s: Vec<ByteArray> = ["a", "b", "a", "c"]
-        .iter()
-        .map(|v| ByteArray::from(*v))
-        .collect();
-    col.typed::<ByteArrayType>()
-        .write_batch(&s, None, None)
-        .unwrap();
-    col.close().unwrap();
-    let mut col = rg.next_column().unwrap().unwrap();
-    col.typed::<Int64Type>()
-        .write_batch(&[0, 1, 1, 0], None, None)
-        .unwrap();
-    col.close().unwrap();
-    rg.close().unwrap();
-    w.close().unwrap();
+    write(
+        &path,
+        "message m { optional double x; required binary s (UTF8); required int64 y; }",
+        &[
+            Values::Double(&[Some(0.5), Some(1.5), None, Some(3.5)]),
+            Values::Text(&["a", "b", "a", "c"]),
+            Values::Int(&[0, 1, 1, 0]),
+        ],
+    );
 
     let ds = load(&path, "y").unwrap();
     let x = ds.table.column("x").unwrap();

@@ -290,31 +290,18 @@ fn positions_are_characters_and_name_the_line_of_multiline_expressions() {
 
 #[test]
 fn parquet_duplicate_names_are_renamed_too() {
-    use parquet::data_type::Int64Type;
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-    use std::sync::Arc;
-
+    use common::parquet::{Values, write};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dup.parquet");
-    let schema = "message m { required int64 a; required int64 a; required int64 y; }";
-    let mut w = SerializedFileWriter::new(
-        std::fs::File::create(&path).unwrap(),
-        Arc::new(parse_message_type(schema).unwrap()),
-        Arc::new(WriterProperties::builder().build()),
-    )
-    .unwrap();
-    let mut rg = w.next_row_group().unwrap();
-    for values in [[1, 2, 3], [1, 2, 3], [0, 1, 0]] {
-        let mut col = rg.next_column().unwrap().unwrap();
-        col.typed::<Int64Type>()
-            .write_batch(&values, None, None)
-            .unwrap();
-        col.close().unwrap();
-    }
-    rg.close().unwrap();
-    w.close().unwrap();
+    write(
+        &path,
+        "message m { required int64 a; required int64 a; required int64 y; }",
+        &[
+            Values::Int(&[1, 2, 3]),
+            Values::Int(&[1, 2, 3]),
+            Values::Int(&[0, 1, 0]),
+        ],
+    );
     let t = read_table(&path).unwrap();
     assert_eq!(t.names(), ["a", "a_2", "y"]);
     assert!(

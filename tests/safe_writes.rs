@@ -3,16 +3,12 @@
 
 mod common;
 
-use common::cli::{p, slicelab};
+use common::cli::{p, slicelab, stderr, stdout};
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn train_demo(out: &Path, extra: &[&str]) -> Output {
     let epochs = if extra.contains(&"--epochs") {
@@ -51,16 +47,13 @@ fn a_folder_that_is_not_a_model_folder_is_refused_before_training_and_left_intac
     std::fs::create_dir_all(out.join("vanilla-seed0")).unwrap();
     std::fs::write(out.join("vanilla-seed0/notes.txt"), "my notes").unwrap();
     let o = train_demo(&out, &[]);
-    assert!(!o.status.success(), "{}", text(&o.stdout));
-    let err = text(&o.stderr);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    let err = stderr(&o);
     assert!(
         err.contains("vanilla-seed0") && err.contains("not empty"),
         "{err}"
     );
-    assert!(
-        !text(&o.stdout).contains("overall"),
-        "refused before training"
-    );
+    assert!(!stdout(&o).contains("overall"), "refused before training");
     assert_eq!(
         std::fs::read_to_string(out.join("vanilla-seed0/notes.txt")).unwrap(),
         "my notes"
@@ -73,7 +66,7 @@ fn saving_over_a_model_folder_keeps_the_users_files_and_survives_stale_leftovers
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
     let first = train_demo(&out, &[]);
-    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(first.status.success(), "{}", stderr(&first));
     let model = out.join("vanilla-seed0");
     std::fs::write(model.join("notes.txt"), "my notes").unwrap();
     // What an older build's save left when it was killed between its rename and its delete.
@@ -84,7 +77,7 @@ fn saving_over_a_model_folder_keeps_the_users_files_and_survives_stale_leftovers
     std::fs::write(model.join(".slicelab-staging-0/model.safetensors"), "half").unwrap();
     for _ in 0..2 {
         let again = train_demo(&out, &["--seed-start", "0"]);
-        assert!(again.status.success(), "{}", text(&again.stderr));
+        assert!(again.status.success(), "{}", stderr(&again));
     }
     assert_eq!(
         listing(&model),
@@ -96,10 +89,10 @@ fn saving_over_a_model_folder_keeps_the_users_files_and_survives_stale_leftovers
     );
     let data = dir.path().join("data");
     let demo = slicelab(&["demo", "figure1", "--out", p(&data), "--n", "300"]);
-    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    assert!(demo.status.success(), "{}", stderr(&demo));
     let test = data.join("test.csv");
     let ok = slicelab(&["eval", "--model", p(&model), "--data", p(&test)]);
-    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(ok.status.success(), "{}", stderr(&ok));
 }
 
 #[test]
@@ -109,12 +102,8 @@ fn an_unwritable_out_fails_before_training() {
     std::fs::write(&file, "not a folder").unwrap();
     let o = train_demo(&file.join("out"), &["--epochs", "200"]);
     assert!(!o.status.success());
-    assert!(
-        text(&o.stderr).contains("not writable"),
-        "{}",
-        text(&o.stderr)
-    );
-    assert!(!text(&o.stdout).contains("overall"), "no training ran");
+    assert!(stderr(&o).contains("not writable"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("overall"), "no training ran");
 }
 
 #[test]
@@ -122,7 +111,7 @@ fn a_diverged_run_is_said_recorded_and_fails_the_command() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
     let o = train_demo(&out, &["--lr", "1e6", "--epochs", "3"]);
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(!o.status.success(), "exit code says it failed: {err}");
     assert!(err.contains("vanilla-seed0: diverged"), "{err}");
     let runs = &report(&out)["runs"];
@@ -141,7 +130,7 @@ fn non_finite_flags_are_refused() {
         let o = train_demo(&dir.path().join("o"), &[flag, value]);
         assert!(!o.status.success(), "{flag} {value} accepted");
         assert_eq!(o.status.code(), Some(1));
-        let err = text(&o.stderr).to_lowercase();
+        let err = stderr(&o).to_lowercase();
         assert!(err.contains(value), "{flag}: {err}");
     }
     let o = slicelab(&[
@@ -153,11 +142,7 @@ fn non_finite_flags_are_refused() {
         "--seeds",
         "2",
     ]);
-    assert!(
-        text(&o.stderr).contains("--seed-start"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("--seed-start"), "{}", stderr(&o));
 }
 
 #[cfg(unix)]
@@ -231,11 +216,7 @@ fn a_report_json_of_the_users_is_never_replaced() {
     std::fs::write(out.join("report.json"), "{\"mine\": true}").unwrap();
     let o = train_demo(&out, &[]);
     assert!(!o.status.success());
-    assert!(
-        text(&o.stderr).contains("report.json"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("report.json"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(out.join("report.json")).unwrap(),
         "{\"mine\": true}"
@@ -251,7 +232,7 @@ fn a_report_json_of_the_users_is_never_replaced() {
     std::fs::remove_file(out.join("report.json")).unwrap();
     for _ in 0..2 {
         let o = train_demo(&out, &[]);
-        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(o.status.success(), "{}", stderr(&o));
     }
 }
 
@@ -263,7 +244,7 @@ fn output_files_never_replace_a_users_data() {
     // `demo --out` into a folder holding the user's train.csv.
     let o = slicelab(&["demo", "figure1", "--n", "100", "--out", p(dir.path())]);
     assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("train.csv"), "{}", text(&o.stderr));
+    assert!(stderr(&o).contains("train.csv"), "{}", stderr(&o));
     // `--json`, `--write` and `suggest --out` onto the same data file.
     let data = dir.path().join("demo");
     assert!(
@@ -295,11 +276,7 @@ fn output_files_never_replace_a_users_data() {
     ] {
         let o = slicelab(&args);
         assert!(!o.status.success(), "{args:?} replaced my file");
-        assert!(
-            text(&o.stderr).contains("refusing"),
-            "{args:?}: {}",
-            text(&o.stderr)
-        );
+        assert!(stderr(&o).contains("refusing"), "{args:?}: {}", stderr(&o));
     }
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "my,data\n1,2\n");
     // slicelab's own outputs are replaced on the next run.
@@ -314,6 +291,6 @@ fn output_files_never_replace_a_users_data() {
             "--json",
             p(&json),
         ]);
-        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(o.status.success(), "{}", stderr(&o));
     }
 }

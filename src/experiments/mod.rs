@@ -89,21 +89,17 @@ pub fn create_dir(dir: &Path) -> Result<(), TrainError> {
 /// `report.md` counts as slicelab's when the `report.json` beside it is).
 pub fn check_outputs(dir: &Path) -> Result<(), TrainError> {
     use crate::safe_write::{check_replaceable, is_report_json};
+    let err = |e: crate::safe_write::DirError| TrainError::Model {
+        path: dir.into(),
+        message: e.to_string(),
+    };
     let json = dir.join("report.json");
-    let ours = is_report_json(&json);
-    check_replaceable(&json, "a report.json written by slicelab", is_report_json)
-        .and_then(|()| {
-            check_replaceable(
-                &dir.join("report.md"),
-                "a report.md written by slicelab",
-                |_| false,
-            )
-            .or_else(|e| if ours { Ok(()) } else { Err(e) })
-        })
-        .map_err(|e| TrainError::Model {
-            path: dir.into(),
-            message: e.to_string(),
-        })
+    check_replaceable(&json, "a report.json written by slicelab", is_report_json).map_err(err)?;
+    if !is_report_json(&json) {
+        let md = dir.join("report.md");
+        check_replaceable(&md, "a report.md written by slicelab", |_| false).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Writes `report.json` and `report.md` into `dir` (atomically each).

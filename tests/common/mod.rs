@@ -7,6 +7,7 @@
 )]
 
 pub mod cli;
+pub mod parquet;
 pub mod tiny_bert;
 
 use std::path::{Path, PathBuf};
