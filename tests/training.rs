@@ -204,6 +204,7 @@ fn non_finite_loss_stops_with_a_message_and_keeps_good_weights() {
         dataset: "demo".into(),
         params: 0,
         best_epoch: 0,
+        selection: None,
         stop: StopReason::Completed,
         epoch_secs: 0.0,
         test_metrics: None,

@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
-use slicelab::train::{ClassWeights, LrSchedule, OptimizerKind, TrainConfig};
+use slicelab::train::{ClassWeights, LrSchedule, OptimizerKind, Selection, TrainConfig};
 
 /// Hyperparameters of every training run; the defaults are [`TrainConfig::default`]'s.
 #[derive(Args, Debug, Clone)]
@@ -37,7 +37,15 @@ pub struct TrainFlags {
     /// Keep the last epoch's weights instead of the best validation epoch's.
     #[arg(long)]
     no_select_best: bool,
-    /// Class weighting of the prediction loss: none, or balanced (n / (C * n_class), for rare classes).
+    /// Which validation score picks the kept epoch: overall F1, the mean SF-slice F1, or the
+    /// worst SF-slice F1 (slice rules only among epochs within --select-tolerance of the best
+    /// overall F1).
+    #[arg(long, value_enum, default_value = "overall")]
+    select: SelectArg,
+    /// How far (in F1) below the run's best overall validation F1 a slice rule may go.
+    #[arg(long, default_value_t = 0.005)]
+    select_tolerance: f64,
+    /// Class weighting of every prediction loss (base, slice heads, final head): none, or balanced (n / (C * n_class), for rare classes).
     #[arg(long, value_enum, default_value = "none")]
     class_weights: WeightsArg,
     /// Compute device: cpu, cuda, metal (GPU builds need --features cuda/metal).
@@ -55,6 +63,13 @@ enum OptArg {
 enum WeightsArg {
     None,
     Balanced,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SelectArg {
+    Overall,
+    MeanSlice,
+    WorstSlice,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -85,6 +100,12 @@ impl TrainFlags {
             hidden: self.hidden.clone(),
             seed,
             select_best: !self.no_select_best,
+            select: match self.select {
+                SelectArg::Overall => Selection::Overall,
+                SelectArg::MeanSlice => Selection::MeanSlice,
+                SelectArg::WorstSlice => Selection::WorstSlice,
+            },
+            select_tolerance: self.select_tolerance,
             patience: self.patience,
             device: self.device.clone(),
             class_weights: match self.class_weights {

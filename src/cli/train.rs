@@ -131,9 +131,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             run,
             stop,
             best_epoch,
+            selection,
         } => {
             // stderr, not the bar: without a terminal the bar draws nothing, and logs need this.
-            bar.suspend(|| eprintln!("{run}: {} (kept epoch {best_epoch})", stop.describe()));
+            let kept = selection
+                .clone()
+                .unwrap_or_else(|| format!("kept epoch {best_epoch}"));
+            bar.suspend(|| eprintln!("{run}: {}; {kept}", stop.describe()));
         }
     })?;
     drop(forward);
@@ -250,8 +254,9 @@ pub fn render_report(report: &Report) -> String {
             row.push(show(scores.accuracy.as_ref()));
             if let Some(base) = lifts(m) {
                 let b = base.slice(&name).map_or(&base.overall, |s| &s.scores);
-                row.push(match (v, b.get(metric)) {
-                    (Some(v), Some(b)) => format!("{:+.3}", v.mean - b.mean),
+                row.push(match (m.paired_lift(&name), v, b.get(metric)) {
+                    (Some(p), _, _) => p.text(),
+                    (None, Some(v), Some(b)) => format!("{:+.3}", v.mean - b.mean),
                     _ => "–".into(),
                 });
             }
@@ -259,7 +264,8 @@ pub fn render_report(report: &Report) -> String {
         t.row(row);
     }
     let mut out = format!(
-        "Test split: {m} and accuracy per slice, mean ± std over seeds; lift = {m} minus Vanilla's\n",
+        "Test split: {m} and accuracy per slice, mean ± std over seeds; lift = {m} minus \
+         Vanilla's on the same seed, mean ± std over seeds (seeds ahead/seeds paired)\n",
         m = metric.label()
     );
     out.push_str(&t.render());

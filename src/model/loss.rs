@@ -55,14 +55,12 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
     };
     let slice_pred = match &out.slice_logits {
         Some(p) => {
+            let mask = weighted_membership(batch)?; // [batch, k+1]
             let per_slot = if kernels::usable(p) {
-                p.contiguous()?.apply_op3(
-                    &batch.y.contiguous()?,
-                    &batch.slices.contiguous()?,
-                    SliceCeOp,
-                )?
+                p.contiguous()?
+                    .apply_op3(&batch.y.contiguous()?, &mask.contiguous()?, SliceCeOp)?
             } else {
-                masked_slice_ce_per_slot(p, &batch.y, &batch.slices)?
+                masked_slice_ce_per_slot(p, &batch.y, &mask)?
             }; // [k+1]
             match &out.slice_weights {
                 Some(w) => (per_slot * w)?.sum_all()?,
@@ -78,6 +76,17 @@ pub fn loss_terms(out: &Forward, batch: &Batch) -> Result<LossTerms> {
         indicator,
         slice_pred,
     })
+}
+
+/// Slice membership `[batch, k+1]`, each row scaled by its label's class weight when the batch
+/// is class-weighted: the slice heads' CE is then weighted the way the base loss is.
+fn weighted_membership(batch: &Batch) -> Result<Tensor> {
+    match &batch.class_weights {
+        Some(w) => batch
+            .slices
+            .broadcast_mul(&w.index_select(&batch.y, 0)?.unsqueeze(1)?),
+        None => Ok(batch.slices.clone()),
+    }
 }
 
 /// CE of `[batch, k+1, C]` logits, averaged over each slice's member rows, summed over slices;
@@ -96,8 +105,10 @@ pub fn masked_slice_ce_per_slot(p: &Tensor, y: &Tensor, mask: &Tensor) -> Result
         .contiguous()?;
     let nll = logp.gather(&idx, D::Minus1)?.squeeze(D::Minus1)?.neg()?; // [batch, k+1]
     let per_slice = (nll * mask)?.sum(0)?; // [k+1]
-    let counts = mask.sum(0)?.clamp(1.0, f64::MAX)?; // [k+1]
-    per_slice / counts
+    let counts = mask.sum(0)?; // [k+1], weighted counts when the mask holds row weights
+    // An empty slot divides by 1; weighted counts may be below 1, so no clamp at 1.
+    let empty = counts.eq(0f32)?.to_dtype(counts.dtype())?;
+    per_slice / (counts + empty)?
 }
 
 #[cfg(test)]
@@ -135,6 +146,56 @@ mod tests {
             .to_scalar()
             .unwrap();
         assert!((v - (1.0 + (-2f32).exp()).ln()).abs() < 1e-5, "{v}");
+    }
+
+    #[test]
+    fn class_weights_weigh_the_slice_heads_loss_on_both_paths() {
+        let d = Device::Cpu;
+        // 3 rows, 2 slots, 2 classes; slot 1 holds rows 0 and 2 (labels 0 and 1).
+        let p = Tensor::new(
+            &[
+                [[0f32, 0.0], [2.0, 0.0]],
+                [[1.0, 0.0], [0.0, 0.0]],
+                [[0.0, 0.0], [0.0, -1.0]],
+            ],
+            &d,
+        )
+        .unwrap();
+        let y = Tensor::new(&[0u32, 0, 1], &d).unwrap();
+        let slices = Tensor::new(&[[1f32, 1.0], [1.0, 0.0], [1.0, 1.0]], &d).unwrap();
+        let w = Tensor::new(&[0.25f32, 4.0], &d).unwrap();
+        let batch = Batch {
+            x: p.clone(),
+            y: y.clone(),
+            slices,
+            class_weights: Some(w),
+        };
+        let mask = weighted_membership(&batch).unwrap();
+        let nll = |l: [f32; 2], y: usize| -(l[y] - (l[0].exp() + l[1].exp()).ln());
+        // Slot 1: (0.25·nll(row 0) + 4·nll(row 2)) / (0.25 + 4).
+        let want = (0.25 * nll([2.0, 0.0], 0) + 4.0 * nll([0.0, -1.0], 1)) / 4.25;
+        let composite: Vec<f32> = masked_slice_ce_per_slot(&p, &y, &mask)
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let fused: Vec<f32> = p
+            .apply_op3(&y, &mask.contiguous().unwrap(), SliceCeOp)
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        for got in [&composite, &fused] {
+            assert!((got[1] - want).abs() < 1e-5, "{got:?} vs {want}");
+        }
+        // Unweighted, the slot is the plain mean, which differs.
+        let plain = (nll([2.0, 0.0], 0) + nll([0.0, -1.0], 1)) / 2.0;
+        assert!((plain - want).abs() > 0.1);
+        // A single member of weight below 1 still gets its full CE (no clamp of the count at 1).
+        let one = Tensor::new(&[[0f32, 0.25], [0.0, 0.0], [0.0, 0.0]], &d).unwrap();
+        let v: Vec<f32> = masked_slice_ce_per_slot(&p, &y, &one)
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        assert!((v[1] - nll([2.0, 0.0], 0)).abs() < 1e-5, "{v:?}");
     }
 
     #[test]

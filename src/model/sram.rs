@@ -121,7 +121,20 @@ impl SliceModel {
         let q = self.indicator.forward(&z)?.contiguous()?; // [batch, k+1]
         let both = self.packed_slot_logits(&z)?; // [batch, 2·S·C]
         let (rows, c) = (z.dim(0)?, self.head.bias().dim(1)?);
-        let op = SlotLossOp::new(self.attention, batch.y.to_vec1::<u32>()?, c);
+        let labels = batch.y.to_vec1::<u32>()?;
+        let row_weights = match &batch.class_weights {
+            Some(w) => {
+                let w = w.to_vec1::<f32>()?;
+                Some(
+                    labels
+                        .iter()
+                        .map(|&y| w.get(y as usize).copied().unwrap_or(1.0))
+                        .collect(),
+                )
+            }
+            None => None,
+        };
+        let op = SlotLossOp::new(self.attention, labels, c).with_row_weights(row_weights);
         let out = q.apply_op3(&both, &batch.slices.contiguous()?, op)?; // [2 + batch·C]
         let logits = out.narrow(0, 2, rows * c)?.reshape((rows, c))?;
         let base = loss::base_loss(&logits, batch)?;
@@ -277,10 +290,12 @@ mod tests {
             Method::SblIndicator,
             Method::SblConfidence,
         ];
-        for (method, n_classes) in methods
+        let weighted = [None, Some(vec![0.3f32, 2.5, 1.0])];
+        for ((method, n_classes), class_weights) in methods
             .into_iter()
             .zip([2, 3, 2, 3])
             .chain([(Method::Sbl, 3)])
+            .flat_map(|m| weighted.clone().map(|w| (m, w)))
         {
             let cfg = ModelConfig {
                 method,
@@ -309,7 +324,8 @@ mod tests {
                 x: Tensor::from_vec(x, (rows, 3), &d).unwrap(),
                 y: Tensor::from_vec(y, rows, &d).unwrap(),
                 slices: Tensor::from_vec(mask, (rows, 12), &d).unwrap(),
-                class_weights: None,
+                class_weights: class_weights
+                    .map(|w| Tensor::from_vec(w[..n_classes].to_vec(), n_classes, &d).unwrap()),
             };
             let Model::Sbl(sbl) = &model else {
                 panic!("an SBL model")

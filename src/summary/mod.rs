@@ -6,6 +6,7 @@
 
 pub mod group;
 pub mod over_seeds;
+pub mod paired;
 pub mod stop;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::{Metric, SplitReport};
 pub use over_seeds::{MeanStd, ScoresSummary, SliceSummary, show, summarise_slices};
+pub use paired::{PairedLift, add_paired_lifts};
 pub use stop::StopReason;
 
 /// One group of runs: one method with one set of settings, over distinct seeds.
@@ -40,6 +42,10 @@ pub struct MethodReport {
     pub overall: ScoresSummary,
     /// Per-slice scores.
     pub slices: Vec<SliceSummary>,
+    /// Seed-paired differences over the Vanilla baseline (this group minus Vanilla, per seed,
+    /// then mean ± std), `overall` first; empty for Vanilla and when no seed pairs up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paired: Vec<PairedLift>,
 }
 
 /// Time and size of one method at one number of slices (the `scaling` experiment).
@@ -100,6 +106,9 @@ pub struct RunRecord {
     pub epochs_run: usize,
     /// Epoch whose weights were kept.
     pub best_epoch: usize,
+    /// Why that epoch was kept, in words (rule, its score, the overall F1 bar).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<String>,
     /// Whether the run is part of its method's means (cancelled and diverged runs are listed,
     /// not averaged).
     pub summarised: bool,
@@ -207,6 +216,11 @@ impl Report {
 }
 
 impl MethodReport {
+    /// The paired difference over Vanilla of a slice (`overall` for all rows), if computed.
+    pub fn paired_lift(&self, name: &str) -> Option<&PairedLift> {
+        self.paired.iter().find(|p| p.slice == name)
+    }
+
     /// Finds a slice's entry.
     pub fn slice(&self, name: &str) -> Option<&SliceSummary> {
         self.slices.iter().find(|s| s.name == name)
@@ -246,6 +260,7 @@ impl MethodReport {
             epoch_secs,
             overall,
             slices,
+            paired: Vec::new(),
         }
     }
 }

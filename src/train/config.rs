@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::select::Selection;
 use crate::optim::OptimConfig;
 pub use crate::optim::OptimizerKind;
 
@@ -87,6 +88,10 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Keep the weights of the epoch with the best validation F1 (else the last epoch's).
     pub select_best: bool,
+    /// The validation score the kept epoch maximises (with `select_best`).
+    pub select: Selection,
+    /// How far below the run's best overall validation F1 a kept epoch's may be.
+    pub select_tolerance: f64,
     /// Stop after this many epochs without validation improvement.
     pub patience: Option<usize>,
     /// `cpu`, `cuda` or `metal`.
@@ -108,6 +113,8 @@ impl Default for TrainConfig {
             hidden: vec![13, 13],
             seed: 0,
             select_best: true,
+            select: Selection::Overall,
+            select_tolerance: 0.005,
             patience: None,
             device: "cpu".into(),
             class_weights: ClassWeights::None,
@@ -156,6 +163,9 @@ impl TrainConfig {
         if let Some(c) = self.grad_clip.filter(|c| !(*c > 0.0 && c.is_finite())) {
             return Err(SettingError::GradClip(c));
         }
+        if !(0.0..=1.0).contains(&self.select_tolerance) {
+            return Err(SettingError::SelectTolerance(self.select_tolerance));
+        }
         Ok(())
     }
 }
@@ -189,6 +199,9 @@ pub enum SettingError {
     /// A clipping norm that is not a finite positive number.
     #[error("gradient clipping must be a finite positive norm (0 turns it off), got {0}")]
     GradClip(f64),
+    /// A selection tolerance outside [0, 1].
+    #[error("the selection tolerance is an F1 difference between 0 and 1, got {0}")]
+    SelectTolerance(f64),
 }
 
 /// The app shows settings errors as text next to the Train button.

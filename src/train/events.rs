@@ -64,5 +64,7 @@ pub enum TrainEvent {
         stop: StopReason,
         /// Epoch whose weights were kept.
         best_epoch: usize,
+        /// Why that epoch was kept, in words (`None` when selection was off or no epoch ran).
+        selection: Option<String>,
     },
 }

@@ -15,6 +15,7 @@ use super::error::TrainError;
 use super::events::{EpochStats, LossBreakdown, StopReason, TrainEvent};
 use super::predict::predict;
 use super::prepared::Prepared;
+use super::select::{Chosen, Selector};
 use crate::metrics::{Confusion, Scores};
 use crate::model::{Batch, Model};
 use crate::optim::Optimizer;
@@ -30,6 +31,8 @@ pub struct FitOutcome {
     pub history: Vec<EpochStats>,
     /// Mean training seconds per epoch.
     pub epoch_secs: f64,
+    /// Why the kept epoch was kept (`None` when no epoch finished or selection was off).
+    pub chosen: Option<Chosen>,
 }
 
 type Snapshot = HashMap<String, Tensor>;
@@ -88,8 +91,8 @@ pub fn fit(
         .weights(&data.y_host, &data.train, data.n_classes)
         .map(|w| Tensor::from_vec(w, data.n_classes, &data.device))
         .transpose()?;
-    let (mut best, mut best_f1, mut best_epoch) = (snapshot(varmap)?, f64::NEG_INFINITY, 0);
-    let mut last_good = best.clone();
+    let mut selector = Selector::new(cfg.select, cfg.select_tolerance);
+    let mut last_good = snapshot(varmap)?;
     let (mut history, mut train_secs) = (Vec::new(), 0.0);
     let started = Instant::now();
     let mut stop = StopReason::Completed;
@@ -141,27 +144,28 @@ pub fn fit(
             epoch_secs,
             started.elapsed().as_secs_f64(),
         )?;
-        let improved = stats.valid_f1 > best_f1;
-        if improved || !cfg.select_best {
-            (best, best_f1, best_epoch) = (last_good.clone(), stats.valid_f1, epoch);
-        }
+        let slice_f1 = data.sf_scores(&stats.slice_f1);
+        selector.offer(epoch, stats.valid_f1, &slice_f1, || last_good.clone());
         emit(TrainEvent::Epoch(stats.clone()));
         history.push(stats);
         if stop.diverged() {
             break;
         }
         if let Some(patience) = cfg.patience
-            && epoch - best_epoch >= patience
+            && epoch - selector.epoch().unwrap_or(0) >= patience
         {
             stop = StopReason::EarlyStopped;
             break;
         }
     }
-    if !history.is_empty() {
-        restore(varmap, &best)?;
-    } else {
-        best_epoch = 0;
-    }
+    let (best_epoch, chosen) = match selector.finish() {
+        _ if !cfg.select_best => (history.len(), None),
+        Some((best, chosen)) => {
+            restore(varmap, &best)?;
+            (chosen.epoch, Some(chosen))
+        }
+        None => (0, None),
+    };
     let epoch_secs = if history.is_empty() {
         0.0
     } else {
@@ -172,6 +176,7 @@ pub fn fit(
         best_epoch,
         history,
         epoch_secs,
+        chosen,
     })
 }
 

@@ -142,6 +142,11 @@ fn summarise(dataset: String, runs: &[RunResult], device: &Device) -> Result<Rep
             stop: r.outcome.stop.describe(),
             epochs_run: r.outcome.history.len(),
             best_epoch: r.outcome.best_epoch,
+            selection: r
+                .outcome
+                .chosen
+                .as_ref()
+                .map(super::select::Chosen::describe),
             summarised: averaged(r),
             test: Some(r.test.clone()),
         })
@@ -149,6 +154,7 @@ fn summarise(dataset: String, runs: &[RunResult], device: &Device) -> Result<Rep
     report.not_averaged = grouping.not_averaged;
     report.notes = grouping.notes;
     report.interrupted = runs.iter().any(|r| r.outcome.stop == StopReason::Cancelled);
+    crate::summary::add_paired_lifts(&mut report);
     Ok(report)
 }
 

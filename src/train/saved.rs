@@ -73,6 +73,9 @@ pub struct ModelCard {
     pub params: usize,
     /// Epoch whose weights were kept.
     pub best_epoch: usize,
+    /// Why the kept epoch was kept (rule, scores, tolerance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<super::select::Chosen>,
     /// Why training ended.
     pub stop: StopReason,
     /// Mean training seconds per epoch.

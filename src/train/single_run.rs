@@ -12,6 +12,7 @@ use super::fit::{FitOutcome, fit};
 use super::predict::predict;
 use super::prepared::Prepared;
 use super::saved::{FORMAT, ModelCard, TrainedModel};
+use super::select::Chosen;
 use super::spec::ExperimentSpec;
 use crate::data::{Dataset, Split};
 use crate::metrics::{Metric, ReportSpec, SplitReport, slice_report};
@@ -75,6 +76,7 @@ pub fn train_run(
         dataset: ds.table.source.clone(),
         params: 0,
         best_epoch: 0,
+        selection: None,
         stop: StopReason::Completed,
         epoch_secs: 0.0,
         test_metrics: None,
@@ -99,6 +101,7 @@ pub fn train_run(
     let test = evaluate(&model, data, Split::Test, ctx.spec.metric)?;
     model.card.params = model.params();
     model.card.best_epoch = outcome.best_epoch;
+    model.card.selection = outcome.chosen.clone();
     model.card.stop = outcome.stop.clone();
     model.card.epoch_secs = outcome.epoch_secs;
     model.card.test_metrics = Some(test.clone());
@@ -106,6 +109,7 @@ pub fn train_run(
         run: run.to_string(),
         stop: outcome.stop.clone(),
         best_epoch: outcome.best_epoch,
+        selection: outcome.chosen.as_ref().map(Chosen::describe),
     });
     Ok(RunResult {
         method,

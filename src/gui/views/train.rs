@@ -8,7 +8,8 @@ use super::ViewCtx;
 use crate::gui::command::{Command, FilePurpose, TrainRequest};
 use crate::gui::theme;
 use crate::model::Method;
-use crate::train::config::TrainConfig;
+use crate::train::config::{ClassWeights, TrainConfig};
+use crate::train::select::Selection;
 
 /// The Train tab.
 #[derive(Serialize, Deserialize)]
@@ -40,6 +41,38 @@ impl Default for TrainView {
 fn labelled(ui: &mut egui::Ui, label: &str, widget: impl egui::Widget) {
     let l = ui.label(label);
     ui.add(widget).labelled_by(l.id);
+}
+
+/// The model-selection and class-weight drop-downs (one grid row).
+fn selection_settings(ui: &mut egui::Ui, t: &mut TrainConfig) {
+    let keep = ui.label("Keep epoch by");
+    egui::ComboBox::from_id_salt("select")
+        .selected_text(t.select.label())
+        .show_ui(ui, |ui| {
+            for s in Selection::ALL {
+                ui.selectable_value(&mut t.select, s, s.label());
+            }
+        })
+        .response
+        .labelled_by(keep.id)
+        .on_hover_text(
+            "The validation score that picks the kept epoch. The slice rules keep the best \
+             mean or worst SF-slice F1 among epochs whose overall F1 is within 0.005 of the \
+             run's best.",
+        );
+    let weights = ui.label("Class weights");
+    egui::ComboBox::from_id_salt("class_weights")
+        .selected_text(match t.class_weights {
+            ClassWeights::None => "none",
+            ClassWeights::Balanced => "balanced",
+        })
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut t.class_weights, ClassWeights::None, "none");
+            ui.selectable_value(&mut t.class_weights, ClassWeights::Balanced, "balanced");
+        })
+        .response
+        .labelled_by(weights.id)
+        .on_hover_text("balanced: every prediction loss weighs a row by n / (C · n_class)");
 }
 
 fn join(v: &[usize]) -> String {
@@ -120,6 +153,8 @@ impl TrainView {
                     })
                     .response
                     .labelled_by(device.id);
+                ui.end_row();
+                selection_settings(ui, t);
                 ui.end_row();
             });
     }
@@ -292,7 +327,10 @@ fn models(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
                 m.name.clone()
             });
             ui.label(m.model.params().to_string());
-            ui.label(card.best_epoch.to_string());
+            let kept = ui.label(card.best_epoch.to_string());
+            if let Some(why) = &card.selection {
+                kept.on_hover_text(why.describe());
+            }
             ui.label(card.stop.describe());
             let f1 = card
                 .test_metrics

@@ -5,15 +5,20 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 use super::{host, slice};
 
 /// Per-slot masked cross-entropy: logits `[B, S, C]`, labels `[B]` (u32), mask `[B, S]` -> `[S]`,
-/// each slot's mean CE over its member rows (0 for a slot with no member).
+/// each slot's mean CE over its member rows (0 for a slot with no member). A mask scaled by
+/// per-row weights gives each slot's weighted mean.
 pub struct SliceCeOp;
 
-/// Members per slot (at least 1, so an empty slot divides by 1).
-pub(super) fn counts(mask: &[f32], s: usize) -> Vec<f32> {
+/// Members per slot, each row counted with its weight (1 without weights); an empty slot
+/// counts 1 so it divides by 1. Weights can be below 1 (balanced class weights of a common
+/// class), so the total is not clamped at 1 the way a plain count could be.
+pub(super) fn counts(mask: &[f32], s: usize, row_weights: Option<&[f32]>) -> Vec<f32> {
     let mut n = vec![0f32; s];
-    mask.chunks(s)
-        .for_each(|row| row.iter().zip(n.iter_mut()).for_each(|(m, c)| *c += m));
-    n.iter().map(|c| c.max(1.0)).collect()
+    for (i, row) in mask.chunks(s).enumerate() {
+        let w = row_weights.map_or(1.0, |r| r[i]);
+        row.iter().zip(n.iter_mut()).for_each(|(m, c)| *c += m * w);
+    }
+    n.iter().map(|&c| if c > 0.0 { c } else { 1.0 }).collect()
 }
 
 /// `(log softmax(row)[y], max(row), Σ e^{row − max})`.
@@ -52,7 +57,7 @@ impl CustomOp3 for SliceCeOp {
             None => candle_core::bail!("fused op expects contiguous labels"),
         };
         let mask = slice(s3, l3)?;
-        let n = counts(mask, s);
+        let n = counts(mask, s, None);
         let mut out = vec![0f32; s];
         for bi in 0..b {
             for si in 0..s {
@@ -77,7 +82,7 @@ impl CustomOp3 for SliceCeOp {
         let (b, s, c) = p.dims3()?;
         let (ph, mh, gh) = (host(p)?, host(mask)?, host(grad)?);
         let (pv, yv, mv, g) = (&*ph, y.to_vec1::<u32>()?, &*mh, &*gh);
-        let n = counts(mv, s);
+        let n = counts(mv, s, None);
         let mut dp = vec![0f32; pv.len()];
         for (bi, &label) in yv.iter().enumerate().take(b) {
             let label = label as usize;

@@ -22,6 +22,8 @@ use crate::model::config::Attention;
 pub struct SlotLossOp {
     attention: Attention,
     labels: Vec<u32>,
+    /// Per-row weights of the slice CE (the class weight of each row's label).
+    row_weights: Option<Vec<f32>>,
     classes: usize,
     saved: Mutex<Option<Saved>>,
 }
@@ -46,9 +48,21 @@ impl SlotLossOp {
         Self {
             attention,
             labels,
+            row_weights: None,
             classes,
             saved: Mutex::new(None),
         }
+    }
+
+    /// Weighs each row's slice CE by `weights[row]` (one per label), as the class-weighted
+    /// base loss weighs it.
+    pub fn with_row_weights(mut self, weights: Option<Vec<f32>>) -> Self {
+        self.row_weights = weights.filter(|w| w.len() == self.labels.len());
+        self
+    }
+
+    fn row_weight(&self, row: usize) -> f32 {
+        self.row_weights.as_ref().map_or(1.0, |w| w[row])
     }
 
     fn dims(&self, q: &Layout) -> Result<Dims> {
@@ -82,7 +96,7 @@ impl SlotLossOp {
     #[inline(always)]
     fn run_rows(&self, q: &[f32], both: &[f32], mask: &[f32], d: Dims) -> (Vec<f32>, Saved) {
         let Dims { b, s, c } = d;
-        let n = counts(mask, s);
+        let n = counts(mask, s, self.row_weights.as_deref());
         let mut out = vec![0f32; 2 + b * c];
         let (mut lq, mut sig_neg, mut bce) =
             (vec![0f32; b * s], vec![0f32; b * s], vec![0f32; b * s]);
@@ -96,10 +110,10 @@ impl SlotLossOp {
             scores(self.attention, &lq[rows.clone()], p, c, ar);
             lanes::softmax(ar);
             combine(ar, v, &mut out[2 + bi * c..2 + (bi + 1) * c]);
-            let y = self.labels[bi] as usize;
+            let (y, w) = (self.labels[bi] as usize, self.row_weight(bi));
             for (j, (&t, &nj)) in mask[rows].iter().zip(&n).enumerate() {
                 if t != 0.0 && y < c {
-                    ce -= t * log_softmax_at(&p[j * c..(j + 1) * c], y).0 / nj;
+                    ce -= t * w * log_softmax_at(&p[j * c..(j + 1) * c], y).0 / nj;
                 }
             }
         }
@@ -191,7 +205,7 @@ impl SlotLossOp {
     #[inline(always)]
     fn grad_rows(&self, both: &[f32], mask: &[f32], g: &[f32], saved: &Saved, d: Dims) -> Grads {
         let Dims { b, s, c } = d;
-        let n = counts(mask, s);
+        let n = counts(mask, s, self.row_weights.as_deref());
         let (g_bce, g_ce) = (g[0] / b.max(1) as f32, g[1]);
         let mut dq = vec![0f32; b * s];
         let mut dboth = vec![0f32; b * 2 * s * c];
@@ -220,11 +234,11 @@ impl SlotLossOp {
             if self.uses_confidence() {
                 confidence_grads(p, &ds, c, dp);
             }
-            let y = self.labels[bi] as usize;
+            let (y, w) = (self.labels[bi] as usize, self.row_weight(bi));
             for (j, (&t, &nj)) in mr.iter().zip(&n).enumerate() {
                 if t != 0.0 && y < c {
                     let span = j * c..(j + 1) * c;
-                    add_ce_grad(&p[span.clone()], y, t * g_ce / nj, &mut dp[span]);
+                    add_ce_grad(&p[span.clone()], y, t * w * g_ce / nj, &mut dp[span]);
                 }
             }
         }
