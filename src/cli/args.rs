@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use slicelab::data::demo::{Figure1, NoiseMode};
 use slicelab::data::load::{Sources, read_header};
+use slicelab::data::spurious::Spurious;
 use slicelab::data::{Dataset, DatasetSpec, HeaderMode, Table};
 use slicelab::slices::SliceSet;
 use slicelab::text::{EmbeddingCache, TextEncoder, embed_column, embed_like};
@@ -22,6 +23,9 @@ use slicelab::train::DataSource;
 pub enum DemoName {
     /// The paper's synthetic Figure 1 task: two label-flipping disks on a linear boundary.
     Figure1,
+    /// A core feature sets the label; a spurious one agrees with it except in two minority
+    /// groups (5% of rows), marked by the SFs sf_minority_pos and sf_minority_neg.
+    Spurious,
 }
 
 /// Where the data comes from and which columns play which role.
@@ -103,8 +107,10 @@ impl DataArgs {
 
     /// Loads the dataset (for the demo: generated with `seed`).
     pub fn dataset(&self, seed: u64) -> anyhow::Result<Arc<Dataset>> {
-        if self.demo.is_some() {
-            return Ok(Arc::new(self.figure1(seed)?.try_dataset()?));
+        match self.demo {
+            Some(DemoName::Figure1) => return Ok(Arc::new(self.figure1(seed)?.try_dataset()?)),
+            Some(DemoName::Spurious) => return Ok(Arc::new(self.spurious(seed)?.try_dataset()?)),
+            None => {}
         }
         let Some(path) = &self.data else {
             bail!("give --data FILE or --demo figure1")
@@ -186,10 +192,24 @@ impl DataArgs {
         Ok(())
     }
 
+    /// The spurious-correlation demo's settings (`--n`, `--noise`), checked.
+    pub fn spurious(&self, seed: u64) -> anyhow::Result<Spurious> {
+        let s = Spurious {
+            seed,
+            n: self.n,
+            noise: self.noise,
+            ..Spurious::default()
+        };
+        s.validate()?;
+        Ok(s)
+    }
+
     /// The experiment data source.
     pub fn source(&self) -> anyhow::Result<DataSource> {
-        if self.demo.is_some() {
-            return Ok(DataSource::Demo(self.figure1(0)?));
+        match self.demo {
+            Some(DemoName::Figure1) => return Ok(DataSource::Demo(self.figure1(0)?)),
+            Some(DemoName::Spurious) => return Ok(DataSource::Spurious(self.spurious(0)?)),
+            None => {}
         }
         Ok(DataSource::Dataset(self.dataset(0)?))
     }

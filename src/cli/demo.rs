@@ -1,11 +1,12 @@
-//! `slicelab demo figure1 --out DIR`: write the synthetic data as CSV.
+//! `slicelab demo figure1|spurious --out DIR`: write the synthetic data as CSV.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::args::DemoName;
-use slicelab::data::demo::{Figure1, NoiseMode};
+use slicelab::data::demo::{Figure1, NoiseMode, write_split_csvs};
+use slicelab::data::spurious::Spurious;
 
 /// Arguments of `slicelab demo`.
 #[derive(Args, Debug)]
@@ -19,7 +20,7 @@ pub struct DemoArgs {
     /// Seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Training rows (valid n/5, test n).
+    /// Training rows (valid n/5 for figure1, n/2 for spurious; test n).
     #[arg(long, default_value_t = 10_000)]
     n: usize,
     /// Number of slices.
@@ -35,7 +36,25 @@ pub struct DemoArgs {
 
 /// Runs `slicelab demo`.
 pub fn run(a: DemoArgs) -> anyhow::Result<()> {
-    let DemoName::Figure1 = a.name;
+    if let DemoName::Spurious = a.name {
+        let generator = Spurious {
+            seed: a.seed,
+            n: a.n,
+            noise: a.noise,
+            ..Spurious::default()
+        };
+        generator.validate()?;
+        let (table, splits) = generator.table();
+        write_split_csvs(&a.out, &table, &splits)?;
+        println!(
+            "wrote {}/{{train,valid,test}}.csv ({} / {} / {} rows)",
+            a.out.display(),
+            a.n,
+            a.n / 2,
+            a.n
+        );
+        return Ok(());
+    }
     let mode = if a.flip_noise {
         NoiseMode::Flip
     } else {

@@ -48,6 +48,18 @@ pub struct TrainFlags {
     /// Class weighting of every prediction loss (base, slice heads, final head): none, or balanced (n / (C * n_class), for rare classes).
     #[arg(long, value_enum, default_value = "none")]
     class_weights: WeightsArg,
+    /// Group DRO: step size η of the exponentiated-gradient group weights.
+    #[arg(long, default_value_t = 0.01)]
+    gdro_step: f64,
+    /// Group DRO: L2 penalty (the weight decay of gdro runs when larger than --weight-decay).
+    #[arg(long, default_value_t = 0.001)]
+    gdro_l2: f64,
+    /// JTT: epochs of the first-stage Vanilla model whose training errors are upweighted.
+    #[arg(long, default_value_t = 2)]
+    jtt_epochs: usize,
+    /// JTT: weight λ_up of the first stage's misclassified training rows.
+    #[arg(long, default_value_t = 6.0)]
+    jtt_upweight: f64,
     /// Compute device: cpu, cuda, metal (GPU builds need --features cuda/metal).
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -112,6 +124,10 @@ impl TrainFlags {
                 WeightsArg::None => ClassWeights::None,
                 WeightsArg::Balanced => ClassWeights::Balanced,
             },
+            gdro_step: self.gdro_step,
+            gdro_l2: self.gdro_l2,
+            jtt_epochs: self.jtt_epochs,
+            jtt_upweight: self.jtt_upweight,
         };
         train.validate().map_err(anyhow::Error::msg)?;
         Ok(train)

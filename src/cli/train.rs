@@ -10,7 +10,7 @@ use super::args::{DataArgs, parse_metric, slice_set};
 use super::flags::TrainFlags;
 use super::interrupt::{self, Interrupted};
 use super::table::TextTable;
-use slicelab::metrics::Metric;
+use slicelab::metrics::{MEAN_SLICE, Metric, WORST_SLICE};
 use slicelab::model::Method;
 use slicelab::summary::{Report, show};
 use slicelab::train::RunResult;
@@ -108,6 +108,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let train_rows = match &source {
         DataSource::Dataset(ds) => ds.indices(slicelab::data::Split::Train).len(),
         DataSource::Demo(f) => f.n,
+        DataSource::Spurious(s) => s.n,
     };
     let bar = ProgressBar::new((runs * spec.train.epochs) as u64);
     bar.set_style(ProgressStyle::with_template(
@@ -215,6 +216,15 @@ fn write_out(out: &Path, runs: &[RunResult], report: &mut Report) -> anyhow::Res
     Ok(())
 }
 
+/// Which slices the worst/mean rows are over: truth slices when the runs report any.
+fn over_which(report: &Report) -> &'static str {
+    let truth = report
+        .slice_names()
+        .iter()
+        .any(|(_, k)| *k == slicelab::metrics::report::SliceKind::Truth);
+    if truth { "ground-truth" } else { "SF" }
+}
+
 /// The per-slice table of the test split: one row per slice (matched by name), the report's
 /// metric and accuracy per group of runs (mean ± std over seeds), lift over Vanilla.
 pub fn render_report(report: &Report) -> String {
@@ -234,6 +244,7 @@ pub fn render_report(report: &Report) -> String {
     }
     let mut t = TextTable::new(header);
     let mut names: Vec<(String, String)> = vec![("overall".into(), "-".into())];
+    names.extend([WORST_SLICE, MEAN_SLICE].map(|n| (n.to_string(), "-".to_string())));
     names.extend(
         report
             .slice_names()
@@ -249,12 +260,26 @@ pub fn render_report(report: &Report) -> String {
         let mut row = vec![name.clone(), kind, support];
         for m in &report.methods {
             let scores = m.slice(&name).map_or(&m.overall, |s| &s.scores);
-            let v = scores.get(metric);
+            let extreme = [WORST_SLICE, MEAN_SLICE].contains(&name.as_str());
+            let v = if extreme {
+                m.extreme(&name)
+            } else {
+                scores.get(metric)
+            };
             row.push(show(v));
-            row.push(show(scores.accuracy.as_ref()));
+            row.push(if extreme {
+                String::new()
+            } else {
+                show(scores.accuracy.as_ref())
+            });
             if let Some(base) = lifts(m) {
                 let b = base.slice(&name).map_or(&base.overall, |s| &s.scores);
-                row.push(match (m.paired_lift(&name), v, b.get(metric)) {
+                let b = if extreme {
+                    base.extreme(&name)
+                } else {
+                    b.get(metric)
+                };
+                row.push(match (m.paired_lift(&name), v, b) {
                     (Some(p), _, _) => p.text(),
                     (None, Some(v), Some(b)) => format!("{:+.3}", v.mean - b.mean),
                     _ => "–".into(),
@@ -264,8 +289,10 @@ pub fn render_report(report: &Report) -> String {
         t.row(row);
     }
     let mut out = format!(
-        "Test split: {m} and accuracy per slice, mean ± std over seeds; lift = {m} minus \
-         Vanilla's on the same seed, mean ± std over seeds (seeds ahead/seeds paired)\n",
+        "Test split: {m} and accuracy per slice, mean ± std over seeds; worst/mean slice: the \
+         lowest and the mean {m} over the {over} slices per run; lift = {m} minus Vanilla's on \
+         the same seed, mean ± std over seeds (seeds ahead/seeds paired)\n",
+        over = over_which(report),
         m = metric.label()
     );
     out.push_str(&t.render());

@@ -121,7 +121,8 @@ impl Region {
     }
 }
 
-fn stream(seed: u64, s: u64) -> StdRng {
+/// An independent random stream `s` of a generator seeded with `seed`.
+pub(super) fn stream(seed: u64, s: u64) -> StdRng {
     StdRng::seed_from_u64(
         seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (s + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
     )
@@ -296,24 +297,33 @@ impl Figure1 {
     /// Writes `train.csv`, `valid.csv` and `test.csv` into `dir` (atomically each).
     pub fn write_csv(&self, dir: &Path) -> Result<(), DataError> {
         self.validate()?;
-        // Only files of a demo written before are replaced, never a user's data.
-        for split in Split::ALL {
-            let path = dir.join(format!("{}.csv", split.name()));
-            crate::safe_write::check_replaceable(&path, "a demo CSV written by slicelab", |p| {
-                std::fs::read_to_string(p).is_ok_and(|t| t.starts_with("x1,x2,y,"))
-            })
-            .map_err(|e| DataError::Invalid(e.to_string()))?;
-        }
-        std::fs::create_dir_all(dir).map_err(|e| DataError::io(dir, e))?;
         let (table, splits) = self.table();
-        for split in Split::ALL {
-            let path = dir.join(format!("{}.csv", split.name()));
-            let rows: Vec<usize> = (0..splits.len()).filter(|&i| splits[i] == split).collect();
-            crate::safe_write::write_atomic(&path, table_csv(&table, &rows).as_bytes())
-                .map_err(|e| DataError::io(&path, e))?;
-        }
-        Ok(())
+        write_split_csvs(dir, &table, &splits)
     }
+}
+
+/// The first columns of the CSV files the demos write: how a demo file is told from a user's.
+const DEMO_HEADERS: [&str; 2] = ["x1,x2,y,", "core,spurious,"];
+
+/// Writes a demo table as `train.csv`, `valid.csv` and `test.csv` in `dir` (atomically each),
+/// replacing only files that a demo wrote before (recognised by their first columns), never a
+/// user's data.
+pub fn write_split_csvs(dir: &Path, table: &Table, splits: &[Split]) -> Result<(), DataError> {
+    for split in Split::ALL {
+        let path = dir.join(format!("{}.csv", split.name()));
+        crate::safe_write::check_replaceable(&path, "a demo CSV written by slicelab", |p| {
+            std::fs::read_to_string(p).is_ok_and(|t| DEMO_HEADERS.iter().any(|h| t.starts_with(h)))
+        })
+        .map_err(|e| DataError::Invalid(e.to_string()))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| DataError::io(dir, e))?;
+    for split in Split::ALL {
+        let path = dir.join(format!("{}.csv", split.name()));
+        let rows: Vec<usize> = (0..splits.len()).filter(|&i| splits[i] == split).collect();
+        crate::safe_write::write_atomic(&path, table_csv(table, &rows).as_bytes())
+            .map_err(|e| DataError::io(&path, e))?;
+    }
+    Ok(())
 }
 
 /// Corrupts a 0/1 vector in place as `synthetic_data.py` does.

@@ -14,6 +14,7 @@ pub mod load;
 pub mod parquet;
 pub mod projection;
 pub mod split;
+pub mod spurious;
 pub mod table;
 
 pub use classes::ClassIndex;

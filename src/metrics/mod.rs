@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod confusion;
+pub mod extremes;
 pub mod grid;
 pub mod metric;
 pub mod per_class;
@@ -11,6 +12,7 @@ pub mod scores;
 pub mod text;
 
 pub use confusion::Confusion;
+pub use extremes::{MEAN_SLICE, SliceExtremes, WORST_SLICE};
 pub use metric::Metric;
 pub use per_class::ClassScores;
 pub use report::{ReportSpec, SliceMetrics, SplitReport, slice_report};

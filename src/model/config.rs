@@ -24,11 +24,19 @@ pub enum Method {
     SblIndicator,
     /// SBL ablation: attention from the confidences alone, `softmax(|P|)`.
     SblConfidence,
+    /// Group DRO (Sagawa et al., 2020): a Vanilla model trained on the worst group's loss, with
+    /// an exponentiated-gradient weight per group (the SF slices and the base slice).
+    Gdro,
+    /// Just Train Twice (Liu et al., 2021): Vanilla trained a few epochs, then a new Vanilla
+    /// with the first one's misclassified training rows upweighted.
+    Jtt,
+    /// A Vanilla model with each row weighted by the inverse sizes of the slices it is in.
+    Reweight,
 }
 
 impl Method {
     /// Every method, in report order.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 11] = [
         Method::Vanilla,
         Method::Hps,
         Method::Manual,
@@ -37,6 +45,9 @@ impl Method {
         Method::SblUniform,
         Method::SblIndicator,
         Method::SblConfidence,
+        Method::Gdro,
+        Method::Jtt,
+        Method::Reweight,
     ];
 
     /// The name used on the command line and in reports.
@@ -50,7 +61,19 @@ impl Method {
             Method::SblUniform => "sbl-uniform",
             Method::SblIndicator => "sbl-indicator",
             Method::SblConfidence => "sbl-confidence",
+            Method::Gdro => "gdro",
+            Method::Jtt => "jtt",
+            Method::Reweight => "reweight",
         }
+    }
+
+    /// Whether the method trains a plain Vanilla network under a different objective (Group
+    /// DRO, JTT, reweighting): the slices shape the loss, not the architecture.
+    pub fn vanilla_network(self) -> bool {
+        matches!(
+            self,
+            Method::Vanilla | Method::Gdro | Method::Jtt | Method::Reweight
+        )
     }
 
     /// Parses a method name.

@@ -11,13 +11,17 @@ pub fn cross_entropy(logits: &Tensor, y: &Tensor) -> Result<Tensor> {
     candle_nn::loss::cross_entropy(logits, y)
 }
 
+/// Each row's cross-entropy: `[batch, C]` logits and `[batch]` class indices -> `[batch]`.
+pub fn per_row_nll(logits: &Tensor, y: &Tensor) -> Result<Tensor> {
+    let logp = candle_nn::ops::log_softmax(logits, D::Minus1)?; // [batch, C]
+    logp.gather(&y.unsqueeze(1)?.contiguous()?, D::Minus1)?
+        .squeeze(D::Minus1)?
+        .neg()
+}
+
 /// Cross-entropy with per-class weights `w` (`[C]`): `sum_i w[y_i] nll_i / sum_i w[y_i]`.
 pub fn weighted_cross_entropy(logits: &Tensor, y: &Tensor, w: &Tensor) -> Result<Tensor> {
-    let logp = candle_nn::ops::log_softmax(logits, D::Minus1)?; // [batch, C]
-    let nll = logp
-        .gather(&y.unsqueeze(1)?.contiguous()?, D::Minus1)?
-        .squeeze(D::Minus1)?
-        .neg()?; // [batch]
+    let nll = per_row_nll(logits, y)?; // [batch]
     let wy = w.index_select(y, 0)?; // [batch]
     (nll * &wy)?.sum_all()? / wy.sum_all()?.to_scalar::<f32>()?.max(1e-12) as f64
 }

@@ -77,7 +77,9 @@ impl Model {
     /// Builds the model described by `cfg` with variables from `vb`.
     pub fn new(cfg: &ModelConfig, vb: VarBuilder) -> Result<Self> {
         Ok(match cfg.method {
-            Method::Vanilla => Model::Vanilla(vanilla::Vanilla::new(cfg, vb)?),
+            Method::Vanilla | Method::Gdro | Method::Jtt | Method::Reweight => {
+                Model::Vanilla(vanilla::Vanilla::new(cfg, vb)?)
+            }
             Method::Hps | Method::Manual => Model::Hps(hps::Hps::new(cfg, vb)?),
             Method::Moe => Model::Moe(moe::Moe::new(cfg, vb)?),
             Method::Sbl | Method::SblUniform | Method::SblIndicator | Method::SblConfidence => {

@@ -42,6 +42,13 @@ pub struct MethodReport {
     pub overall: ScoresSummary,
     /// Per-slice scores.
     pub slices: Vec<SliceSummary>,
+    /// The worst slice's score by the report's metric, mean ± std over seeds (truth slices when
+    /// there are any, else SF slices; see [`crate::metrics::extremes`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst_slice: Option<MeanStd>,
+    /// The mean slice score by the report's metric, mean ± std over seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_slice: Option<MeanStd>,
     /// Seed-paired differences over the Vanilla baseline (this group minus Vanilla, per seed,
     /// then mean ± std), `overall` first; empty for Vanilla and when no seed pairs up.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -221,6 +228,16 @@ impl MethodReport {
         self.paired.iter().find(|p| p.slice == name)
     }
 
+    /// The worst or mean slice summary for the rows named [`crate::metrics::WORST_SLICE`] and
+    /// [`crate::metrics::MEAN_SLICE`].
+    pub fn extreme(&self, name: &str) -> Option<&MeanStd> {
+        match name {
+            crate::metrics::WORST_SLICE => self.worst_slice.as_ref(),
+            crate::metrics::MEAN_SLICE => self.mean_slice.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Finds a slice's entry.
     pub fn slice(&self, name: &str) -> Option<&SliceSummary> {
         self.slices.iter().find(|s| s.name == name)
@@ -245,6 +262,11 @@ impl MethodReport {
         tests: &[&SplitReport],
     ) -> Self {
         let (overall, slices) = summarise_slices(tests);
+        let metric = tests.first().map_or_else(Metric::default, |t| t.metric);
+        let extremes: Vec<_> = tests.iter().map(|t| t.extremes(metric)).collect();
+        let worst_slice =
+            MeanStd::of_defined(extremes.iter().map(|e| e.worst.as_ref().map(|w| w.1)));
+        let mean_slice = MeanStd::of_defined(extremes.iter().map(|e| e.mean));
         let param_increase = if vanilla_params > 0 {
             params as f64 / vanilla_params as f64 - 1.0
         } else {
@@ -260,6 +282,8 @@ impl MethodReport {
             epoch_secs,
             overall,
             slices,
+            worst_slice,
+            mean_slice,
             paired: Vec::new(),
         }
     }

@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{MeanStd, MethodReport, Report};
-use crate::metrics::SplitReport;
+use crate::metrics::extremes::named_value;
+use crate::metrics::{MEAN_SLICE, SplitReport, WORST_SLICE};
 
 /// The paired difference of one slice (or `overall`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,8 +51,9 @@ fn run_of<'a>(report: &'a Report, method: &str, seed: u64) -> Option<&'a SplitRe
         .flatten()
 }
 
-/// Per-slice paired differences `m − base` over the seeds both groups ran, `overall` first;
-/// empty when no seed pairs up.
+/// Per-slice paired differences `m − base` over the seeds both groups ran, `overall`, the worst
+/// and the mean slice first; empty when no seed pairs up. Positive means better than the
+/// baseline (for a metric where lower is better, `base − m`).
 pub fn paired_lifts(report: &Report, m: &MethodReport, base: &MethodReport) -> Vec<PairedLift> {
     let pairs: Vec<(&SplitReport, &SplitReport)> = m
         .seeds
@@ -68,14 +70,16 @@ pub fn paired_lifts(report: &Report, m: &MethodReport, base: &MethodReport) -> V
         return Vec::new();
     }
     let metric = report.metric;
-    let names = std::iter::once("overall").chain(m.slices.iter().map(|s| s.name.as_str()));
+    let names = ["overall", WORST_SLICE, MEAN_SLICE]
+        .into_iter()
+        .chain(m.slices.iter().map(|s| s.name.as_str()));
     names
         .filter_map(|name| {
             let diffs: Vec<f64> = pairs
                 .iter()
                 .filter_map(|(a, b)| {
-                    let a = a.row(name)?.value(metric)?;
-                    let b = b.row(name)?.value(metric)?;
+                    let a = named_value(a, name, metric)?;
+                    let b = named_value(b, name, metric)?;
                     Some(if metric.higher_is_better() {
                         a - b
                     } else {

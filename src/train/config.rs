@@ -98,6 +98,14 @@ pub struct TrainConfig {
     pub device: String,
     /// Class weighting of the prediction loss.
     pub class_weights: ClassWeights,
+    /// Group DRO's step size η of the group-weight update.
+    pub gdro_step: f64,
+    /// Group DRO's L2 penalty, used as the weight decay of its runs when larger.
+    pub gdro_l2: f64,
+    /// JTT's first-stage epochs T.
+    pub jtt_epochs: usize,
+    /// JTT's weight λ_up on the first stage's misclassified training rows.
+    pub jtt_upweight: f64,
 }
 
 impl Default for TrainConfig {
@@ -118,6 +126,10 @@ impl Default for TrainConfig {
             patience: None,
             device: "cpu".into(),
             class_weights: ClassWeights::None,
+            gdro_step: 0.01,
+            gdro_l2: 0.001,
+            jtt_epochs: 2,
+            jtt_upweight: 6.0,
         }
     }
 }
@@ -166,6 +178,24 @@ impl TrainConfig {
         if !(0.0..=1.0).contains(&self.select_tolerance) {
             return Err(SettingError::SelectTolerance(self.select_tolerance));
         }
+        for (name, v) in [("--gdro-step", self.gdro_step), ("--gdro-l2", self.gdro_l2)] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return Err(SettingError::Robust(format!(
+                    "{name} must be a finite number ≥ 0, got {v}"
+                )));
+            }
+        }
+        if self.jtt_epochs == 0 {
+            return Err(SettingError::Robust(
+                "--jtt-epochs must be at least 1".into(),
+            ));
+        }
+        if !(self.jtt_upweight >= 1.0 && self.jtt_upweight.is_finite()) {
+            return Err(SettingError::Robust(format!(
+                "--jtt-upweight must be a finite number ≥ 1, got {}",
+                self.jtt_upweight
+            )));
+        }
         Ok(())
     }
 }
@@ -202,6 +232,9 @@ pub enum SettingError {
     /// A selection tolerance outside [0, 1].
     #[error("the selection tolerance is an F1 difference between 0 and 1, got {0}")]
     SelectTolerance(f64),
+    /// A Group DRO or JTT setting out of range.
+    #[error("{0}")]
+    Robust(String),
 }
 
 /// The app shows settings errors as text next to the Train button.

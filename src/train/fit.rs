@@ -13,6 +13,7 @@ use rand::seq::SliceRandom;
 use super::config::TrainConfig;
 use super::error::TrainError;
 use super::events::{EpochStats, LossBreakdown, StopReason, TrainEvent};
+use super::objective::Objective;
 use super::predict::predict;
 use super::prepared::Prepared;
 use super::select::{Chosen, Selector};
@@ -33,6 +34,8 @@ pub struct FitOutcome {
     pub epoch_secs: f64,
     /// Why the kept epoch was kept (`None` when no epoch finished or selection was off).
     pub chosen: Option<Chosen>,
+    /// Group DRO only: the group weights at the end (base slice first, then each SF).
+    pub group_weights: Option<Vec<f64>>,
 }
 
 type Snapshot = HashMap<String, Tensor>;
@@ -72,13 +75,28 @@ fn restore(varmap: &VarMap, snap: &Snapshot) -> Result<(), TrainError> {
     Ok(())
 }
 
-/// Trains `model` (whose variables are `varmap`) on `data`; `emit` receives progress.
+/// Trains `model` (whose variables are `varmap`) on `data` with its own loss; `emit` receives
+/// progress.
 pub fn fit(
     run: &str,
     model: &Model,
     varmap: &VarMap,
     data: &Prepared,
     cfg: &TrainConfig,
+    emit: &mut dyn FnMut(TrainEvent),
+    cancel: &AtomicBool,
+) -> Result<FitOutcome, TrainError> {
+    let mut plain = Objective::Plain;
+    fit_with(run, (model, varmap), data, cfg, &mut plain, emit, cancel)
+}
+
+/// [`fit`] minimising `objective` (per-row weights, Group DRO) instead of the model's own loss.
+pub fn fit_with(
+    run: &str,
+    (model, varmap): (&Model, &VarMap),
+    data: &Prepared,
+    cfg: &TrainConfig,
+    objective: &mut Objective,
     emit: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<FitOutcome, TrainError> {
@@ -112,7 +130,14 @@ pub fn fit(
                 stop = StopReason::Cancelled;
                 break 'epochs;
             }
-            let terms = step(model, &mut opt, data, chunk, class_weights.as_ref())?;
+            let terms = step(
+                model,
+                objective,
+                &mut opt,
+                data,
+                chunk,
+                class_weights.as_ref(),
+            )?;
             initial.get_or_insert(terms.total);
             if !terms.total.is_finite() {
                 restore(varmap, &last_good)?;
@@ -177,6 +202,10 @@ pub fn fit(
         history,
         epoch_secs,
         chosen,
+        group_weights: match objective {
+            Objective::GroupDro(g) => Some(g.q.clone()),
+            _ => None,
+        },
     })
 }
 
@@ -191,6 +220,7 @@ fn runaway(epoch_loss: f64, initial: f64) -> bool {
 
 fn step(
     model: &Model,
+    objective: &mut Objective,
     opt: &mut Optimizer,
     data: &Prepared,
     chunk: &[usize],
@@ -204,7 +234,7 @@ fn step(
         slices: data.slices.index_select(&idx, 0)?,
         class_weights: class_weights.cloned(),
     };
-    let terms = model.loss(&batch)?;
+    let terms = objective.loss(model, &batch, &idx)?;
     let scalar = |t: &Tensor| -> Result<f64, TrainError> { Ok(f64::from(t.to_scalar::<f32>()?)) };
     let out = LossBreakdown {
         total: scalar(&terms.total)?,

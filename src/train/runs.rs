@@ -56,7 +56,9 @@ pub fn run_experiment(
                 break 'seeds;
             }
             let progress = (runs.len(), total);
-            let run = if method == Method::Manual {
+            let run = if method == Method::Jtt {
+                super::robust::train_jtt(&ctx, progress, emit)?
+            } else if method == Method::Manual {
                 let vanilla = runs[first_of_seed..]
                     .iter()
                     .find(|r| r.method == Method::Vanilla);

@@ -8,9 +8,11 @@ use candle_core::Device;
 use super::config::TrainConfig;
 use super::error::TrainError;
 use super::events::{StopReason, TrainEvent};
-use super::fit::{FitOutcome, fit};
+use super::fit::{FitOutcome, fit_with};
+use super::objective::Objective;
 use super::predict::predict;
 use super::prepared::Prepared;
+use super::robust::objective_for;
 use super::saved::{FORMAT, ModelCard, TrainedModel};
 use super::select::Chosen;
 use super::spec::ExperimentSpec;
@@ -33,6 +35,18 @@ pub struct RunResult {
     pub outcome: FitOutcome,
     /// Manual only: (multiplier, validation score) of every grid point.
     pub grid: Vec<(f32, f64)>,
+    /// JTT only: the training rows its first stage misclassified, upweighted in the second.
+    pub upweighted: Vec<usize>,
+}
+
+/// What one run trains: the architecture, the settings and the objective.
+pub struct RunPlan {
+    /// The architecture.
+    pub cfg: ModelConfig,
+    /// The settings (the seed is the context's).
+    pub train: TrainConfig,
+    /// What the steps minimise.
+    pub objective: Objective,
 }
 
 /// Everything the runs of one seed share.
@@ -51,15 +65,42 @@ pub struct SeedContext<'a> {
     pub cancel: &'a AtomicBool,
 }
 
-/// Trains one model of architecture `cfg` on the context's data and scores it on the test split.
+/// Trains one model of architecture `cfg` on the context's data with its method's objective
+/// (Group DRO with its L2 as weight decay) and scores it on the test split.
 pub fn train_run(
     ctx: &SeedContext,
     cfg: ModelConfig,
+    run: &str,
+    progress: (usize, usize),
+    emit: &mut dyn FnMut(TrainEvent),
+) -> Result<RunResult, TrainError> {
+    let mut train = ctx.spec.train.clone();
+    if cfg.method == Method::Gdro {
+        train.weight_decay = train.weight_decay.max(train.gdro_l2);
+    }
+    let objective = objective_for(cfg.method, ctx.data, &train)?;
+    let plan = RunPlan {
+        cfg,
+        train,
+        objective,
+    };
+    train_planned(ctx, plan, run, progress, emit)
+}
+
+/// Trains the model of `plan` on the context's data and scores it on the test split.
+pub fn train_planned(
+    ctx: &SeedContext,
+    plan: RunPlan,
     run: &str,
     (index, total): (usize, usize),
     emit: &mut dyn FnMut(TrainEvent),
 ) -> Result<RunResult, TrainError> {
     let (ds, data) = (ctx.ds, ctx.data);
+    let RunPlan {
+        cfg,
+        train,
+        mut objective,
+    } = plan;
     let method = cfg.method;
     let card = ModelCard {
         format: FORMAT.into(),
@@ -71,7 +112,7 @@ pub fn train_run(
         truth_slices: ds.truth_slices.clone(),
         train: TrainConfig {
             seed: ctx.seed,
-            ..ctx.spec.train.clone()
+            ..train
         },
         dataset: ds.table.source.clone(),
         params: 0,
@@ -89,12 +130,12 @@ pub fn train_run(
         total,
         params: model.params(),
     });
-    let outcome = fit(
+    let outcome = fit_with(
         run,
-        &model.model,
-        &model.varmap,
+        (&model.model, &model.varmap),
         data,
         &model.card.train,
+        &mut objective,
         emit,
         ctx.cancel,
     )?;
@@ -118,6 +159,7 @@ pub fn train_run(
         test,
         outcome,
         grid: Vec::new(),
+        upweighted: Vec::new(),
     })
 }
 

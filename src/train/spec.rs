@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::config::TrainConfig;
 use crate::data::Dataset;
 use crate::data::demo::Figure1;
+use crate::data::spurious::Spurious;
 use crate::metrics::Metric;
 use crate::model::Method;
 use crate::slices::SliceSet;
@@ -14,6 +15,8 @@ use crate::slices::SliceSet;
 pub enum DataSource {
     /// The synthetic demo, regenerated per seed (data seed = model seed, as the reference does).
     Demo(Figure1),
+    /// The spurious-correlation demo, regenerated per seed like the figure1 demo.
+    Spurious(Spurious),
     /// A loaded dataset, shared by all seeds.
     Dataset(Arc<Dataset>),
 }
@@ -27,6 +30,10 @@ impl DataSource {
                 f.layout, f.n, f.k, f.noise
             )
             .to_lowercase(),
+            DataSource::Spurious(s) => format!(
+                "demo:spurious (n={}, minority={}, noise={})",
+                s.n, s.minority, s.noise
+            ),
             DataSource::Dataset(d) => d.table.source.clone(),
         }
     }
@@ -35,6 +42,11 @@ impl DataSource {
     pub fn dataset(&self, seed: u64) -> Arc<Dataset> {
         match self {
             DataSource::Demo(f) => Arc::new(Figure1 { seed, ..f.clone() }.dataset()),
+            DataSource::Spurious(s) => Arc::new(
+                Spurious { seed, ..s.clone() }
+                    .try_dataset()
+                    .unwrap_or_else(|e| panic!("invalid spurious settings: {e}")),
+            ),
             DataSource::Dataset(d) => d.clone(),
         }
     }
@@ -45,6 +57,14 @@ impl DataSource {
             DataSource::Demo(f) => {
                 SliceSet::from_columns(&(1..=f.k).map(|j| format!("sf_{j}")).collect::<Vec<_>>())
             }
+            DataSource::Spurious(s) => SliceSet::from_sf_columns(
+                &Spurious {
+                    n: 100,
+                    ..s.clone()
+                }
+                .table()
+                .0,
+            ),
             DataSource::Dataset(d) => SliceSet::from_sf_columns(&d.table),
         }
     }

@@ -20,6 +20,65 @@ pub struct CompareView {
     /// list changes: without a Vanilla model, summarising builds one to count its parameters).
     #[serde(skip)]
     cache: Option<(u64, Report)>,
+    /// Which score orders the methods, best first.
+    pub sort: SortBy,
+}
+
+/// The score the Compare table is ordered by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortBy {
+    /// Training order (methods as trained).
+    #[default]
+    Trained,
+    /// Overall score.
+    Overall,
+    /// The worst slice's score.
+    WorstSlice,
+    /// The mean slice score.
+    MeanSlice,
+}
+
+impl SortBy {
+    const ALL: [SortBy; 4] = [
+        SortBy::Trained,
+        SortBy::Overall,
+        SortBy::WorstSlice,
+        SortBy::MeanSlice,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            SortBy::Trained => "training order",
+            SortBy::Overall => "overall",
+            SortBy::WorstSlice => "worst slice",
+            SortBy::MeanSlice => "mean slice",
+        }
+    }
+
+    /// The methods of `report` in this order (undefined scores last).
+    fn order<'a>(self, report: &'a Report) -> Vec<&'a MethodReport> {
+        let mut methods: Vec<&MethodReport> = report.methods.iter().collect();
+        let metric = report.metric;
+        let key = |m: &MethodReport| -> Option<f64> {
+            match self {
+                SortBy::Trained => None,
+                SortBy::Overall => m.overall.get(metric).map(|v| v.mean),
+                SortBy::WorstSlice => m.worst_slice.map(|v| v.mean),
+                SortBy::MeanSlice => m.mean_slice.map(|v| v.mean),
+            }
+        };
+        if self != SortBy::Trained {
+            // Stable: ties keep training order; better first by the metric's direction.
+            methods.sort_by(|a, b| match (key(a), key(b)) {
+                (Some(x), Some(y)) if metric.worse(y, x) => std::cmp::Ordering::Less,
+                (Some(x), Some(y)) if metric.worse(x, y) => std::cmp::Ordering::Greater,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                _ => std::cmp::Ordering::Equal,
+            });
+        }
+        methods
+    }
 }
 
 fn slice_f1(m: &MethodReport, name: &str) -> Option<f64> {
@@ -70,6 +129,16 @@ impl CompareView {
             if ui.button("Export chart…").clicked() {
                 out.push(Command::PickFile(FilePurpose::ExportChart));
             }
+            let sort = ui.label("Sort by");
+            egui::ComboBox::from_id_salt("compare_sort")
+                .selected_text(self.sort.label())
+                .show_ui(ui, |ui| {
+                    for s in SortBy::ALL {
+                        ui.selectable_value(&mut self.sort, s, s.label());
+                    }
+                })
+                .response
+                .labelled_by(sort.id);
         });
         let slices: Vec<String> = report
             .slice_names()
@@ -78,7 +147,9 @@ impl CompareView {
             .collect();
         egui::ScrollArea::horizontal()
             .id_salt("compare_table")
-            .show(ui, |ui| table(ui, report, &slices));
+            .show(ui, |ui| {
+                table(ui, report, &self.sort.order(report), &slices)
+            });
         for line in &report.notes {
             ui.weak(line);
         }
@@ -90,26 +161,34 @@ impl CompareView {
     }
 }
 
-fn table(ui: &mut egui::Ui, report: &Report, names: &[String]) {
+fn table(ui: &mut egui::Ui, report: &Report, methods: &[&MethodReport], names: &[String]) {
+    let metric = report.metric.label();
     egui::Grid::new("compare_grid")
         .striped(true)
         .show(ui, |ui| {
             for h in ["method", "seeds", "params", "Δ params", "overall F1"] {
                 ui.strong(h);
             }
+            ui.strong(format!("worst slice {metric}")).on_hover_text(
+                "The lowest slice score of each run (ground-truth slices when there are any, \
+                 else the SF slices), mean ± std over seeds",
+            );
+            ui.strong(format!("mean slice {metric}"));
             names.iter().for_each(|n| {
                 ui.strong(format!("{n} F1"));
             });
             ui.strong("max lift");
             ui.strong("avg lift");
             ui.end_row();
-            for m in &report.methods {
+            for m in methods {
                 ui.label(m.label());
                 ui.label(m.seeds.len().to_string())
                     .on_hover_text(format!("seeds {:?}", m.seeds));
                 ui.label(m.params.to_string());
                 ui.label(format!("{:+.0}%", 100.0 * m.param_increase));
                 ui.label(crate::summary::show(m.overall.f1.as_ref()));
+                ui.label(crate::summary::show(m.worst_slice.as_ref()));
+                ui.label(crate::summary::show(m.mean_slice.as_ref()));
                 for n in names {
                     match m.slice(n) {
                         Some(s) => ui.label(slice_cell(m, s)),
