@@ -17,6 +17,7 @@ fn opts(dir: &std::path::Path, epochs: usize) -> Options {
             epochs,
             ..TrainConfig::default()
         },
+        metric: None,
     }
 }
 

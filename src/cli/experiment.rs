@@ -66,6 +66,10 @@ pub struct ExperimentArgs {
     /// noise: SF noise rates.
     #[arg(long, value_delimiter = ',', default_values_t = experiments::noise::NOISES)]
     noises: Vec<f64>,
+    /// The metric of the per-slice reports and the worst/mean slice columns (default: F1 for
+    /// binary labels, error rate for multi-class).
+    #[arg(long, value_parser = super::args::parse_metric)]
+    metric: Option<slicelab::metrics::Metric>,
     /// compare: the data (default: the figure1 demo).
     #[command(flatten)]
     data: DataArgs,
@@ -80,6 +84,7 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
         out: a.out.clone(),
         seeds: a.seeds,
         train: a.flags.config(0)?,
+        metric: a.metric,
     };
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template(

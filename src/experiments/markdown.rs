@@ -9,8 +9,9 @@ fn csv(m: Option<&MeanStd>) -> String {
     format!("{},{}", f(m.map(|m| m.mean)), f(m.and_then(|m| m.std)))
 }
 
-/// One row per method: parameters, overall F1, F1 per ground-truth slice (per SF when there is
-/// no ground truth), and the maximum and average slice lift over Vanilla.
+/// One row per method: parameters, s/epoch, the report's metric overall, on the worst slice, as a
+/// mean over slices and per ground-truth slice (per SF when there is no ground truth), and the
+/// maximum and average slice lift over Vanilla.
 pub fn methods_table(report: &Report) -> String {
     if report.methods.is_empty() {
         return "no finished runs\n".into();
@@ -26,32 +27,40 @@ pub fn methods_table(report: &Report) -> String {
         "Dataset: {} (evaluated on {}; mean ± std over seeds)\n\n",
         report.dataset, report.eval_split
     );
-    out.push_str("| method | params | Δ params | s/epoch | overall F1 |");
+    let metric = report.metric;
+    let m = metric.label();
+    out.push_str(&format!(
+        "| method | params | Δ params | s/epoch | overall {m} | worst slice {m} | mean slice {m} |"
+    ));
     slice_names
         .iter()
-        .for_each(|n| out.push_str(&format!(" {n} F1 |")));
-    out.push_str(" max lift | avg lift |\n|---|---:|---:|---:|---:|");
+        .for_each(|n| out.push_str(&format!(" {n} {m} |")));
+    out.push_str(" max lift | avg lift |\n|---|---:|---:|---:|---:|---:|---:|");
     slice_names.iter().for_each(|_| out.push_str("---:|"));
     out.push_str("---:|---:|\n");
     for m in &report.methods {
         out.push_str(&format!(
-            "| {} | {} | {:+.0}% | {:.3} | {} |",
+            "| {} | {} | {:+.0}% | {:.3} | {} | {} | {} |",
             m.label(),
             m.params,
             m.param_increase * 100.0,
             m.epoch_secs,
-            show(m.overall.f1.as_ref())
+            show(m.overall.get(metric)),
+            show(m.worst_slice.as_ref()),
+            show(m.mean_slice.as_ref())
         ));
         let mut lifts = Vec::new();
         let vanilla = report.baseline(m);
         for name in &slice_names {
-            let f1 = m.slice(name).and_then(|s| s.scores.f1);
-            out.push_str(&format!(" {} |", show(f1.as_ref())));
+            let score = m.slice(name).and_then(|s| s.scores.get(metric));
+            out.push_str(&format!(" {} |", show(score)));
             let base = vanilla
                 .and_then(|v| v.slice(name))
-                .and_then(|v| v.scores.f1);
-            if let (Some(f), Some(v)) = (f1, base) {
-                lifts.push(f.mean - v.mean);
+                .and_then(|v| v.scores.get(metric));
+            if let (Some(f), Some(v)) = (score, base) {
+                // Positive when better, whichever way the metric points.
+                let d = f.mean - v.mean;
+                lifts.push(if metric.higher_is_better() { d } else { -d });
             }
         }
         let (max, avg) = if lifts.is_empty() {

@@ -26,6 +26,8 @@ pub struct Options {
     pub seeds: u64,
     /// Training settings (epochs etc.); the seed is set per run.
     pub train: TrainConfig,
+    /// The metric of the test reports' worst and mean slice (default: per task).
+    pub metric: Option<crate::metrics::Metric>,
 }
 
 /// What an experiment produced.
@@ -55,7 +57,7 @@ impl Options {
             train: self.train.clone(),
             rep_dim: None,
             features: None,
-            metric: None,
+            metric: self.metric,
         }
     }
 }

@@ -104,11 +104,7 @@ pub fn fit_with(
     let mut opt = Optimizer::new(vars, &cfg.optim())?;
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(0xBA7C4));
     let mut order = data.train.clone();
-    let class_weights = cfg
-        .class_weights
-        .weights(&data.y_host, &data.train, data.n_classes)
-        .map(|w| Tensor::from_vec(w, data.n_classes, &data.device))
-        .transpose()?;
+    let class_weights = class_weight_tensor(cfg, data)?;
     let mut selector = Selector::new(cfg.select, cfg.select_tolerance);
     let mut last_good = snapshot(varmap)?;
     let (mut history, mut train_secs) = (Vec::new(), 0.0);
@@ -183,14 +179,7 @@ pub fn fit_with(
             break;
         }
     }
-    let (best_epoch, chosen) = match selector.finish() {
-        _ if !cfg.select_best => (history.len(), None),
-        Some((best, chosen)) => {
-            restore(varmap, &best)?;
-            (chosen.epoch, Some(chosen))
-        }
-        None => (0, None),
-    };
+    let (best_epoch, chosen) = keep_selected(selector, varmap, cfg, history.len())?;
     let epoch_secs = if history.is_empty() {
         0.0
     } else {
@@ -206,6 +195,33 @@ pub fn fit_with(
             Objective::GroupDro(g) => Some(g.q.clone()),
             _ => None,
         },
+    })
+}
+
+/// The per-class weights of the loss as a `[C]` tensor, when the settings ask for them.
+fn class_weight_tensor(cfg: &TrainConfig, data: &Prepared) -> Result<Option<Tensor>, TrainError> {
+    Ok(cfg
+        .class_weights
+        .weights(&data.y_host, &data.train, data.n_classes)
+        .map(|w| Tensor::from_vec(w, data.n_classes, &data.device))
+        .transpose()?)
+}
+
+/// Restores the selected epoch's weights (with selection on) and says which epoch the model
+/// holds and why; `epochs_run` is the last epoch, kept when selection is off.
+fn keep_selected(
+    selector: Selector<Snapshot>,
+    varmap: &VarMap,
+    cfg: &TrainConfig,
+    epochs_run: usize,
+) -> Result<(usize, Option<Chosen>), TrainError> {
+    Ok(match selector.finish() {
+        _ if !cfg.select_best => (epochs_run, None),
+        Some((best, chosen)) => {
+            restore(varmap, &best)?;
+            (chosen.epoch, Some(chosen))
+        }
+        None => (0, None),
     })
 }
 

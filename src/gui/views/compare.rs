@@ -56,7 +56,7 @@ impl SortBy {
     }
 
     /// The methods of `report` in this order (undefined scores last).
-    fn order<'a>(self, report: &'a Report) -> Vec<&'a MethodReport> {
+    fn order(self, report: &Report) -> Vec<&MethodReport> {
         let mut methods: Vec<&MethodReport> = report.methods.iter().collect();
         let metric = report.metric;
         let key = |m: &MethodReport| -> Option<f64> {
