@@ -308,3 +308,44 @@ fn ignore_and_features_take_globs_and_name_a_glob_that_matches_nothing() {
     let help = ok(&["train", "--help"]);
     assert!(help.contains("whitelist"), "{help}");
 }
+
+#[test]
+fn the_open_dialog_lists_features_and_takes_a_type_per_column() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable;
+    let home = tempfile::tempdir().unwrap();
+    let data = write(home.path());
+    let opts = slicelab::gui::AppOptions {
+        launch: slicelab::gui::Launch {
+            data: Some(data),
+            label: None,
+            pred: None,
+        },
+        ..common::options(home.path())
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    common::wait_for(&mut h, "the open dialog", |a| a.open_dialog.is_some());
+    common::wait_for_text(&mut h, "Features: 8 used, 2 dropped");
+    h.get_by_label_contains("Features: 8 used").click();
+    common::wait_for_text(&mut h, "id · not a feature: identifier");
+    // The date column (the fifth) declared text leaves the features.
+    h.get_by_role_and_label(Role::ComboBox, "date").click();
+    h.run();
+    h.get_by_label("text").click();
+    common::wait_for_text(&mut h, "Features: 7 used, 3 dropped");
+    h.get_by_label("Open").click();
+    common::wait_for(&mut h, "the file to load", |a| a.data.is_some());
+    let state = h.state();
+    let d = state.data.as_ref().unwrap();
+    assert_eq!(d.ds.table.column("date").unwrap().kind, ColumnKind::Text);
+    let slicelab::gui::state::SourceSpec::File { types, .. } = &d.source else {
+        panic!("{:?}", d.source)
+    };
+    assert_eq!(types, &parse_types("date=text").unwrap());
+    // The log says what became a feature and warns about the leaking column.
+    let log = state.log.join("\n");
+    assert!(log.contains("features: 7 of 10 columns"), "{log}");
+    assert!(log.contains("--ignore leak"), "{log}");
+}

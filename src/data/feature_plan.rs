@@ -129,23 +129,33 @@ pub struct FeaturePlan {
 impl FeaturePlan {
     /// Decides every column of `ds`; `sf_columns` are the columns used whole as SF outputs.
     pub fn of(ds: &Dataset, sf_columns: &[String]) -> Self {
+        let verdicts: Vec<Verdict> = ds.table.columns.iter().map(verdict).collect();
+        let names: Vec<&str> = ds.table.columns.iter().map(|c| c.name.as_str()).collect();
+        Self::from_verdicts(&names, &verdicts, &Roles::of(ds), sf_columns)
+    }
+
+    /// The plan for columns `names` whose content verdicts ([`verdict`]) are known, given the
+    /// roles: what the open dialog redraws as the user picks roles, without rereading values.
+    pub fn from_verdicts(
+        names: &[&str],
+        verdicts: &[Verdict],
+        roles: &Roles,
+        sf_columns: &[String],
+    ) -> Self {
         let sf: HashSet<&str> = sf_columns.iter().map(String::as_str).collect();
         let mut plan = Self::default();
-        for col in &ds.table.columns {
-            let reason = role_reason(ds, &col.name)
-                .or_else(|| {
-                    sf.contains(col.name.as_str())
-                        .then_some(DropReason::SliceFunction)
-                })
-                .or_else(|| content_reason(col));
-            match reason {
-                Some(reason) => plan.dropped.push(DroppedColumn {
-                    column: col.name.clone(),
+        for (name, v) in names.iter().zip(verdicts) {
+            let reason = roles
+                .reason(name)
+                .or_else(|| sf.contains(name).then_some(DropReason::SliceFunction));
+            match (reason, v) {
+                (Some(reason), _) | (None, &Err(reason)) => plan.dropped.push(DroppedColumn {
+                    column: name.to_string(),
                     reason,
                 }),
-                None => plan.features.push(PlannedFeature {
-                    column: col.name.clone(),
-                    encoding: encoding(col),
+                (None, Ok(encoding)) => plan.features.push(PlannedFeature {
+                    column: name.to_string(),
+                    encoding: encoding.clone(),
                 }),
             }
         }
@@ -227,23 +237,65 @@ fn sample(names: &[String]) -> String {
     )
 }
 
-/// The reason a column's role keeps it out of the features, if any.
-fn role_reason(ds: &Dataset, name: &str) -> Option<DropReason> {
-    let named = |v: &[String]| v.iter().any(|n| n == name);
-    if name == ds.label {
-        Some(DropReason::Label)
-    } else if ds.split_col.as_deref() == Some(name) {
-        Some(DropReason::Split)
-    } else if named(&ds.truth_slices) {
-        Some(DropReason::TruthSlice)
-    } else if named(&ds.choice.ignore) {
-        Some(DropReason::Ignored)
-    } else if named(&ds.reserved) {
-        Some(DropReason::Prediction)
-    } else if ds.choice.only.as_ref().is_some_and(|only| !named(only)) {
-        Some(DropReason::NotInFeatures)
-    } else {
-        None
+/// The columns' roles that keep some of them out of the features.
+#[derive(Debug, Clone, Default)]
+pub struct Roles<'a> {
+    /// The label column.
+    pub label: &'a str,
+    /// The split column, if any.
+    pub split_col: Option<&'a str>,
+    /// Ground-truth slice columns.
+    pub truth: &'a [String],
+    /// Columns never used as features (label, predictions, split, truth, ignored).
+    pub reserved: &'a [String],
+    /// `--ignore` and `--features`.
+    pub choice: Option<&'a FeatureChoice>,
+}
+
+impl<'a> Roles<'a> {
+    /// The roles a dataset assigned.
+    pub fn of(ds: &'a Dataset) -> Self {
+        Self {
+            label: &ds.label,
+            split_col: ds.split_col.as_deref(),
+            truth: &ds.truth_slices,
+            reserved: &ds.reserved,
+            choice: Some(&ds.choice),
+        }
+    }
+
+    /// The reason a column's role keeps it out of the features, if any.
+    fn reason(&self, name: &str) -> Option<DropReason> {
+        let named = |v: &[String]| v.iter().any(|n| n == name);
+        let ignore = self.choice.map_or(&[][..], |c| &c.ignore);
+        let only = self.choice.and_then(|c| c.only.as_ref());
+        if name == self.label {
+            Some(DropReason::Label)
+        } else if self.split_col == Some(name) {
+            Some(DropReason::Split)
+        } else if named(self.truth) {
+            Some(DropReason::TruthSlice)
+        } else if named(ignore) {
+            Some(DropReason::Ignored)
+        } else if named(self.reserved) {
+            Some(DropReason::Prediction)
+        } else if only.is_some_and(|only| !named(only)) {
+            Some(DropReason::NotInFeatures)
+        } else {
+            None
+        }
+    }
+}
+
+/// What a column's values alone say: its encoding as a feature, or why it cannot be one.
+pub type Verdict = Result<Encoding, DropReason>;
+
+/// The encoding of `col` as a feature, or the reason its values rule it out (constant,
+/// identifier, free text); its role is decided separately.
+pub fn verdict(col: &Column) -> Verdict {
+    match content_reason(col) {
+        Some(reason) => Err(reason),
+        None => Ok(encoding(col)),
     }
 }
 

@@ -66,7 +66,7 @@ pub fn apply_types(table: &mut Table, overrides: &[TypeOverride]) -> Result<(), 
 }
 
 /// Converts `col` to `kind` in place, or says which row's value does not fit.
-fn convert(col: &mut Column, kind: ColumnKind) -> Result<(), String> {
+pub fn convert(col: &mut Column, kind: ColumnKind) -> Result<(), String> {
     match kind {
         ColumnKind::Numeric | ColumnKind::Boolean => to_numbers(col, kind, |s| {
             s.trim().parse::<f64>().ok().filter(|x| x.is_finite())
