@@ -176,7 +176,7 @@ fn train_says_which_columns_became_features_and_report_json_records_them() {
         "{err}"
     );
     assert!(
-        err.contains("identifier 1 [id]") && err.contains("label 1 [y]"),
+        err.contains("not features (2): identifier 1 [id]; label 1 [y]"),
         "{err}"
     );
     assert_eq!(
@@ -348,4 +348,16 @@ fn the_open_dialog_lists_features_and_takes_a_type_per_column() {
     let log = state.log.join("\n");
     assert!(log.contains("features: 7 of 10 columns"), "{log}");
     assert!(log.contains("--ignore leak"), "{log}");
+}
+
+#[test]
+fn a_session_from_before_the_types_field_still_loads() {
+    let old = r#"{"kind":"file","path":"d.csv","label":"y","header":"auto"}"#;
+    let spec: slicelab::gui::state::SourceSpec = serde_json::from_str(old).unwrap();
+    let slicelab::gui::state::SourceSpec::File { types, .. } = &spec else {
+        panic!("{spec:?}")
+    };
+    assert!(types.is_empty());
+    // And a session without type choices is written as before.
+    assert!(!serde_json::to_string(&spec).unwrap().contains("types"));
 }

@@ -214,7 +214,7 @@ impl FeaturePlan {
         )];
         if !dropped.is_empty() {
             lines.push(format!(
-                "not features: {} columns: {}",
+                "not features ({}): {}",
                 self.dropped.len(),
                 dropped.join("; ")
             ));
@@ -346,11 +346,20 @@ fn distinct_present(col: &Column) -> usize {
     }
 }
 
-/// One value on every row (or missing on every row): it tells the model nothing.
+/// One value on every row (or missing on every row): it tells the model nothing. Stops at the
+/// first row that differs, so a wide table's real columns cost a few rows each.
 fn is_constant(col: &Column) -> bool {
-    let missing = (0..col.len()).filter(|&i| col.is_missing(i)).count();
-    let distinct = distinct_present(col);
-    distinct == 0 || (distinct == 1 && missing == 0)
+    let first = (0..col.len()).find(|&i| !col.is_missing(i));
+    let Some(first) = first else {
+        return true;
+    };
+    if first > 0 {
+        return false;
+    }
+    match &col.data {
+        ColumnData::Numeric(v) => v.iter().all(|x| x.to_bits() == v[0].to_bits()),
+        ColumnData::Strings { codes, .. } => codes.iter().all(|&c| c == codes[0]),
+    }
 }
 
 /// Whether `name` reads like an identifier's: `id`, `ID`, `Id`, `user_id`, `user-id`, `userId`.

