@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::date::parse_date;
+use super::features::MAX_LEVELS;
 use super::table::{Column, ColumnData, ColumnKind, MISSING_CODE, format_number};
 
 /// String columns with a mean length above this are treated as free text.
@@ -117,7 +118,11 @@ impl ColumnBuilder {
         }
         let mean_chars = self.text_chars as f64 / present.max(1) as f64;
         let distinct = self.levels.len();
-        let kind = if mean_chars > TEXT_MEAN_CHARS || (distinct > 100 && distinct * 2 > present) {
+        // Long strings are text, unless a few of them repeat: census answers such as
+        // "Foreign born- Not a citizen of U S" are categories, however wordy.
+        let few_repeated = distinct <= MAX_LEVELS && distinct * 2 <= present;
+        let long = mean_chars > TEXT_MEAN_CHARS && !few_repeated;
+        let kind = if long || (distinct > 100 && distinct * 2 > present) {
             ColumnKind::Text
         } else {
             ColumnKind::Categorical
@@ -207,6 +212,9 @@ mod tests {
         assert_eq!(build(&["a", "b", "a"]).kind, ColumnKind::Categorical);
         let long = "a review sentence that is clearly longer than thirty characters";
         assert_eq!(build(&[long, "x"]).kind, ColumnKind::Text);
+        let wordy = "Native- Born in the United States";
+        let other = "Foreign born- Not a citizen of U S";
+        assert_eq!(build(&[wordy, other, wordy, wordy]).kind, ColumnKind::Categorical);
     }
 
     #[test]
