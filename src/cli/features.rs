@@ -10,13 +10,15 @@ use slicelab::slices::columns::feature_plan;
 use slicelab::train::DataSource;
 
 /// Prints the feature plan and the column warnings of `source` to stderr and returns them as
-/// report.json's `feature_plan` and `column_warnings` entries.
-pub fn announce(source: &DataSource, slices: &SliceSet) -> Value {
+/// report.json's `feature_plan` and `column_warnings` entries; `demo_features` are the demo's
+/// `--features` columns (a file's dataset carries its own).
+pub fn announce(source: &DataSource, slices: &SliceSet, demo_features: Option<&[String]>) -> Value {
     let owned;
     let ds: &Dataset = match source {
         DataSource::Dataset(ds) => ds,
         DataSource::Demo(f) => match f.try_dataset() {
-            Ok(ds) => {
+            Ok(mut ds) => {
+                ds.choice.only = demo_features.map(<[String]>::to_vec);
                 owned = ds;
                 &owned
             }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -10,6 +10,7 @@ use super::args::{DataArgs, parse_metric, slice_set};
 use super::flags::TrainFlags;
 use super::interrupt::{self, Interrupted};
 use super::table::TextTable;
+use slicelab::data::glob::match_columns;
 use slicelab::metrics::Metric;
 use slicelab::model::Method;
 use slicelab::summary::{Report, show};
@@ -102,12 +103,18 @@ impl TrainArgs {
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let mut spec = args.spec()?;
     let source = args.data.source_with(args.features.as_deref())?;
-    if matches!(source, DataSource::Dataset(_)) {
+    match (&source, &spec.features) {
         // The dataset took --features (globs resolved): the feature plan decides from here.
-        spec.features = None;
+        (DataSource::Dataset(_), _) => spec.features = None,
+        (DataSource::Demo(f), Some(patterns)) => {
+            let table = f.try_dataset()?.table;
+            let cols = match_columns(&table, patterns).map_err(|e| anyhow!("--features: {e}"))?;
+            spec.features = Some(cols);
+        }
+        (DataSource::Demo(_), None) => {}
     }
     let slices = slice_set(&args.slices, &source)?;
-    let feature_info = super::features::announce(&source, &slices);
+    let feature_info = super::features::announce(&source, &slices, spec.features.as_deref());
     if let Some(out) = &args.out {
         check_out(out, &spec)?;
     }

@@ -214,7 +214,10 @@ mod tests {
         assert_eq!(build(&[long, "x"]).kind, ColumnKind::Text);
         let wordy = "Native- Born in the United States";
         let other = "Foreign born- Not a citizen of U S";
-        assert_eq!(build(&[wordy, other, wordy, wordy]).kind, ColumnKind::Categorical);
+        assert_eq!(
+            build(&[wordy, other, wordy, wordy]).kind,
+            ColumnKind::Categorical
+        );
     }
 
     #[test]

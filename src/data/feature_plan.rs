@@ -147,7 +147,8 @@ impl FeaturePlan {
         for (name, v) in names.iter().zip(verdicts) {
             let reason = roles
                 .reason(name)
-                .or_else(|| sf.contains(name).then_some(DropReason::SliceFunction));
+                .or_else(|| sf.contains(name).then_some(DropReason::SliceFunction))
+                .or_else(|| roles.outside_whitelist(name));
             match (reason, v) {
                 (Some(reason), _) | (None, &Err(reason)) => plan.dropped.push(DroppedColumn {
                     column: name.to_string(),
@@ -268,7 +269,6 @@ impl<'a> Roles<'a> {
     fn reason(&self, name: &str) -> Option<DropReason> {
         let named = |v: &[String]| v.iter().any(|n| n == name);
         let ignore = self.choice.map_or(&[][..], |c| &c.ignore);
-        let only = self.choice.and_then(|c| c.only.as_ref());
         if name == self.label {
             Some(DropReason::Label)
         } else if self.split_col == Some(name) {
@@ -279,11 +279,15 @@ impl<'a> Roles<'a> {
             Some(DropReason::Ignored)
         } else if named(self.reserved) {
             Some(DropReason::Prediction)
-        } else if only.is_some_and(|only| !named(only)) {
-            Some(DropReason::NotInFeatures)
         } else {
             None
         }
+    }
+
+    /// [`DropReason::NotInFeatures`] when `--features` is given and does not name the column.
+    fn outside_whitelist(&self, name: &str) -> Option<DropReason> {
+        let only = self.choice.and_then(|c| c.only.as_ref())?;
+        (!only.iter().any(|n| n == name)).then_some(DropReason::NotInFeatures)
     }
 }
 
