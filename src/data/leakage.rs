@@ -97,34 +97,30 @@ fn check(ds: &Dataset, name: &str, train: &[usize]) -> Option<ColumnWarning> {
 
 /// One line per kind of warning, naming the columns and the flag that leaves them out.
 pub fn warning_lines(warnings: &[ColumnWarning]) -> Vec<String> {
-    let leaks: Vec<String> = warnings
-        .iter()
-        .filter_map(|w| match w {
+    let mut leaks = Vec::new();
+    let mut leak_names = Vec::new();
+    let mut ids = Vec::new();
+    for w in warnings {
+        match w {
             ColumnWarning::Leakage {
                 column,
                 measure,
                 score,
-            } => Some(format!("{column} ({measure} {score:.3})")),
-            ColumnWarning::Identifier { .. } => None,
-        })
-        .collect();
-    let ids: Vec<&str> = warnings
-        .iter()
-        .filter(|w| matches!(w, ColumnWarning::Identifier { .. }))
-        .map(ColumnWarning::column)
-        .collect();
-    let names = |ws: &mut dyn Iterator<Item = &str>| ws.collect::<Vec<_>>().join(",");
+            } => {
+                leaks.push(format!("{column} ({measure} {score:.3})"));
+                leak_names.push(column.as_str());
+            }
+            ColumnWarning::Identifier { column } => ids.push(column.as_str()),
+        }
+    }
     let mut lines = Vec::new();
     if !leaks.is_empty() {
-        let flag = names(&mut warnings.iter().filter_map(|w| match w {
-            ColumnWarning::Leakage { column, .. } => Some(column.as_str()),
-            ColumnWarning::Identifier { .. } => None,
-        }));
         lines.push(format!(
             "{} the label almost perfectly on the training rows by itself: {}; if it is \
-             known only with the answer (leakage), leave it out with --ignore {flag}",
+             known only with the answer (leakage), leave it out with --ignore {}",
             plural(leaks.len(), "column predicts", "columns each predict"),
-            leaks.join(", ")
+            leaks.join(", "),
+            leak_names.join(",")
         ));
     }
     if !ids.is_empty() {
