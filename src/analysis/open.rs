@@ -9,6 +9,7 @@ use candle_core::Device;
 use super::AnalysisError;
 use crate::data::load::{Sources, read_header};
 use crate::data::projection::pca_2d;
+use crate::data::types::TypeOverride;
 use crate::data::{ColumnKind, Dataset, DatasetSpec, FeatureMap, HeaderMode, Split};
 use crate::slices::SliceSet;
 use crate::slices::columns::feature_columns;
@@ -27,6 +28,8 @@ pub struct FileRoles<'a> {
     pub split_col: Option<&'a str>,
     /// Whether the CSV files' first rows name the columns.
     pub header: HeaderMode,
+    /// Column types the user chose instead of the inferred ones.
+    pub types: &'a [TypeOverride],
 }
 
 /// A dataset opened for analysis, before its map axes are chosen.
@@ -47,6 +50,7 @@ pub fn open_file(
 ) -> Result<Opened, AnalysisError> {
     let sources = Sources {
         header: roles.header,
+        types: roles.types.to_vec(),
         ..Sources::resolve(roles.path, None)
     };
     let header = read_header(&sources.data, roles.header)?;

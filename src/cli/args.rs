@@ -5,14 +5,16 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use anyhow::bail;
+use anyhow::{anyhow, bail};
 use candle_core::Device;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use slicelab::data::demo::{Figure1, NoiseMode};
+use slicelab::data::glob::match_columns;
 use slicelab::data::load::{Sources, read_header};
 use slicelab::data::spurious::Spurious;
+use slicelab::data::types::{TypeOverride, parse_types};
 use slicelab::data::{Dataset, DatasetSpec, HeaderMode, Table};
 use slicelab::slices::SliceSet;
 use slicelab::text::{EmbeddingCache, TextEncoder, embed_column, embed_like};
@@ -75,9 +77,15 @@ pub struct DataArgs {
     /// Embedding cache folder (default: ~/.cache/slicelab/embeddings).
     #[arg(long)]
     pub embed_cache: Option<PathBuf>,
-    /// Columns that must not become model features (still usable in slice expressions).
+    /// Columns that must not become model features (still usable in slice expressions);
+    /// globs allowed: `v_*`, `*_jail_*`, `c1??`.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Column types instead of the inferred ones, e.g. `a=numeric,b=categorical,d=date,n=text`
+    /// (categorical: one-hot features; text: never a feature; numeric: a standardised number;
+    /// date: ISO dates, a day number as a feature). A column may be given by position (-1).
+    #[arg(long, allow_hyphen_values = true)]
+    pub types: Option<String>,
     /// Demo: training rows (valid n/5, test n).
     #[arg(long, default_value_t = 10_000)]
     pub n: usize,
@@ -107,6 +115,24 @@ impl DataArgs {
 
     /// Loads the dataset (for the demo: generated with `seed`).
     pub fn dataset(&self, seed: u64) -> anyhow::Result<Arc<Dataset>> {
+        self.dataset_with(seed, None)
+    }
+
+    /// The declared column types of `--types`.
+    pub fn type_overrides(&self) -> anyhow::Result<Vec<TypeOverride>> {
+        match &self.types {
+            Some(t) => parse_types(t).map_err(|e| anyhow::anyhow!("--types: {e}")),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Loads the dataset (for the demo: generated with `seed`); `features`, the patterns of
+    /// `train --features`, limit the feature columns.
+    pub fn dataset_with(
+        &self,
+        seed: u64,
+        features: Option<&[String]>,
+    ) -> anyhow::Result<Arc<Dataset>> {
         match self.demo {
             Some(DemoName::Figure1) => return Ok(Arc::new(self.figure1(seed)?.try_dataset()?)),
             Some(DemoName::Spurious) => return Ok(Arc::new(self.spurious(seed)?.try_dataset()?)),
@@ -119,6 +145,7 @@ impl DataArgs {
         let sources = Sources {
             valid: self.valid.clone().or(sources.valid),
             header: self.header,
+            types: self.type_overrides()?,
             ..sources
         };
         let header = read_header(&sources.data, self.header)?;
@@ -142,15 +169,14 @@ impl DataArgs {
         };
         let mut ds = Dataset::load(&sources, &spec)?;
         print_notices(&ds.table);
-        for name in &self.ignore {
-            if ds.table.column(name).is_none() {
-                bail!(
-                    "--ignore: no column '{name}' in {} (columns: {})",
-                    ds.table.source,
-                    ds.table.closest_names(name, 8).join(", ")
-                );
-            }
-            ds.reserved.push(name.clone());
+        let ignored =
+            match_columns(&ds.table, &self.ignore).map_err(|e| anyhow!("--ignore: {e}"))?;
+        ds.reserved.extend(ignored.iter().cloned());
+        ds.choice.ignore = ignored;
+        if let Some(patterns) = features {
+            let only =
+                match_columns(&ds.table, patterns).map_err(|e| anyhow!("--features: {e}"))?;
+            ds.choice.only = Some(only);
         }
         if let (Some(column), Some(encoder)) = (&self.embed, &self.encoder) {
             self.embed_text(&mut ds, column, encoder)?;
@@ -206,13 +232,27 @@ impl DataArgs {
 
     /// The experiment data source.
     pub fn source(&self) -> anyhow::Result<DataSource> {
+        self.source_with(None)
+    }
+
+    /// The experiment data source, its features limited to `features` (patterns) if given.
+    pub fn source_with(&self, features: Option<&[String]>) -> anyhow::Result<DataSource> {
         match self.demo {
             Some(DemoName::Figure1) => return Ok(DataSource::Demo(self.figure1(0)?)),
             Some(DemoName::Spurious) => return Ok(DataSource::Spurious(self.spurious(0)?)),
             None => {}
         }
-        Ok(DataSource::Dataset(self.dataset(0)?))
+        Ok(DataSource::Dataset(self.dataset_with(0, features)?))
     }
+}
+
+/// Gives `table`'s columns the types of a `--types` value (`col=numeric,col2=date`).
+pub fn apply_type_flag(table: &mut Table, types: Option<&str>) -> anyhow::Result<()> {
+    if let Some(t) = types {
+        let overrides = parse_types(t).map_err(|e| anyhow!("--types: {e}"))?;
+        slicelab::data::types::apply_types(table, &overrides)?;
+    }
+    Ok(())
 }
 
 /// Prints what the loader of `table` decided or changed (no header row, renamed columns) to

@@ -29,6 +29,9 @@ pub struct EvalArgs {
     /// auto.
     #[arg(long, default_value = "auto")]
     header: slicelab::data::HeaderMode,
+    /// Column types instead of the inferred ones, e.g. `a=numeric,b=categorical,d=date,n=text`.
+    #[arg(long, allow_hyphen_values = true)]
+    types: Option<String>,
     /// Label column (default: the model's label, else y); a position such as -1 (the last
     /// column) when no column has that name.
     #[arg(long, allow_hyphen_values = true)]
@@ -82,7 +85,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         )?;
     }
     let device = slicelab::model::device::parse_device(&a.device).map_err(anyhow::Error::msg)?;
-    let (model, table, label) = super::args::model_and_table(
+    let (model, mut table, label) = super::args::model_and_table(
         a.model.as_deref(),
         &a.data,
         a.header,
@@ -90,6 +93,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         a.encoder.as_deref(),
         &device,
     )?;
+    super::args::apply_type_flag(&mut table, a.types.as_deref())?;
     let default_truth: Vec<String> = match &model {
         Some(m) => m.card.truth_slices.clone(),
         None => table

@@ -4,6 +4,7 @@ mod args;
 mod demo;
 mod eval;
 mod experiment;
+mod features;
 mod flags;
 mod interrupt;
 mod report_table;

@@ -24,6 +24,9 @@ pub struct SuggestArgs {
     /// auto.
     #[arg(long, default_value = "auto")]
     header: slicelab::data::HeaderMode,
+    /// Column types instead of the inferred ones, e.g. `a=numeric,b=categorical,d=date,n=text`.
+    #[arg(long, allow_hyphen_values = true)]
+    types: Option<String>,
     /// Label column (default: the model's label, else y); a position such as -1 (the last
     /// column) when no column has that name.
     #[arg(long, allow_hyphen_values = true)]
@@ -72,7 +75,7 @@ pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
             slicelab::slices::SliceSet::load(p).is_ok()
         })?;
     }
-    let (model, table, label) = super::args::model_and_table(
+    let (model, mut table, label) = super::args::model_and_table(
         a.model.as_deref(),
         &a.data,
         a.header,
@@ -80,6 +83,7 @@ pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
         a.encoder.as_deref(),
         &candle_core::Device::Cpu,
     )?;
+    super::args::apply_type_flag(&mut table, a.types.as_deref())?;
     let mut spec = DatasetSpec::new(&label);
     spec.pred = a.pred.clone();
     spec.truth_slices = DatasetSpec::default_truth(

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -10,6 +10,7 @@ use super::args::{DataArgs, parse_metric, slice_set};
 use super::flags::TrainFlags;
 use super::interrupt::{self, Interrupted};
 use super::table::TextTable;
+use slicelab::data::glob::match_columns;
 use slicelab::metrics::{MEAN_SLICE, Metric, WORST_SLICE};
 use slicelab::model::Method;
 use slicelab::summary::{Report, show};
@@ -42,7 +43,9 @@ pub struct TrainArgs {
     /// SBL expert size h (default: the last backbone width).
     #[arg(long)]
     rep_dim: Option<usize>,
-    /// Feature columns, comma-separated (default: all but label, prediction, split, truth, SF and text columns).
+    /// Only these columns become features (the whitelist alternative to --ignore): names or
+    /// globs such as `v_*`, `c1??`, comma-separated. Default: every column but the label,
+    /// prediction, split, truth, SF, --ignore'd, identifier, free-text and constant ones.
     #[arg(long, value_delimiter = ',')]
     features: Option<Vec<String>>,
     /// Output folder for report.json and one model folder per run (<method>-seed<N>).
@@ -98,9 +101,21 @@ impl TrainArgs {
 
 /// Runs `slicelab train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
-    let spec = args.spec()?;
-    let source = args.data.source()?;
+    let mut spec = args.spec()?;
+    let source = args.data.source_with(args.features.as_deref())?;
+    match (&source, &spec.features) {
+        // The dataset took --features (globs resolved): the feature plan decides from here.
+        (DataSource::Dataset(_), _) => spec.features = None,
+        (DataSource::Demo(_) | DataSource::Spurious(_), Some(patterns)) => {
+            let ds = source.try_dataset(0)?;
+            let cols =
+                match_columns(&ds.table, patterns).map_err(|e| anyhow!("--features: {e}"))?;
+            spec.features = Some(cols);
+        }
+        (DataSource::Demo(_) | DataSource::Spurious(_), None) => {}
+    }
     let slices = slice_set(&args.slices, &source)?;
+    let feature_info = super::features::announce(&source, &slices, spec.features.as_deref());
     if let Some(out) = &args.out {
         check_out(out, &spec)?;
     }
@@ -154,7 +169,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     }
     let mut report = result.report;
     if let Some(out) = &args.out {
-        write_out(out, &result.runs, &mut report)?;
+        write_out(out, &result.runs, &mut report, &feature_info)?;
     }
     if report.interrupted {
         return Err(Interrupted(format!(
@@ -192,7 +207,12 @@ fn run_dir(out: &Path, method: &str, seed: u64) -> PathBuf {
 
 /// Saves every run that finished, then `report.json`; an interrupt stops saving more models,
 /// but the report is written either way and says so.
-fn write_out(out: &Path, runs: &[RunResult], report: &mut Report) -> anyhow::Result<()> {
+fn write_out(
+    out: &Path,
+    runs: &[RunResult],
+    report: &mut Report,
+    extra: &serde_json::Value,
+) -> anyhow::Result<()> {
     let mut saved = 0;
     // An interrupt during training has been answered already: save what finished. One that
     // arrives while saving stops the saving (a second one ends the process).
@@ -208,7 +228,7 @@ fn write_out(out: &Path, runs: &[RunResult], report: &mut Report) -> anyhow::Res
         run.model.save(&run_dir(out, run.method.name(), run.seed))?;
         saved += 1;
     }
-    let json = serde_json::to_vec_pretty(report)?;
+    let json = serde_json::to_vec_pretty(&super::features::with_extra(report, extra)?)?;
     let path = out.join("report.json");
     slicelab::safe_write::write_atomic(&path, &json)
         .with_context(|| format!("writing {}", path.display()))?;

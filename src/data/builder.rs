@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
+use super::date::parse_date;
+use super::features::MAX_LEVELS;
 use super::table::{Column, ColumnData, ColumnKind, MISSING_CODE, format_number};
 
-/// Integer columns with at most this many distinct values are treated as categorical.
-pub const MAX_INT_CATEGORIES: usize = 10;
 /// String columns with a mean length above this are treated as free text.
 pub const TEXT_MEAN_CHARS: f64 = 30.0;
 
@@ -113,9 +113,16 @@ impl ColumnBuilder {
         if let Some(col) = boolean_from_levels(&name, &self.codes, &self.levels) {
             return col;
         }
+        if let Some(col) = date_from_levels(&name, &self.codes, &self.levels) {
+            return col;
+        }
         let mean_chars = self.text_chars as f64 / present.max(1) as f64;
         let distinct = self.levels.len();
-        let kind = if mean_chars > TEXT_MEAN_CHARS || (distinct > 100 && distinct * 2 > present) {
+        // Long strings are text, unless a few of them repeat: census answers such as
+        // "Foreign born- Not a citizen of U S" are categories, however wordy.
+        let few_repeated = distinct <= MAX_LEVELS && distinct * 2 <= present;
+        let long = mean_chars > TEXT_MEAN_CHARS && !few_repeated;
+        let kind = if long || (distinct > 100 && distinct * 2 > present) {
             ColumnKind::Text
         } else {
             ColumnKind::Categorical
@@ -131,24 +138,36 @@ impl ColumnBuilder {
     }
 }
 
-/// Boolean for {0,1}, categorical for few integers, numeric otherwise.
+/// Boolean for {0,1}, numeric otherwise. Integers with few distinct values stay numbers: their
+/// order matters to a model (a decile, a pixel intensity), and analysis can still group them by
+/// value. One-hot is for strings and for columns the user declares categorical (`--types`).
 fn numeric_kind(values: &[f64]) -> ColumnKind {
-    let mut distinct: Vec<u64> = Vec::new();
-    let mut integral = true;
-    for &x in values.iter().filter(|x| !x.is_nan()) {
-        integral &= x.fract() == 0.0;
-        if distinct.len() <= MAX_INT_CATEGORIES && !distinct.contains(&x.to_bits()) {
-            distinct.push(x.to_bits());
-        }
-    }
-    let is_01 = |b: &u64| *b == 0f64.to_bits() || *b == 1f64.to_bits();
-    if !distinct.is_empty() && distinct.iter().all(is_01) {
+    let mut present = values.iter().filter(|x| !x.is_nan()).peekable();
+    if present.peek().is_some() && present.all(|&x| x == 0.0 || x == 1.0) {
         ColumnKind::Boolean
-    } else if integral && !distinct.is_empty() && distinct.len() <= MAX_INT_CATEGORIES {
-        ColumnKind::Categorical
     } else {
         ColumnKind::Numeric
     }
+}
+
+/// A string column whose every value is an ISO date or datetime becomes a [`ColumnKind::Date`]
+/// column of day numbers.
+fn date_from_levels(name: &str, codes: &[u32], levels: &[String]) -> Option<Column> {
+    let days: Option<Vec<f64>> = levels.iter().map(|l| parse_date(l)).collect();
+    let days = days.filter(|d| !d.is_empty())?;
+    Some(Column {
+        name: name.to_string(),
+        kind: ColumnKind::Date,
+        data: ColumnData::Numeric(codes_to_values(codes, &days)),
+    })
+}
+
+/// Each code's value in `values`; missing codes become `NaN`.
+pub(crate) fn codes_to_values(codes: &[u32], values: &[f64]) -> Vec<f64> {
+    codes
+        .iter()
+        .map(|&c| values.get(c as usize).copied().unwrap_or(f64::NAN))
+        .collect()
 }
 
 /// true/false (or yes/no) strings become a numeric 0/1 boolean column.
@@ -160,20 +179,10 @@ fn boolean_from_levels(name: &str, codes: &[u32], levels: &[String]) -> Option<C
     };
     let map: Option<Vec<f64>> = levels.iter().map(|l| value_of(l)).collect();
     let map = map.filter(|m| !m.is_empty())?;
-    let values = codes
-        .iter()
-        .map(|&c| {
-            if c == MISSING_CODE {
-                f64::NAN
-            } else {
-                map[c as usize]
-            }
-        })
-        .collect();
     Some(Column {
         name: name.to_string(),
         kind: ColumnKind::Boolean,
-        data: ColumnData::Numeric(values),
+        data: ColumnData::Numeric(codes_to_values(codes, &map)),
     })
 }
 
@@ -194,10 +203,21 @@ mod tests {
         assert!(c.is_missing(1) && c.is_missing(2) && c.is_missing(3) && !c.is_missing(0));
         assert_eq!(build(&["0", "1", "1"]).kind, ColumnKind::Boolean);
         assert_eq!(build(&["true", "False"]).kind, ColumnKind::Boolean);
-        assert_eq!(build(&["1", "2", "3", "2"]).kind, ColumnKind::Categorical);
+        // Small integers stay ordered numbers.
+        assert_eq!(build(&["1", "2", "3", "2"]).kind, ColumnKind::Numeric);
+        let d = build(&["2013-01-27", "", "2013-06-01 10:00:00"]);
+        assert_eq!(d.kind, ColumnKind::Date);
+        assert!(d.is_missing(1));
+        assert_eq!(d.display(0), "2013-01-27");
         assert_eq!(build(&["a", "b", "a"]).kind, ColumnKind::Categorical);
         let long = "a review sentence that is clearly longer than thirty characters";
         assert_eq!(build(&[long, "x"]).kind, ColumnKind::Text);
+        let wordy = "Native- Born in the United States";
+        let other = "Foreign born- Not a citizen of U S";
+        assert_eq!(
+            build(&[wordy, other, wordy, wordy]).kind,
+            ColumnKind::Categorical
+        );
     }
 
     #[test]

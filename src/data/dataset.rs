@@ -2,6 +2,7 @@
 
 use super::classes::ClassIndex;
 use super::error::DataError;
+use super::feature_plan::FeatureChoice;
 use super::load::{Sources, read_table_with};
 use super::split::{Split, stratified_split};
 use super::table::{Column, Table};
@@ -71,6 +72,10 @@ pub struct Dataset {
     pub reserved: Vec<String>,
     /// How a text column was embedded into `{column}_e{i}` feature columns, if one was.
     pub embedding: Option<super::EmbedRecord>,
+    /// The train/valid/test column, if one was given.
+    pub split_col: Option<String>,
+    /// Columns the user left out of the features or limited them to (`--ignore`, `--features`).
+    pub choice: FeatureChoice,
 }
 
 impl Dataset {
@@ -97,6 +102,8 @@ impl Dataset {
                 .take(n_main)
                 .for_each(|s| *s = Some(Split::Train));
         }
+        // After stacking the files, so that every row takes the declared type.
+        super::types::apply_types(&mut table, &sources.types)?;
         Self::from_table(table, spec, &forced)
     }
 
@@ -146,6 +153,8 @@ impl Dataset {
             truth_slices: spec.truth_slices.clone(),
             reserved,
             embedding: None,
+            split_col: spec.split_col.clone(),
+            choice: FeatureChoice::default(),
         })
     }
 

@@ -89,6 +89,18 @@ pub enum DataError {
         /// The label's classes, comma-separated.
         classes: String,
     },
+    /// A column cannot take the type the user gave it (`--types`, the open dialog).
+    #[error("--types {name}={kind}: column '{name}' in {source_name}: {message}")]
+    BadType {
+        /// The column.
+        name: String,
+        /// The type asked for.
+        kind: &'static str,
+        /// The dataset.
+        source_name: String,
+        /// Why, naming the first offending row and value.
+        message: String,
+    },
     /// Invalid option values.
     #[error("{0}")]
     Invalid(String),

@@ -127,7 +127,7 @@ fn unknown(table: &Table, name: &str) -> DataError {
 
 fn fit_column(col: &Column, train: &[usize]) -> Result<FeatureInput, String> {
     match (&col.data, col.kind) {
-        (ColumnData::Numeric(v), ColumnKind::Numeric | ColumnKind::Boolean) => {
+        (ColumnData::Numeric(v), ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date) => {
             let vals: Vec<f64> = train
                 .iter()
                 .map(|&i| v[i])

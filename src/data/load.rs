@@ -41,6 +41,8 @@ pub struct Sources {
     pub test: Option<PathBuf>,
     /// Whether the CSV files' first rows are headers.
     pub header: HeaderMode,
+    /// Column types the user declared (`--types`), applied after the files are read.
+    pub types: Vec<super::types::TypeOverride>,
 }
 
 impl Sources {
@@ -54,6 +56,7 @@ impl Sources {
                 valid: file("valid.csv"),
                 test: test.or_else(|| file("test.csv")),
                 header: HeaderMode::Auto,
+                types: Vec::new(),
             };
         }
         Sources {
@@ -61,6 +64,7 @@ impl Sources {
             valid: None,
             test,
             header: HeaderMode::Auto,
+            types: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 
 use super::builder::ColumnBuilder;
+use super::date::format_date;
 use super::error::DataError;
 use super::header::{rename_notice, unique_names};
 use super::table::Table;
@@ -76,6 +77,10 @@ fn push_field(b: &mut ColumnBuilder, field: &Field) -> Result<(), String> {
         Field::Float(v) => b.push_num(f64::from(*v)),
         Field::Double(v) => b.push_num(*v),
         Field::Str(s) => b.push_str(s),
+        // Through ISO text, so the builder infers a date column as it does for a CSV.
+        Field::Date(days) => b.push_str(&format_date(f64::from(*days))),
+        Field::TimestampMillis(ms) => b.push_str(&format_date(*ms as f64 / 86_400_000.0)),
+        Field::TimestampMicros(us) => b.push_str(&format_date(*us as f64 / 86_400_000_000.0)),
         other => return Err(format!("unsupported nested or binary value {other}")),
     }
     Ok(())

@@ -6,14 +6,45 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ColumnKind {
-    /// Continuous numbers.
+    /// Numbers, integers included: ordered values, standardised as features.
     Numeric,
     /// Two values: 0/1 or true/false.
     Boolean,
-    /// A small set of values (strings or small integers).
+    /// A small set of unordered values: strings, or numbers the user declared categorical.
     Categorical,
     /// Long free text.
     Text,
+    /// ISO dates or datetimes, stored as days since 1970-01-01 (fractional for a time of day)
+    /// and shown as ISO text.
+    Date,
+}
+
+impl ColumnKind {
+    /// Every kind, in the order a type menu lists them.
+    pub const ALL: [ColumnKind; 5] = [
+        ColumnKind::Numeric,
+        ColumnKind::Boolean,
+        ColumnKind::Categorical,
+        ColumnKind::Text,
+        ColumnKind::Date,
+    ];
+
+    /// The lowercase name used by `--types`, report.json and the app.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnKind::Numeric => "numeric",
+            ColumnKind::Boolean => "boolean",
+            ColumnKind::Categorical => "categorical",
+            ColumnKind::Text => "text",
+            ColumnKind::Date => "date",
+        }
+    }
+
+    /// The kind named `s` (case-insensitive), as [`ColumnKind::name`] spells it.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|k| k.name() == s)
+    }
 }
 
 /// Column storage. Missing values are `NaN` in numeric storage and `None`/[`MISSING_CODE`] otherwise.
@@ -70,6 +101,9 @@ impl Column {
     pub fn display(&self, i: usize) -> String {
         match &self.data {
             ColumnData::Numeric(v) if v[i].is_nan() => String::new(),
+            ColumnData::Numeric(v) if self.kind == ColumnKind::Date => {
+                super::date::format_date(v[i])
+            }
             ColumnData::Numeric(v) => format_number(v[i]),
             ColumnData::Strings { codes, levels } => {
                 levels.get(codes[i] as usize).cloned().unwrap_or_default()

@@ -9,8 +9,24 @@ use super::state::SourceSpec;
 use crate::analysis::{FileRoles, numeric_axes, open_file, projection};
 use crate::data::Dataset;
 use crate::data::demo::Figure1;
+use crate::data::leakage::{column_warnings, warning_lines};
+use crate::slices::SliceSet;
+use crate::slices::columns::feature_plan;
 use crate::text::EmbedSpec;
 use crate::train::saved::TrainedModel;
+
+/// The feature plan of `ds` (its SF columns as slices) and the column warnings, as lines.
+fn feature_lines(ds: &Dataset) -> Vec<String> {
+    let plan = feature_plan(ds, &SliceSet::from_sf_columns(&ds.table));
+    let warnings = column_warnings(ds, &plan.columns());
+    let mut lines = plan.summary();
+    lines.extend(
+        warning_lines(&warnings)
+            .into_iter()
+            .map(|w| format!("warning: {w}")),
+    );
+    lines
+}
 
 pub use crate::analysis::{Analysis, Predicted, PreviewResult, analyse, from_column, preview};
 
@@ -26,6 +42,9 @@ pub struct Loaded {
     pub pca: Arc<Vec<[f32; 2]>>,
     /// Time to load and project.
     pub secs: f64,
+    /// Which columns became features (and why the others did not), then `warning:` lines on
+    /// leaking and identifier columns, for the log.
+    pub feature_lines: Vec<String>,
     /// Which load this is: set by the app when the data arrives, so views and background
     /// builds can tell datasets apart (0 until then).
     pub revision: u64,
@@ -44,6 +63,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
             split_col,
             embed,
             header,
+            types,
         } => {
             let roles = FileRoles {
                 path,
@@ -51,6 +71,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
                 pred: pred.as_deref(),
                 split_col: split_col.as_deref(),
                 header: *header,
+                types,
             };
             let embed = embed.as_ref().map(|c| EmbedSpec {
                 column: c.column.clone(),
@@ -68,7 +89,9 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
     };
     let numeric = numeric_axes(&ds, &hidden_axes);
     let pca = projection(&ds).map_err(|e| e.to_string())?;
+    let feature_lines = feature_lines(&ds);
     Ok(Loaded {
+        feature_lines,
         source: source.clone(),
         ds: Arc::new(ds),
         numeric,

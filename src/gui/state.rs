@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::views::Views;
 use crate::data::HeaderMode;
+use crate::data::types::TypeOverride;
 use crate::safe_write::write_atomic;
 use crate::slices::SliceSet;
 
@@ -34,6 +35,9 @@ pub enum SourceSpec {
         /// field: decided from the file).
         #[serde(default)]
         header: HeaderMode,
+        /// Column types chosen in the open dialog's preview, as `--types` gives them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        types: Vec<TypeOverride>,
     },
 }
 

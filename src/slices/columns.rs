@@ -3,22 +3,19 @@
 //! set aside. Training, the app and the CLI all draw the line here, so they draw it the same way.
 
 use super::{Bitmap, SliceSet};
-use crate::data::{ColumnKind, Dataset};
+use crate::data::Dataset;
+use crate::data::feature_plan::FeaturePlan;
 
-/// The columns that become model features: everything except reserved columns (label,
-/// predictions, split, truth slices), columns used whole as SF outputs, and free text.
+/// Which columns become model features and why the others do not (see [`FeaturePlan`]):
+/// reserved columns (label, predictions, split, truth slices), `--ignore`d columns, columns
+/// outside `--features`, columns used whole as SF outputs, identifiers, free text, constants.
+pub fn feature_plan(ds: &Dataset, set: &SliceSet) -> FeaturePlan {
+    FeaturePlan::of(ds, &set.column_sfs(&ds.table))
+}
+
+/// The columns that become model features: [`feature_plan`]'s features, in table order.
 pub fn feature_columns(ds: &Dataset, set: &SliceSet) -> Vec<String> {
-    let sf_cols = set.column_sfs(&ds.table);
-    ds.table
-        .columns
-        .iter()
-        .filter(|c| {
-            !ds.reserved.contains(&c.name)
-                && !sf_cols.contains(&c.name)
-                && c.kind != ColumnKind::Text
-        })
-        .map(|c| c.name.clone())
-        .collect()
+    feature_plan(ds, set).columns()
 }
 
 /// Ground-truth slice masks of a dataset.

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use super::bitmap::Bitmap;
 use super::expr::{ArithOp, BoolExpr, CmpOp, NumExpr, StrExpr, StrFunc};
-use crate::data::table::{ColumnData, MISSING_CODE, Table, format_number};
+use crate::data::date::format_date;
+use crate::data::table::{ColumnData, ColumnKind, MISSING_CODE, Table, format_number};
 
 /// A boolean column under SQL three-valued logic: `t` where true, `null` where unknown.
 #[derive(Debug, Clone)]
@@ -259,6 +260,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// How column `i`'s numbers read as text: dates as ISO text, other numbers plainly.
+    fn formatter(&self, i: usize) -> fn(f64) -> String {
+        if self.table.columns[i].kind == ColumnKind::Date {
+            format_date
+        } else {
+            format_number
+        }
+    }
+
     fn str(&self, e: &StrExpr) -> StrVal<'a> {
         match e {
             StrExpr::Lit(s) => StrVal::Scalar(s.clone()),
@@ -267,10 +277,10 @@ impl<'a> Evaluator<'a> {
                     codes: Cow::Borrowed(codes),
                     levels: Cow::Borrowed(levels),
                 },
-                ColumnData::Numeric(v) => numbers_as_dict(v),
+                ColumnData::Numeric(v) => numbers_as_dict(v, self.formatter(*i)),
             },
             StrExpr::NumColumn(i) => match &self.table.columns[*i].data {
-                ColumnData::Numeric(v) => numbers_as_dict(v),
+                ColumnData::Numeric(v) => numbers_as_dict(v, self.formatter(*i)),
                 ColumnData::Strings { codes, levels } => StrVal::Dict {
                     codes: Cow::Borrowed(codes),
                     levels: Cow::Borrowed(levels),
@@ -344,7 +354,8 @@ fn arith<'a>(op: ArithOp, a: NumVal<'a>, b: NumVal<'a>) -> NumVal<'a> {
     }
 }
 
-fn numbers_as_dict<'a>(v: &[f64]) -> StrVal<'a> {
+/// Numbers as dictionary strings, formatted as `format` does (ISO text for a date column).
+fn numbers_as_dict<'a>(v: &[f64], format: fn(f64) -> String) -> StrVal<'a> {
     let mut index: HashMap<u64, u32> = HashMap::new();
     let mut levels = Vec::new();
     let codes = v
@@ -354,7 +365,7 @@ fn numbers_as_dict<'a>(v: &[f64]) -> StrVal<'a> {
                 return MISSING_CODE;
             }
             *index.entry(x.to_bits()).or_insert_with(|| {
-                levels.push(format_number(*x));
+                levels.push(format(*x));
                 (levels.len() - 1) as u32
             })
         })

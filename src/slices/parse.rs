@@ -18,7 +18,7 @@ use crate::data::table::{ColumnData, ColumnKind, Table, closest};
 
 /// What names an expression can refer to, and how deep the typing has nested so far.
 pub struct Scope<'a> {
-    table: &'a Table,
+    pub(super) table: &'a Table,
     slice_names: &'a HashSet<String>,
     own_name: Option<&'a str>,
     // Atomic only so that a scope can be lent to the big-stack thread; one thread uses it at a time.

@@ -8,7 +8,8 @@ use super::expr::{ArithOp, BoolExpr, CmpOp, NumExpr, StrExpr, Typed};
 use super::flatten::left_spine;
 use super::like::like_regex;
 use super::parse::{Scope, err_on, negate};
-use crate::data::table::format_number;
+use crate::data::date::parse_date;
+use crate::data::table::{ColumnKind, format_number};
 
 /// What a binary operator does, once mapped from sqlparser's.
 #[derive(Clone, Copy)]
@@ -105,8 +106,8 @@ impl Scope<'_> {
         match (l, r) {
             (Typed::Num(a), Typed::Num(b)) => Ok(BoolExpr::NumCmp(op, a, b)),
             (Typed::Str(a), Typed::Str(b)) => Ok(BoolExpr::StrCmp(op, a, b)),
-            (Typed::Num(a), Typed::Str(StrExpr::Lit(s))) => Ok(num_vs_text(op, a, s)),
-            (Typed::Str(StrExpr::Lit(s)), Typed::Num(b)) => Ok(num_vs_text(flip(op), b, s)),
+            (Typed::Num(a), Typed::Str(StrExpr::Lit(s))) => self.num_vs_text(op, a, s, node),
+            (Typed::Str(StrExpr::Lit(s)), Typed::Num(b)) => self.num_vs_text(flip(op), b, s, node),
             (Typed::Str(a), Typed::Num(NumExpr::Lit(x))) => {
                 Ok(BoolExpr::StrCmp(op, a, StrExpr::Lit(format_number(x))))
             }
@@ -229,6 +230,36 @@ fn join(a: BoolExpr, b: BoolExpr, and: bool) -> BoolExpr {
         }
         (a, true) => BoolExpr::And(vec![a, b]),
         (a, false) => BoolExpr::Or(vec![a, b]),
+    }
+}
+
+impl Scope<'_> {
+    /// `n op 'text'`: a date column compares with an ISO date literal as day numbers.
+    fn num_vs_text(
+        &self,
+        op: CmpOp,
+        n: NumExpr,
+        s: String,
+        node: &Expr,
+    ) -> Result<BoolExpr, ExprError> {
+        let NumExpr::Column(i) = n else {
+            return Ok(num_vs_text(op, n, s));
+        };
+        let col = &self.table.columns[i];
+        if col.kind != ColumnKind::Date {
+            return Ok(num_vs_text(op, n, s));
+        }
+        match parse_date(&s) {
+            Some(day) => Ok(BoolExpr::NumCmp(op, n, NumExpr::Lit(day))),
+            None => Err(err_on(
+                node,
+                format!(
+                    "'{s}' is not an ISO date (2013-01-27) or datetime (2013-01-27 10:11:12), \
+                     which date column '{}' compares with",
+                    col.name
+                ),
+            )),
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::config::TrainConfig;
 use crate::data::Dataset;
 use crate::data::demo::Figure1;
+use crate::data::error::DataError;
 use crate::data::spurious::Spurious;
 use crate::metrics::Metric;
 use crate::model::Method;
@@ -38,17 +39,20 @@ impl DataSource {
         }
     }
 
-    /// The dataset for one seed.
-    pub fn dataset(&self, seed: u64) -> Arc<Dataset> {
-        match self {
-            DataSource::Demo(f) => Arc::new(Figure1 { seed, ..f.clone() }.dataset()),
-            DataSource::Spurious(s) => Arc::new(
-                Spurious { seed, ..s.clone() }
-                    .try_dataset()
-                    .unwrap_or_else(|e| panic!("invalid spurious settings: {e}")),
-            ),
+    /// The dataset for one seed; a demo's settings are checked (the error names the setting).
+    pub fn try_dataset(&self, seed: u64) -> Result<Arc<Dataset>, DataError> {
+        Ok(match self {
+            DataSource::Demo(f) => Arc::new(Figure1 { seed, ..f.clone() }.try_dataset()?),
+            DataSource::Spurious(s) => Arc::new(Spurious { seed, ..s.clone() }.try_dataset()?),
             DataSource::Dataset(d) => d.clone(),
-        }
+        })
+    }
+
+    /// The dataset for one seed, for settings already checked (the CLI checks a demo's flags
+    /// before it builds the source); panics on settings [`DataSource::try_dataset`] refuses.
+    pub fn dataset(&self, seed: u64) -> Arc<Dataset> {
+        self.try_dataset(seed)
+            .unwrap_or_else(|e| panic!("invalid demo settings: {e}"))
     }
 
     /// The default slice set: every column named `sf_*` (for the demo, its SFs).

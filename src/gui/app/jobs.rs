@@ -243,12 +243,23 @@ impl SlicelabApp {
             l.secs
         ));
         // What the loader decided or renamed goes to the log and, once per load, the banner.
+        // So do the feature decisions; leakage and identifier warnings join the banner.
         let notices = l.ds.table.notices.clone();
         for n in &notices {
             self.log(format!("note: {n}"));
         }
-        if !notices.is_empty() {
-            self.error = Some(format!("note: {}", notices.join(" · ")));
+        for line in &l.feature_lines {
+            self.log(line.clone());
+        }
+        let mut banner: Vec<String> = notices.iter().map(|n| format!("note: {n}")).collect();
+        banner.extend(
+            l.feature_lines
+                .iter()
+                .filter(|w| w.starts_with("warning:"))
+                .cloned(),
+        );
+        if !banner.is_empty() {
+            self.error = Some(banner.join(" · "));
         }
         if self.session.source != l.source {
             // A new dataset starts with its own SF columns (if any) as slices.

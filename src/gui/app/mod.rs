@@ -160,6 +160,7 @@ impl SlicelabApp {
                 split_col: None,
                 embed: None,
                 header: crate::data::HeaderMode::Auto,
+                types: Vec::new(),
             })),
             Launch {
                 data: Some(path), ..

@@ -11,6 +11,7 @@ pub mod indicators;
 pub mod map;
 pub mod map_scene;
 pub mod open;
+mod open_types;
 pub mod per_class;
 pub mod slices;
 pub mod train;

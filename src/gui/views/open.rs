@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::data::feature_plan::{Verdict, verdict};
 use crate::data::load::read_table_with;
-use crate::data::{ColumnKind, HeaderMode, Table};
+use crate::data::{ColumnKind, DatasetSpec, HeaderMode, Table};
 use crate::gui::command::Command;
 use crate::gui::state::{EmbedChoice, SourceSpec};
 use crate::gui::theme;
+use crate::slices::SliceSet;
 
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 8;
@@ -36,6 +38,18 @@ pub struct OpenDialog {
     pub header: bool,
     /// What the loader decided or renamed (no header row, duplicate names).
     pub notices: Vec<String>,
+    /// The type chosen per column in the preview (`None`: as inferred).
+    pub types: Vec<Option<ColumnKind>>,
+    /// The columns as read, kept to retype one without rereading the file.
+    pub(super) table: Table,
+    /// Each column's encoding as a feature, or why its values rule it out.
+    pub(super) verdicts: Vec<Verdict>,
+    /// Columns whose values are whole SF outputs (`sf_*`).
+    pub(super) sf_columns: Vec<String>,
+    /// The default ground-truth slice columns (`slice_*`).
+    pub(super) truth: Vec<String>,
+    /// Why the last type choice could not be applied.
+    pub(super) type_error: Option<String>,
 }
 
 /// The encoder offered first: `SLICELAB_ENCODER`, else the team's MiniLM beside a source checkout.
@@ -100,6 +114,12 @@ impl OpenDialog {
             label,
             header: !table.headerless,
             notices: table.notices.clone(),
+            types: vec![None; table.columns.len()],
+            verdicts: table.columns.iter().map(verdict).collect(),
+            sf_columns: SliceSet::from_sf_columns(&table).column_sfs(&table),
+            truth: DatasetSpec::default_truth(&names_of(&table)),
+            type_error: None,
+            table,
         })
     }
 
@@ -147,6 +167,7 @@ impl OpenDialog {
                     optional(ui, "Split column", "open_split", &mut self.split, &names);
                     self.embed_row(ui);
                 });
+                self.features_list(ui);
                 ui.horizontal(|ui| {
                     if ui.button("Open").clicked() {
                         out.push(Command::Load(SourceSpec::File {
@@ -156,6 +177,7 @@ impl OpenDialog {
                             split_col: self.split.clone(),
                             embed: self.embed_choice(),
                             header: self.mode(),
+                            types: self.type_overrides(),
                         }));
                         keep = false;
                     }
@@ -212,16 +234,18 @@ impl OpenDialog {
         })
     }
 
-    fn preview(&self, ui: &mut egui::Ui) {
+    fn preview(&mut self, ui: &mut egui::Ui) {
         egui::Grid::new("open_preview_grid")
             .striped(true)
             .show(ui, |ui| {
-                for (name, _) in &self.columns {
-                    ui.strong(name);
-                }
+                let names: Vec<egui::Id> = self
+                    .columns
+                    .iter()
+                    .map(|(name, _)| ui.strong(name).id)
+                    .collect();
                 ui.end_row();
-                for (_, kind) in &self.columns {
-                    ui.colored_label(theme::MUTED, format!("{kind:?}").to_lowercase());
+                for (idx, name) in names.into_iter().enumerate() {
+                    self.type_menu(ui, idx, name);
                 }
                 ui.end_row();
                 for row in &self.preview {
@@ -232,6 +256,10 @@ impl OpenDialog {
                 }
             });
     }
+}
+
+fn names_of(table: &Table) -> Vec<String> {
+    table.columns.iter().map(|c| c.name.clone()).collect()
 }
 
 fn optional(

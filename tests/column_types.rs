@@ -1,0 +1,363 @@
+//! Column types, features and leakage on a user's own table: small integers stay ordered
+//! numbers, ISO dates become a date type usable in slices, `--types` overrides inference,
+//! identifiers are dropped or warned about, leaking columns are named with the flag that drops
+//! them, `--ignore` / `--features` take globs, and report.json records what became a feature.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::cli::{ok, p, slicelab, stderr};
+use serde_json::Value;
+use slicelab::data::feature_plan::{Encoding, FeaturePlan};
+use slicelab::data::load::{Sources, read_table};
+use slicelab::data::types::parse_types;
+use slicelab::data::{ColumnKind, Dataset, DatasetSpec, FeatureMap, Split};
+use slicelab::slices::{SliceDef, SliceSet};
+
+/// 240 rows: a string id, a row counter, a decile (1..10), a count (0..11), a date, a sex, two
+/// `v_*` scores, a column that gives the label away, and the label `y`. Row `i`'s date is in
+/// the second half of 2013 when `i % 4 >= 2`.
+fn table_csv() -> String {
+    let mut csv = String::from("id,row,decile,priors,date,sex,v_a,v_b,leak,y\n");
+    for i in 0..240u32 {
+        let y = u32::from((i * 7 + i / 3) % 5 < 2);
+        let month = if i % 4 >= 2 { 7 + i % 6 } else { 1 + i % 5 };
+        csv.push_str(&format!(
+            "A-{i:05},{i},{},{},2013-{month:02}-{:02},{},{:.2},{:.2},{:.3},{y}\n",
+            1 + (i * 13) % 10,
+            (i * 5) % 12,
+            1 + i % 28,
+            if i % 3 == 0 { "Female" } else { "Male" },
+            f64::from((i * 31) % 17) / 3.0,
+            f64::from((i * 11) % 23) / 7.0,
+            f64::from(y) * 5.0 + f64::from(i % 10) / 10.0,
+        ));
+    }
+    csv
+}
+
+fn write(dir: &Path) -> PathBuf {
+    let path = dir.join("people.csv");
+    std::fs::write(&path, table_csv()).unwrap();
+    path
+}
+
+/// Runs `train` (one quick epoch) with `extra` flags; returns stderr and report.json.
+fn train(data: &Path, out: &Path, extra: &[&str]) -> (String, Value) {
+    let mut args = vec![
+        "train",
+        "--data",
+        p(data),
+        "--label",
+        "y",
+        "--method",
+        "vanilla",
+        "--epochs",
+        "1",
+        "--out",
+        p(out),
+    ];
+    args.extend_from_slice(extra);
+    let o = slicelab(&args);
+    let err = stderr(&o);
+    assert!(o.status.success(), "train {extra:?} failed:\n{err}");
+    let report = std::fs::read_to_string(out.join("report.json")).unwrap();
+    (err, serde_json::from_str(&report).unwrap())
+}
+
+/// report.json's encoding of a feature column, or `None` when it is not a feature.
+fn encoding_of<'a>(report: &'a Value, column: &str) -> Option<&'a Value> {
+    report["feature_plan"]["features"]
+        .as_array()?
+        .iter()
+        .find(|f| f["column"] == column)
+}
+
+/// report.json's reason for leaving `column` out, if it did.
+fn reason_of(report: &Value, column: &str) -> Option<String> {
+    report["feature_plan"]["dropped"]
+        .as_array()?
+        .iter()
+        .find(|f| f["column"] == column)
+        .map(|d| d["reason"].as_str().unwrap_or_default().to_string())
+}
+
+fn dataset(path: &Path, types: &str) -> Dataset {
+    let sources = Sources {
+        types: parse_types(types).unwrap(),
+        ..Sources::resolve(path, None)
+    };
+    Dataset::load(&sources, &DatasetSpec::new("y")).unwrap()
+}
+
+#[test]
+fn small_integer_columns_are_ordered_numbers_not_one_hot() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path());
+    let t = read_table(&path).unwrap();
+    // A decile with 10 values and a count with 12 are the same kind of column.
+    assert_eq!(t.column("decile").unwrap().kind, ColumnKind::Numeric);
+    assert_eq!(t.column("priors").unwrap().kind, ColumnKind::Numeric);
+    let ds = dataset(&path, "");
+    let plan = FeaturePlan::of(&ds, &[]);
+    let cols = plan.columns();
+    let fm = FeatureMap::fit(&ds.table, &cols, &ds.indices(Split::Train)).unwrap();
+    let width = |name: &str| {
+        fm.inputs
+            .iter()
+            .find(|i| i.column() == name)
+            .unwrap()
+            .width()
+    };
+    assert_eq!((width("decile"), width("priors")), (1, 1), "one value each");
+    // Declared categorical, the decile is one-hot again: its 10 levels plus other and missing.
+    let ds = dataset(&path, "decile=categorical");
+    let plan = FeaturePlan::of(&ds, &[]);
+    let decile = plan.features.iter().find(|f| f.column == "decile").unwrap();
+    assert_eq!(decile.encoding, Encoding::OneHot { levels: 10 });
+    let fm = FeatureMap::fit(&ds.table, &plan.columns(), &ds.indices(Split::Train)).unwrap();
+    let one_hot = fm.inputs.iter().find(|i| i.column() == "decile").unwrap();
+    assert_eq!(one_hot.width(), 12);
+}
+
+#[test]
+fn iso_dates_are_a_date_type_with_a_day_number_feature_and_slices() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path());
+    let ds = dataset(&path, "");
+    let date = ds.table.column("date").unwrap();
+    assert_eq!(date.kind, ColumnKind::Date);
+    assert_eq!(date.display(0), "2013-01-01", "shown back as ISO text");
+    let plan = FeaturePlan::of(&ds, &[]);
+    let f = plan.features.iter().find(|f| f.column == "date").unwrap();
+    assert_eq!(f.encoding, Encoding::DateOrdinal);
+    // Comparisons with ISO text compare dates: the second half of 2013 is every row i % 4 >= 2.
+    let set = SliceSet {
+        slices: vec![
+            SliceDef::new("late", "date >= '2013-06-01'"),
+            SliceDef::new("one_day", "date IN ('2013-01-01')"),
+        ],
+    };
+    let ev = set.evaluate(&ds.table).unwrap();
+    assert_eq!(ev.masks[0].count(), 120);
+    assert_eq!(
+        ev.masks[1].count(),
+        (0..240)
+            .filter(|i| i % 4 < 2 && i % 5 == 0 && i % 28 == 0)
+            .count()
+    );
+    let bad = SliceSet {
+        slices: vec![SliceDef::new("bad", "date >= '2013-13-01'")],
+    };
+    let err = bad.evaluate(&ds.table).unwrap_err().to_string();
+    assert!(err.contains("'2013-13-01' is not an ISO date"), "{err}");
+    // Missing cells stay missing rather than becoming day 0.
+    let holes = dir.path().join("holes.csv");
+    std::fs::write(&holes, "d,y\n2013-01-27,0\n,1\n2013-01-28 10:11:12,1\n").unwrap();
+    let t = read_table(&holes).unwrap();
+    let d = t.column("d").unwrap();
+    assert!(d.is_missing(1) && d.kind == ColumnKind::Date);
+    assert_eq!(d.display(2), "2013-01-28 10:11:12");
+}
+
+#[test]
+fn train_says_which_columns_became_features_and_report_json_records_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path());
+    let (err, report) = train(&path, &dir.path().join("out"), &[]);
+    assert!(err.contains("features: 8 of 10 columns"), "{err}");
+    assert!(
+        err.contains("numeric 6 [row, decile, priors, …, leak]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("date 1 [date]") && err.contains("one-hot 1 [sex (2)]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not features (2): identifier 1 [id]; label 1 [y]"),
+        "{err}"
+    );
+    assert_eq!(
+        encoding_of(&report, "decile").unwrap()["encoding"],
+        "numeric"
+    );
+    assert_eq!(
+        encoding_of(&report, "date").unwrap()["encoding"],
+        "date_ordinal"
+    );
+    let sex = encoding_of(&report, "sex").unwrap();
+    assert_eq!(
+        (&sex["encoding"], &sex["levels"]),
+        (&"one_hot".into(), &2.into())
+    );
+    // A string unique per row is an identifier, never 240 one-hot slots.
+    assert_eq!(reason_of(&report, "id").as_deref(), Some("identifier"));
+    assert_eq!(reason_of(&report, "y").as_deref(), Some("label"));
+    // The report's own keys are still there for older readers.
+    assert!(report["methods"].is_array(), "{report}");
+}
+
+#[test]
+fn leaking_and_identifier_columns_are_warned_about_with_the_flag_to_drop_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path());
+    let (err, report) = train(&path, &dir.path().join("out"), &[]);
+    let leak = err
+        .lines()
+        .find(|l| l.starts_with("warning:") && l.contains("leak (auc 1.000)"))
+        .unwrap_or_else(|| panic!("no leakage warning:\n{err}"));
+    assert!(leak.contains("--ignore leak"), "{leak}");
+    let id = err
+        .lines()
+        .find(|l| l.starts_with("warning:") && l.contains("row identifier"))
+        .unwrap_or_else(|| panic!("no identifier warning:\n{err}"));
+    assert!(id.contains(": row;") && id.contains("--ignore row"), "{id}");
+    // Warned, not dropped.
+    assert!(encoding_of(&report, "leak").is_some() && encoding_of(&report, "row").is_some());
+    let warned: Vec<&str> = report["column_warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(warned, ["row", "leak"]);
+    // Following the advice silences it.
+    let (err, _) = train(&path, &dir.path().join("out2"), &["--ignore", "leak,row"]);
+    assert!(!err.contains("warning:"), "{err}");
+}
+
+#[test]
+fn types_flag_changes_encodings_and_names_bad_values_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path());
+    let (_, report) = train(
+        &path,
+        &dir.path().join("out"),
+        &["--types", "decile=categorical,date=text"],
+    );
+    let decile = encoding_of(&report, "decile").unwrap();
+    assert_eq!(
+        (&decile["encoding"], &decile["levels"]),
+        (&"one_hot".into(), &10.into())
+    );
+    assert_eq!(reason_of(&report, "date").as_deref(), Some("free_text"));
+    let bad = |types: &str| {
+        let o = slicelab(&[
+            "slices",
+            "--data",
+            p(&path),
+            "--label",
+            "y",
+            "--types",
+            types,
+        ]);
+        assert!(!o.status.success(), "--types {types} was accepted");
+        stderr(&o)
+    };
+    let err = bad("sex=numeric");
+    assert!(
+        err.contains("'sex'") && err.contains("row 1 holds 'Female'"),
+        "{err}"
+    );
+    let err = bad("decil=numeric");
+    assert!(err.contains("'decil'") && err.contains("decile"), "{err}");
+    let err = bad("decile=float");
+    assert!(
+        err.contains("'float'") && err.contains("numeric, categorical, date or text"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ignore_and_features_take_globs_and_name_a_glob_that_matches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path());
+    let (_, report) = train(&path, &dir.path().join("a"), &["--ignore", "v_*,l??k"]);
+    for c in ["v_a", "v_b", "leak"] {
+        assert_eq!(reason_of(&report, c).as_deref(), Some("ignored"), "{c}");
+    }
+    let (_, report) = train(&path, &dir.path().join("b"), &["--features", "v_*,dec*"]);
+    let used: Vec<&str> = report["feature_plan"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(used, ["decile", "v_a", "v_b"]);
+    assert_eq!(
+        reason_of(&report, "sex").as_deref(),
+        Some("not_in_features")
+    );
+    let o = slicelab(&[
+        "train",
+        "--data",
+        p(&path),
+        "--label",
+        "y",
+        "--epochs",
+        "1",
+        "--ignore",
+        "w_*",
+    ]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("--ignore: no column matches 'w_*'"), "{err}");
+    // The --features help names it as the whitelist alternative.
+    let help = ok(&["train", "--help"]);
+    assert!(help.contains("whitelist"), "{help}");
+}
+
+#[test]
+fn the_open_dialog_lists_features_and_takes_a_type_per_column() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable;
+    let home = tempfile::tempdir().unwrap();
+    let data = write(home.path());
+    let opts = slicelab::gui::AppOptions {
+        launch: slicelab::gui::Launch {
+            data: Some(data),
+            label: None,
+            pred: None,
+        },
+        ..common::options(home.path())
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    common::wait_for(&mut h, "the open dialog", |a| a.open_dialog.is_some());
+    common::wait_for_text(&mut h, "Features: 8 used, 2 dropped");
+    h.get_by_label_contains("Features: 8 used").click();
+    common::wait_for_text(&mut h, "id · not a feature: identifier");
+    // The date column (the fifth) declared text leaves the features.
+    h.get_by_role_and_label(Role::ComboBox, "date").click();
+    h.run();
+    h.get_by_label("text").click();
+    common::wait_for_text(&mut h, "Features: 7 used, 3 dropped");
+    h.get_by_label("Open").click();
+    common::wait_for(&mut h, "the file to load", |a| a.data.is_some());
+    let state = h.state();
+    let d = state.data.as_ref().unwrap();
+    assert_eq!(d.ds.table.column("date").unwrap().kind, ColumnKind::Text);
+    let slicelab::gui::state::SourceSpec::File { types, .. } = &d.source else {
+        panic!("{:?}", d.source)
+    };
+    assert_eq!(types, &parse_types("date=text").unwrap());
+    // The log says what became a feature and warns about the leaking column.
+    let log = state.log.join("\n");
+    assert!(log.contains("features: 7 of 10 columns"), "{log}");
+    assert!(log.contains("--ignore leak"), "{log}");
+}
+
+#[test]
+fn a_session_from_before_the_types_field_still_loads() {
+    let old = r#"{"kind":"file","path":"d.csv","label":"y","header":"auto"}"#;
+    let spec: slicelab::gui::state::SourceSpec = serde_json::from_str(old).unwrap();
+    let slicelab::gui::state::SourceSpec::File { types, .. } = &spec else {
+        panic!("{spec:?}")
+    };
+    assert!(types.is_empty());
+    // And a session without type choices is written as before.
+    assert!(!serde_json::to_string(&spec).unwrap().contains("types"));
+}
