@@ -113,7 +113,11 @@ impl Plot<'_> {
         ev: &mut PlotEvents,
     ) {
         if response.drag_started() {
-            state.drag_start = response.interact_pointer_pos();
+            // egui reports the drag once the pointer has moved a few points: start the brush
+            // where the button went down.
+            state.drag_start = ui
+                .input(|i| i.pointer.press_origin())
+                .or(response.interact_pointer_pos());
         }
         let (Some(start), Some(now)) = (state.drag_start, response.interact_pointer_pos()) else {
             state.drag_start = None;
