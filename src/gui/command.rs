@@ -51,6 +51,8 @@ pub struct TrainRequest {
 pub enum Command {
     /// Show a native file dialog.
     PickFile(FilePurpose),
+    /// A path chosen in slicelab's own file chooser.
+    Picked(FilePurpose, PathBuf),
     /// Inspect a dataset file and ask for its column roles.
     InspectData(PathBuf),
     /// Inspect a dataset file again, reading its first row as a header or not.

@@ -19,6 +19,7 @@ impl SlicelabApp {
     fn apply(&mut self, c: Command) {
         match c {
             Command::PickFile(p) => self.pick_file(p),
+            Command::Picked(p, path) => self.picked(p, path),
             Command::InspectData(path) => self.inspect(path, crate::data::HeaderMode::Auto),
             Command::InspectDataAs(path, header) => self.inspect(path, header),
             Command::Load(source) => self.load(source),

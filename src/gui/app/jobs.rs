@@ -25,8 +25,8 @@ pub struct Jobs {
     pub analysis: Option<Pending<Analysis>>,
     /// Predicting with a model.
     pub predict: Option<Pending<Result<Predicted, String>>>,
-    /// A native file dialog.
-    pub dialog: Option<Pending<(FilePurpose, Option<PathBuf>)>>,
+    /// A native file dialog: what it picked and how many seconds it was open.
+    pub dialog: Option<Pending<(FilePurpose, Option<PathBuf>, f64)>>,
     /// Saving or loading files (models, slice sets, sessions, exports, per-value slicing): each
     /// job keeps its own slot, so starting one never drops another's result.
     pub files: Vec<Pending<FileOutcome>>,
@@ -212,11 +212,20 @@ impl SlicelabApp {
         {
             self.analysis = Some(a);
         }
-        if let Some((purpose, path)) =
-            take(&mut self.jobs.dialog, |_| (FilePurpose::OpenData, None))
-            && let Some(path) = path
-        {
-            self.picked(purpose, path);
+        if let Some((purpose, path, secs)) = take(&mut self.jobs.dialog, |_| {
+            (FilePurpose::OpenData, None, 0.0)
+        }) {
+            match path {
+                Some(path) => self.picked(purpose, path),
+                None if crate::gui::views::path_dialog::dialog_never_showed(secs) => {
+                    self.own_file_chooser(
+                        purpose,
+                        "The system file dialog did not open (no xdg desktop portal answered), \
+                         so slicelab's own chooser is used.",
+                    );
+                }
+                None => {}
+            }
         }
         for out in take_all(&mut self.jobs.files, |l| {
             FileOutcome::Failed(format!("'{l}' stopped unexpectedly"))

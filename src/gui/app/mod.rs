@@ -40,6 +40,8 @@ pub struct AppOptions {
     pub quick_epochs: usize,
     /// The embedded demo's generator settings (benchmarks use a larger one).
     pub demo: crate::data::demo::Figure1,
+    /// Use slicelab's own file chooser instead of the system's (`SLICELAB_FILE_DIALOG=builtin`).
+    pub builtin_file_dialog: bool,
 }
 
 impl Default for AppOptions {
@@ -50,6 +52,8 @@ impl Default for AppOptions {
             restore: true,
             quick_epochs: 30,
             demo: crate::data::demo::Figure1::default(),
+            builtin_file_dialog: std::env::var("SLICELAB_FILE_DIALOG")
+                .is_ok_and(|v| v == "builtin"),
         }
     }
 }
@@ -80,6 +84,10 @@ pub struct SlicelabApp {
     pub suggestions: Vec<crate::slices::suggest::Suggestion>,
     /// The open dialog (column roles), when shown.
     pub open_dialog: Option<OpenDialog>,
+    /// slicelab's own file chooser, when shown (no system dialog, or asked for).
+    pub path_dialog: Option<crate::gui::views::path_dialog::PathDialog>,
+    /// Use slicelab's own file chooser instead of the system's.
+    pub builtin_file_dialog: bool,
     /// Whether the wgpu point renderer is available.
     pub gpu_points: bool,
     undo: Vec<SliceSet>,
@@ -124,6 +132,8 @@ impl SlicelabApp {
             error: None,
             jobs: Jobs::default(),
             open_dialog: None,
+            path_dialog: None,
+            builtin_file_dialog: opts.builtin_file_dialog,
             suggestions: Vec::new(),
             gpu_points,
             undo: Vec::new(),
@@ -299,6 +309,7 @@ impl eframe::App for SlicelabApp {
         let mut views = std::mem::take(&mut self.session.views);
         let mut tab = self.session.tab;
         let mut dialog = self.open_dialog.take();
+        let mut chooser = self.path_dialog.take();
         let mut out = Vec::new();
         let cx = self.view_ctx();
         views::top_bar(ui, &cx, &mut out);
@@ -314,7 +325,13 @@ impl eframe::App for SlicelabApp {
         {
             dialog = None;
         }
+        if let Some(c) = &mut chooser
+            && !c.ui(ui.ctx(), &mut out)
+        {
+            chooser = None;
+        }
         (self.session.views, self.session.tab, self.open_dialog) = (views, tab, dialog);
+        self.path_dialog = chooser;
         if !out.is_empty() {
             self.commands.extend(out);
             ui.ctx().request_repaint();

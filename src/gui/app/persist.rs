@@ -44,14 +44,35 @@ impl SlicelabApp {
     }
 
     pub(super) fn pick_file(&mut self, purpose: FilePurpose) {
-        if self.jobs.dialog.is_some() {
+        if self.jobs.dialog.is_some() || self.path_dialog.is_some() {
             return;
+        }
+        if self.builtin_file_dialog {
+            return self.own_file_chooser(
+                purpose,
+                "slicelab's own chooser (SLICELAB_FILE_DIALOG=builtin).",
+            );
         }
         self.jobs.dialog = Some(Pending::spawn(
             "file-dialog",
             "choosing a file",
             self.waker(),
-            move || (purpose, dialog(purpose)),
+            move || {
+                let t = std::time::Instant::now();
+                let picked = dialog(purpose);
+                (purpose, picked, t.elapsed().as_secs_f64())
+            },
+        ));
+    }
+
+    /// Opens slicelab's own file chooser in the current folder, saying why in the log.
+    pub(super) fn own_file_chooser(&mut self, purpose: FilePurpose, why: &str) {
+        self.log(why.to_string());
+        let dir = std::env::current_dir().unwrap_or_else(|_| self.home.clone());
+        self.path_dialog = Some(crate::gui::views::path_dialog::PathDialog::new(
+            purpose,
+            &dir,
+            why.to_string(),
         ));
     }
 

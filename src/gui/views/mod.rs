@@ -12,6 +12,7 @@ pub mod map;
 pub mod map_scene;
 pub mod open;
 mod open_types;
+pub mod path_dialog;
 pub mod per_class;
 pub mod slices;
 pub mod train;
