@@ -71,7 +71,7 @@ pub struct SuggestArgs {
     bins: u16,
     /// Candidates per level kept to build the next (the best by score bound); bounds memory and
     /// time on wide tables. The output says when it dropped any.
-    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..))]
     max_candidates: u32,
     /// Write `{"suggestions": [...], "split": ..., "rows": ..., "levels": [...], "secs": ...}` here.
     #[arg(long)]

@@ -49,7 +49,7 @@ impl Default for SuggestConfig {
             alpha: 0.95,
             bins: 5,
             max_values: 50,
-            max_candidates: 5_000,
+            max_candidates: 20_000,
         }
     }
 }
