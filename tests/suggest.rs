@@ -364,3 +364,55 @@ fn census_suggestions_are_ten_distinct_slices_without_always_true_predicates() {
     let table = slicelab::data::load::read_table(&data).unwrap();
     assert_distinct_and_shrinking(&table, &exprs);
 }
+
+#[test]
+fn a_wide_table_shows_progress_per_level_and_says_when_the_cap_applied() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let mut csv: String = (0..300).map(|i| format!("px{i},")).collect();
+    csv.push_str("y,p\n");
+    for i in 0..400 {
+        for _ in 0..300 {
+            let v: u32 = if rng.random_bool(0.3) {
+                rng.random_range(1..256)
+            } else {
+                0
+            };
+            csv.push_str(&format!("{v},"));
+        }
+        let y = i % 2;
+        let p = if rng.random_bool(0.1) { 1 - y } else { y };
+        csv.push_str(&format!("{y},{p}\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("wide.csv");
+    std::fs::write(&data, csv).unwrap();
+    let json = dir.path().join("s.json");
+    let r = slicelab(&[
+        "suggest",
+        "--data",
+        p(&data),
+        "--pred",
+        "p",
+        "--split",
+        "all",
+        "--min-support",
+        "20",
+        "--max-candidates",
+        "50",
+        "--out",
+        p(&json),
+    ]);
+    let (out, err) = (common::cli::stdout(&r), stderr(&r));
+    assert!(r.status.success(), "{err}");
+    for level in 1..=3 {
+        assert!(err.contains(&format!("level {level}: ")), "{err}");
+    }
+    assert!(
+        out.contains("note: level 1 kept the 50 candidates") && out.contains("not exhaustive"),
+        "{out}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["capped"], true);
+    assert_eq!(v["levels"].as_array().unwrap().len(), 3);
+}
