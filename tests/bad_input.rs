@@ -188,13 +188,15 @@ fn eval_and_suggest_take_a_data_folder_and_read_its_test_file() {
         p(&data),
         "--pred",
         "p",
+        "--split",
+        "test",
         "--top",
         "1",
         "--min-support",
         "10",
     ]);
     assert!(
-        out.contains("g = 'bad'") && out.contains("120 rows"),
+        out.contains("g = 'bad'") && out.contains("test split: 120 of 360 rows"),
         "{out}"
     );
     ok(&["slices", "--data", p(&data)]);

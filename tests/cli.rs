@@ -326,6 +326,8 @@ fn suggest_writes_json_and_a_slice_set_that_loads() {
         "y",
         "--pred",
         "p",
+        "--split",
+        "all",
         "--top",
         "3",
         "--out",
@@ -341,6 +343,10 @@ fn suggest_writes_json_and_a_slice_set_that_loads() {
     assert_eq!(first["size"], 100);
     assert_eq!(first["error_rate"], 1.0);
     assert!(first["score"].as_f64().unwrap() > 0.0 && v["secs"].as_f64().is_some());
+    assert_eq!(
+        (v["split"].as_str(), v["rows"].as_u64()),
+        (Some("all"), Some(400))
+    );
     let set = slicelab::slices::SliceSet::load(&toml).unwrap();
     assert_eq!(set.slices[0].expr, "g = 'bad'");
 }

@@ -8,6 +8,7 @@ use crate::metrics::report::SliceRef;
 use crate::metrics::{ReportSpec, SplitReport, slice_report};
 use crate::slices::columns::truth_masks;
 use crate::slices::stats::{SliceStats, analyse as slice_stats};
+use crate::slices::warnings::{SliceWarning, slice_warnings};
 use crate::slices::{Bitmap, ExprError, SliceDef, SliceError, SliceSet};
 
 /// Slices evaluated and scored against the analysed predictions.
@@ -22,6 +23,8 @@ pub struct Analysis {
     pub reports: Vec<SplitReport>,
     /// Why the set could not be evaluated.
     pub error: Option<String>,
+    /// Slices that select nothing, the same rows as another, or read the label.
+    pub warnings: Vec<SliceWarning>,
 }
 
 impl Analysis {
@@ -33,6 +36,7 @@ impl Analysis {
             stats: Vec::new(),
             reports: Vec::new(),
             error: Some(error),
+            warnings: Vec::new(),
         }
     }
 
@@ -57,10 +61,12 @@ pub fn analyse(
         stats: Vec::new(),
         reports: Vec::new(),
         error: None,
+        warnings: Vec::new(),
     };
     match set.evaluate(&ds.table) {
         Ok(ev) => {
             out.stats = slice_stats(&ev.names, &ev.masks, &ds.splits, &truth);
+            out.warnings = slice_warnings(set, &ev, &ds.table, &[(ds.label.as_str(), "label")]);
             out.masks = Arc::new(ev.masks);
         }
         Err(e) => out.error = Some(e.to_string()),

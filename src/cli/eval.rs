@@ -152,7 +152,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         Some(p) => SliceSet::load(p)?,
         None => set,
     };
-    let report = evaluate(&ds, &pred, &set, a.metric)?;
+    let report = evaluate(&ds, &pred, &set, a.metric, a.pred.as_deref())?;
     println!("{}", slices_table(&report));
     if a.per_class {
         println!("{}", per_class_tables(&report));
@@ -176,8 +176,11 @@ fn evaluate(
     pred: &[u32],
     set: &SliceSet,
     metric: Option<Metric>,
+    pred_column: Option<&str>,
 ) -> anyhow::Result<SplitReport> {
     let evaluated = set.evaluate(&ds.table)?;
+    let answers = super::slices::answers(ds, pred_column);
+    super::slices::print_warnings(set, &evaluated, &ds.table, &answers);
     let truth = truth_masks(ds);
     let refs = SliceRef::list(
         evaluated

@@ -7,8 +7,11 @@ use clap::Args;
 
 use super::args::{DataArgs, slice_set};
 use super::table::TextTable;
+use slicelab::data::{Dataset, Table};
 use slicelab::slices::columns::truth_masks;
 use slicelab::slices::stats::analyse;
+use slicelab::slices::warnings::slice_warnings;
+use slicelab::slices::{EvaluatedSlices, SliceSet};
 use slicelab::train::DataSource;
 
 /// Arguments of `slicelab slices`.
@@ -51,6 +54,12 @@ pub fn run(a: SlicesArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let evaluated = set.evaluate(&ds.table)?;
     let secs = t0.elapsed().as_secs_f64();
+    print_warnings(
+        &set,
+        &evaluated,
+        &ds.table,
+        &answers(&ds, a.data.pred.as_deref()),
+    );
     let stats = analyse(
         &evaluated.names,
         &evaluated.masks,
@@ -108,4 +117,24 @@ pub fn run(a: SlicesArgs) -> anyhow::Result<()> {
         secs * 1e3
     );
     Ok(())
+}
+
+/// The label and prediction columns of a dataset, for [`slice_warnings`]: a slice that reads
+/// them knows the answer.
+pub fn answers<'a>(ds: &'a Dataset, pred: Option<&'a str>) -> Vec<(&'a str, &'static str)> {
+    let mut out = vec![(ds.label.as_str(), "label")];
+    out.extend(pred.map(|p| (p, "prediction")));
+    out
+}
+
+/// Prints each warning about the evaluated slices on stderr as a `warning:` line.
+pub fn print_warnings(
+    set: &SliceSet,
+    evaluated: &EvaluatedSlices,
+    table: &Table,
+    answers: &[(&str, &'static str)],
+) {
+    for w in slice_warnings(set, evaluated, table, answers) {
+        eprintln!("warning: {w}");
+    }
 }

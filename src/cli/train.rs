@@ -116,6 +116,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     }
     let slices = slice_set(&args.slices, &source)?;
     let feature_info = super::features::announce(&source, &slices, spec.features.as_deref());
+    warn_about_slices(&spec, &slices, &source, args.data.pred.as_deref());
     if let Some(out) = &args.out {
         check_out(out, &spec)?;
     }
@@ -340,5 +341,25 @@ fn support_text(s: &slicelab::summary::SliceSummary) -> String {
     match s.scores.positives {
         Some(p) => format!("{} ({:.0} pos)", s.support, p),
         None => s.support.to_string(),
+    }
+}
+
+/// Prints `warning:` lines about the slices before training: slice-aware methods without
+/// slices, and slices that select nothing, the same rows as another, or the answer.
+fn warn_about_slices(
+    spec: &ExperimentSpec,
+    slices: &slicelab::slices::SliceSet,
+    source: &DataSource,
+    pred: Option<&str>,
+) {
+    if let Some(problem) = spec.no_slices_problem(slices.slices.len()) {
+        eprintln!("warning: {problem}");
+    }
+    // The demo's own slices need no checking; a set that does not evaluate fails in the job.
+    if let DataSource::Dataset(ds) = source
+        && let Ok(evaluated) = slices.evaluate(&ds.table)
+    {
+        let answers = super::slices::answers(ds, pred);
+        super::slices::print_warnings(slices, &evaluated, &ds.table, &answers);
     }
 }

@@ -82,6 +82,12 @@ impl Method {
         Self::ALL.into_iter().find(|m| m.name() == s)
     }
 
+    /// Whether the method reads slice membership (all but vanilla): without slices it only
+    /// adds parameters to a vanilla model.
+    pub fn uses_slices(self) -> bool {
+        self != Method::Vanilla
+    }
+
     /// The attention of SBL variants; `None` for the other families.
     pub fn attention(self) -> Option<Attention> {
         match self {

@@ -100,6 +100,17 @@ impl Bitmap {
         self.zip(other, |a, b| a | b)
     }
 
+    /// A 64-bit hash of the bits: equal bitmaps hash alike, so sets of rows can be compared by
+    /// hash first and bit by bit only on a match.
+    pub fn hash64(&self) -> u64 {
+        use std::hash::Hasher;
+        let mut h = twox_hash::XxHash64::with_seed(self.len as u64);
+        for w in &self.words {
+            h.write_u64(*w);
+        }
+        h.finish()
+    }
+
     /// `self & !other`.
     pub fn and_not(&self, other: &Self) -> Self {
         self.zip(other, |a, b| a & !b)

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod expr;
 pub mod flatten;
 pub mod like;
+pub mod name;
 pub mod noise;
 pub mod parse;
 mod parse_funcs;
@@ -16,6 +17,7 @@ pub mod set;
 pub mod stats;
 pub mod suggest;
 pub mod text;
+pub mod warnings;
 
 pub use bitmap::Bitmap;
 pub use error::{ExprError, SliceError};

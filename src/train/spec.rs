@@ -91,3 +91,30 @@ pub struct ExperimentSpec {
     /// [`Metric::default_for`]).
     pub metric: Option<Metric>,
 }
+
+impl ExperimentSpec {
+    /// Why training these methods on `slices` slices is pointless, when it is: slice-aware
+    /// methods (all but vanilla) given no slices at all.
+    pub fn no_slices_problem(&self, slices: usize) -> Option<String> {
+        let aware: Vec<&str> = self
+            .methods
+            .iter()
+            .filter(|m| m.uses_slices())
+            .map(|m| m.name())
+            .collect();
+        (slices == 0 && !aware.is_empty()).then(|| {
+            format!(
+                "{} {} slices but none are given, so {} the same as vanilla with extra \
+                 parameters; give slices (a --slices file, or sf_* columns; in the app, add or \
+                 enable slices) or train vanilla",
+                aware.join(", "),
+                if aware.len() == 1 { "needs" } else { "need" },
+                if aware.len() == 1 {
+                    "it trains"
+                } else {
+                    "they train"
+                }
+            )
+        })
+    }
+}

@@ -136,7 +136,8 @@ impl SlicelabApp {
         ));
     }
 
-    /// Searches the training rows for slices where the analysed predictions err most.
+    /// Searches the validation rows (the training rows when there are none) for slices where
+    /// the analysed predictions err most.
     pub(super) fn suggest_slices(&mut self) {
         let (Some(data), Some(pred)) = (&self.data, &self.predicted) else {
             return self.fail("slice suggestions need predictions: train or open a model first");
@@ -148,7 +149,10 @@ impl SlicelabApp {
             "searching for slices",
             self.waker(),
             move || {
-                let rows = ds.indices(crate::data::Split::Train);
+                let rows = match ds.indices(crate::data::Split::Valid) {
+                    valid if valid.is_empty() => ds.indices(crate::data::Split::Train),
+                    valid => valid,
+                };
                 let wrong: Vec<bool> = rows.iter().map(|&i| classes[i] != ds.y[i]).collect();
                 let columns = crate::slices::columns::feature_columns(&ds, &set);
                 let cfg = crate::slices::suggest::SuggestConfig::default();

@@ -38,6 +38,9 @@ impl SlicelabApp {
             features: None,
             metric: None,
         };
+        if let Some(problem) = spec.no_slices_problem(slices.slices.len()) {
+            return self.fail(problem);
+        }
         let source = DataSource::Dataset(data.ds.clone());
         match TrainingJob::spawn(source, slices, spec, self.waker()) {
             Ok(job) => {

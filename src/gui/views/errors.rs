@@ -12,7 +12,8 @@ use crate::gui::command::Command;
 use crate::gui::theme;
 use crate::metrics::{Metric, SliceMetrics};
 use crate::slices::SliceDef;
-use crate::slices::build::{equals_expr, name_from};
+use crate::slices::build::equals_expr;
+use crate::slices::name::auto_name;
 
 /// Sortable columns of the error table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,10 +309,7 @@ impl ErrorsView {
         if let Some((col, value, numeric)) = &self.offer {
             let expr = equals_expr(col, value, *numeric);
             if ui.button(format!("Slice on {expr}")).clicked() {
-                let name = cx
-                    .session
-                    .slices
-                    .unique_name(&name_from(&format!("{col}_{value}")));
+                let name = cx.session.slices.unique_name(&auto_name(&expr));
                 out.push(Command::AddSlice(SliceDef::new(&name, &expr)));
                 self.offer = None;
             }

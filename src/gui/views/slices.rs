@@ -9,7 +9,7 @@ use crate::data::Split;
 use crate::gui::analysis::PreviewResult;
 use crate::gui::command::{Command, FilePurpose};
 use crate::gui::theme;
-use crate::slices::build::name_from;
+use crate::slices::name::auto_name;
 use crate::slices::{ExprError, SliceDef};
 
 /// The side panel.
@@ -146,6 +146,7 @@ impl SlicesPanel {
                     Some(s) => ui.label(format!("{} rows · {}", s.size, pct(s.coverage))),
                     None => ui.weak("…"),
                 };
+                slice_warnings(ui, cx, &def.name);
                 if let Some(f1) = f1 {
                     ui.label(format!("F1 {f1:.3}"));
                 }
@@ -167,6 +168,24 @@ impl SlicesPanel {
                 }
             });
         }
+    }
+}
+
+/// A warning marker after a slice whose results mislead (no rows, same rows as another, reads
+/// the label), the reasons in its tooltip.
+fn slice_warnings(ui: &mut egui::Ui, cx: &ViewCtx<'_>, name: &str) {
+    let Some(analysis) = cx.analysis else {
+        return;
+    };
+    let reasons: Vec<String> = analysis
+        .warnings
+        .iter()
+        .filter(|w| w.slice() == name)
+        .map(ToString::to_string)
+        .collect();
+    if !reasons.is_empty() {
+        ui.colored_label(theme::BAD, "⚠ warning")
+            .on_hover_text(reasons.join("\n"));
     }
 }
 
@@ -252,7 +271,7 @@ impl Editor {
         }
         match self.editing.and_then(|i| cx.session.slices.slices.get(i)) {
             Some(s) => s.name.clone(),
-            None => cx.session.slices.unique_name(&name_from(&self.expr)),
+            None => cx.session.slices.unique_name(&auto_name(&self.expr)),
         }
     }
 
@@ -355,7 +374,7 @@ fn suggestions(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
             for s in cx.suggestions {
                 ui.horizontal(|ui| {
                     if ui.small_button("Add").clicked() {
-                        let name = cx.session.slices.unique_name(&name_from(&s.expr));
+                        let name = cx.session.slices.unique_name(&s.name);
                         out.push(Command::AddSlice(SliceDef::new(&name, &s.expr)));
                     }
                     ui.label(format!(
