@@ -39,7 +39,11 @@ fn write_wide(path: &Path, rows: usize) {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let v = if state.is_multiple_of(5) { state % 255 + 1 } else { 0 };
+            let v = if state.is_multiple_of(5) {
+                state % 255 + 1
+            } else {
+                0
+            };
             write!(w, "{v},").expect("write");
         }
         writeln!(w, "{}", r % 10).expect("write");

@@ -94,7 +94,11 @@ impl<'a, T: PickItem> ColumnChooser<'a, T> {
             .id(popup_id)
             .width(260.0)
             .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
-            .show(|ui| changed = self.popup(ui, shown, opened));
+            .show(|ui| {
+                // The opening click focuses the button on release: the field takes it back.
+                let grab = opened || button.has_focus();
+                changed = self.popup(ui, shown, (opened, grab));
+            });
         if changed {
             button.mark_changed();
         }
@@ -102,13 +106,18 @@ impl<'a, T: PickItem> ColumnChooser<'a, T> {
     }
 
     /// The popup's search field, buttons and list; returns whether anything changed.
-    fn popup(&self, ui: &mut egui::Ui, shown: &mut ShownColumns, opened: bool) -> bool {
+    fn popup(
+        &self,
+        ui: &mut egui::Ui,
+        shown: &mut ShownColumns,
+        (opened, grab): (bool, bool),
+    ) -> bool {
         let mut st: ChooserState = ui.data_mut(|d| d.get_temp(self.id)).unwrap_or_default();
         if opened {
             st = ChooserState::default();
         }
         let field = column_list::search_field(ui, &mut st.filter);
-        if opened {
+        if grab {
             field.request_focus();
         }
         let matches: Vec<usize> = column_list::matching(self.items, &st.filter).collect();

@@ -81,7 +81,8 @@ impl<'a, T: PickItem> ColumnPicker<'a, T> {
         let popup_id = self.id.with("popup");
         let was_open = egui::Popup::is_id_open(ui.ctx(), popup_id);
         let shown = value.as_deref().or(self.none).unwrap_or("").to_string();
-        let mut button = egui::Button::new(format!("{shown} ▼"))
+        let mut button = egui::Button::new(shown.as_str())
+            .right_text("▼")
             .min_size(egui::vec2(self.width, 0.0))
             .truncate()
             .ui(ui);
@@ -96,7 +97,12 @@ impl<'a, T: PickItem> ColumnPicker<'a, T> {
             .id(popup_id)
             .width(button.rect.width().max(240.0))
             .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
-            .show(|ui| picked = self.popup(ui, value.as_deref(), !was_open));
+            .show(|ui| {
+                // The click that opened the popup focuses the button on its release: the field
+                // takes the focus back, so typing goes to the search at once.
+                let grab = !was_open || button.has_focus();
+                picked = self.popup(ui, value.as_deref(), (!was_open, grab));
+            });
         if let Some(p) = picked {
             if *value != p {
                 *value = p;
@@ -112,7 +118,7 @@ impl<'a, T: PickItem> ColumnPicker<'a, T> {
         &self,
         ui: &mut egui::Ui,
         current: Option<&str>,
-        opened: bool,
+        (opened, grab): (bool, bool),
     ) -> Option<Option<String>> {
         let mut st: PickerState = ui.data_mut(|d| d.get_temp(self.id)).unwrap_or_default();
         if opened {
@@ -126,7 +132,7 @@ impl<'a, T: PickItem> ColumnPicker<'a, T> {
             )
         });
         let field = column_list::search_field(ui, &mut st.filter);
-        if opened {
+        if grab {
             field.request_focus();
         }
         if field.changed() {

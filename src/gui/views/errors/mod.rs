@@ -120,13 +120,31 @@ impl ErrorsView {
             ui.weak("Select a slice (click its name) to see its confusion matrix and rows.");
             return;
         };
-        ui.horizontal_top(|ui| {
-            per_class::confusion(ui, m, &report.classes);
-            ui.separator();
-            per_class::table(ui, m);
-            ui.separator();
-            ui.vertical(|ui| self.rows(ui, cx, &m.name, out));
+        // Beside the matrices when they leave room for a few columns; under them otherwise (ten
+        // classes leave a sliver).
+        let n = report.classes.len() as f32;
+        let matrices = theme::MATRIX_CELL_WIDTH * (n + 1.0) + theme::PER_CLASS_WIDTH;
+        if ui.available_width() - matrices >= theme::ROWS_MIN_WIDTH {
+            ui.horizontal_top(|ui| {
+                per_class::confusion(ui, m, &report.classes);
+                ui.separator();
+                per_class::table(ui, m);
+                ui.separator();
+                ui.vertical(|ui| self.rows(ui, cx, &m.name, out));
+            });
+            return;
+        }
+        let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        let size = egui::vec2(ui.available_width(), row * (n + 2.0));
+        ui.allocate_ui(size, |ui| {
+            ui.horizontal_top(|ui| {
+                per_class::confusion(ui, m, &report.classes);
+                ui.separator();
+                per_class::table(ui, m);
+            });
         });
+        ui.separator();
+        self.rows(ui, cx, &m.name, out);
     }
 
     fn table(

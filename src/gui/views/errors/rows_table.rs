@@ -98,7 +98,7 @@ pub struct RowsTable<'a> {
     pub pred: &'a [u32],
     /// The rows shown, in order.
     pub rows: &'a [usize],
-    /// The columns shown, in order (the first [`PINNED`] stay put).
+    /// The columns shown, in order (the first three stay put).
     pub columns: &'a [RowColumn],
     /// Width of each table column (from [`table_widths`]).
     pub widths: &'a [f32],
