@@ -8,6 +8,12 @@ pub const GAP: f32 = 8.0;
 pub const SIDE_PANEL_WIDTH: f32 = 360.0;
 /// Height of the plots in the Train view.
 pub const PLOT_HEIGHT: f32 = 300.0;
+/// Narrowest space beside the Errors tab's matrices that the rows table goes in (else below).
+pub const ROWS_MIN_WIDTH: f32 = 420.0;
+/// About how wide a class's column of the confusion matrix is drawn.
+pub const MATRIX_CELL_WIDTH: f32 = 48.0;
+/// About how wide the per-class table is drawn.
+pub const PER_CLASS_WIDTH: f32 = 340.0;
 /// Tallest the slice expression editor grows before it scrolls.
 pub const EDITOR_MAX_HEIGHT: f32 = 140.0;
 /// Point radius in the Map view, in points.

@@ -1,9 +1,12 @@
-//! CPU kernel support shared by the models and the optimiser: the process-wide switch of the
-//! fused CPU kernels, and loops the compiler can vectorise (`lanes`).
+//! CPU kernel support shared by the models, the optimiser and the map's PCA: the process-wide
+//! switch of the fused CPU kernels, loops the compiler can vectorise (`lanes`), and one checked
+//! entry point into `gemm`.
 //!
-//! Both [`crate::model`] (the fused SBL ops) and [`crate::optim`] (the host Adam pass) need them,
-//! so they live below both rather than inside the model.
+//! [`crate::model`] (the fused SBL ops), [`crate::optim`] (the host Adam pass) and
+//! [`crate::data::projection`] (the covariance of the PCA) need them, so they live below all
+//! three rather than inside the model.
 
+pub(crate) mod gemm;
 pub(crate) mod lanes;
 
 use candle_core::{DType, Tensor};

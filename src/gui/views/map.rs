@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::map_scene::SceneKey;
 use super::{ViewCtx, pct};
-use crate::data::Split;
+use crate::data::{Split, Table};
 use crate::gui::command::Command;
 use crate::gui::theme;
+use crate::gui::widgets::column_picker::ColumnPicker;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
 use crate::metrics::grid::ErrorGrid;
 use crate::slices::SliceDef;
@@ -83,7 +84,7 @@ impl MapView {
             return;
         };
         self.fix_axes(&data.numeric);
-        self.controls(ui, &data.numeric);
+        self.controls(ui, &data.numeric, &data.ds.table);
         // The picture is built in the background; the last one stays up while a newer builds.
         let key = self.key(cx);
         if cx.builds.map.wants(&key) {
@@ -155,14 +156,14 @@ impl MapView {
         }
     }
 
-    fn controls(&mut self, ui: &mut egui::Ui, numeric: &[String]) {
+    fn controls(&mut self, ui: &mut egui::Ui, numeric: &[String], table: &Table) {
         ui.horizontal_wrapped(|ui| {
             ui.label("Axes:");
             ui.selectable_value(&mut self.axes, Axes::Features, "features");
             ui.selectable_value(&mut self.axes, Axes::Pca, "PCA");
             if self.axes == Axes::Features {
-                column_combo(ui, "x", &mut self.x, numeric);
-                column_combo(ui, "y", &mut self.y, numeric);
+                column_combo(ui, ("x", table), &mut self.x, numeric);
+                column_combo(ui, ("y", table), &mut self.y, numeric);
             }
             ui.separator();
             ui.label("Colour:");
@@ -260,14 +261,19 @@ fn legend(ui: &mut egui::Ui, cx: &ViewCtx<'_>, by: ColorBy, heat: bool) {
     });
 }
 
-fn column_combo(ui: &mut egui::Ui, label: &str, value: &mut String, options: &[String]) {
-    egui::ComboBox::from_label(label)
-        .selected_text(value.as_str())
-        .show_ui(ui, |ui| {
-            for o in options {
-                ui.selectable_value(value, o.clone(), o);
-            }
-        });
+/// A searchable picker of a numeric column for axis `label`, its kind looked up in `table`.
+fn column_combo(
+    ui: &mut egui::Ui,
+    (label, table): (&str, &Table),
+    value: &mut String,
+    options: &[String],
+) {
+    let kind_of = |name: &str| table.column(name).map(|c| c.kind);
+    let picked = ColumnPicker::new(("map_axis", label), options)
+        .kind_of(&kind_of)
+        .show(ui, value);
+    let name = ui.label(label);
+    picked.labelled_by(name.id);
 }
 
 fn describe_point(grid: Option<&ErrorGrid>, x: f64, y: f64, xn: &str, yn: &str) -> String {

@@ -4,7 +4,6 @@
 
 pub mod compare;
 pub mod context;
-pub mod error_cells;
 pub mod errors;
 pub mod indicator_scene;
 pub mod indicators;

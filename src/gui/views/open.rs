@@ -9,6 +9,8 @@ use crate::data::{ColumnKind, DatasetSpec, HeaderMode, Table};
 use crate::gui::command::Command;
 use crate::gui::state::{EmbedChoice, SourceSpec};
 use crate::gui::theme;
+use crate::gui::widgets::column_list::PickItem;
+use crate::gui::widgets::column_picker::ColumnPicker;
 use crate::slices::SliceSet;
 
 /// Rows shown in the preview.
@@ -150,21 +152,15 @@ impl OpenDialog {
                     .id_salt("open_preview")
                     .show(ui, |ui| self.preview(ui));
                 ui.separator();
-                let names: Vec<String> = self.columns.iter().map(|(n, _)| n.clone()).collect();
+                let names = &self.columns.clone();
                 egui::Grid::new("open_roles").num_columns(2).show(ui, |ui| {
                     let label = ui.label("Label column");
-                    egui::ComboBox::from_id_salt("open_label")
-                        .selected_text(self.label.clone())
-                        .show_ui(ui, |ui| {
-                            for n in &names {
-                                ui.selectable_value(&mut self.label, n.clone(), n);
-                            }
-                        })
-                        .response
+                    ColumnPicker::new("open_label", names)
+                        .show(ui, &mut self.label)
                         .labelled_by(label.id);
                     ui.end_row();
-                    optional(ui, "Prediction column", "open_pred", &mut self.pred, &names);
-                    optional(ui, "Split column", "open_split", &mut self.split, &names);
+                    optional(ui, "Prediction column", "open_pred", &mut self.pred, names);
+                    optional(ui, "Split column", "open_split", &mut self.split, names);
                     self.embed_row(ui);
                 });
                 self.features_list(ui);
@@ -191,11 +187,10 @@ impl OpenDialog {
 
     /// The text-embedding row, shown only when the file has text columns.
     fn embed_row(&mut self, ui: &mut egui::Ui) {
-        let texts: Vec<String> = self
+        let texts: Vec<&(String, ColumnKind)> = self
             .columns
             .iter()
             .filter(|(_, k)| *k == ColumnKind::Text)
-            .map(|(n, _)| n.clone())
             .collect();
         if texts.is_empty() {
             return;
@@ -262,23 +257,17 @@ fn names_of(table: &Table) -> Vec<String> {
     table.columns.iter().map(|c| c.name.clone()).collect()
 }
 
-fn optional(
+fn optional<T: PickItem>(
     ui: &mut egui::Ui,
     label: &str,
     id: &str,
     value: &mut Option<String>,
-    names: &[String],
+    names: &[T],
 ) {
     let name = ui.label(label);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(value.clone().unwrap_or_else(|| "none".into()))
-        .show_ui(ui, |ui| {
-            ui.selectable_value(value, None, "none");
-            for n in names {
-                ui.selectable_value(value, Some(n.clone()), n);
-            }
-        })
-        .response
+    ColumnPicker::new(id, names)
+        .optional("none")
+        .show_optional(ui, value)
         .labelled_by(name.id);
     ui.end_row();
 }

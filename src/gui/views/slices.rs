@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use super::context::CheckKey;
 use super::{ViewCtx, pct};
-use crate::data::Split;
+use crate::data::{Column, Split};
 use crate::gui::analysis::PreviewResult;
 use crate::gui::command::{Command, FilePurpose};
 use crate::gui::theme;
+use crate::gui::widgets::column_picker::ColumnPicker;
 use crate::slices::name::auto_name;
 use crate::slices::{ExprError, SliceDef};
 
@@ -79,20 +80,11 @@ impl SlicesPanel {
         let Some(data) = cx.data else { return };
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("One slice per value of");
-            egui::ComboBox::from_id_salt("per_value_column")
-                .selected_text(self.per_value_column.clone())
-                .show_ui(ui, |ui| {
-                    for c in data
-                        .ds
-                        .table
-                        .columns
-                        .iter()
-                        .filter(|c| !data.ds.reserved.contains(&c.name))
-                    {
-                        ui.selectable_value(&mut self.per_value_column, c.name.clone(), &c.name);
-                    }
-                })
-                .response
+            let columns: Vec<&Column> = (data.ds.table.columns.iter())
+                .filter(|c| !data.ds.reserved.contains(&c.name))
+                .collect();
+            ColumnPicker::new("per_value_column", &columns)
+                .show(ui, &mut self.per_value_column)
                 .labelled_by(label.id);
             let min = ui.label("min rows");
             ui.add(egui::DragValue::new(&mut self.per_value_min).range(1..=1_000_000))

@@ -13,8 +13,8 @@ use std::sync::Mutex;
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
-use super::gemm::{Mat, matmul};
 use super::{host, slice};
+use crate::kernels::gemm::{Mat, matmul};
 
 /// `M[(p·S + s)·C + c, j] = Σ_i W[p·C + c, i] · E[s·h + i, j]` for experts `E` `[S·h, d]` and
 /// `parts` heads stacked in `W` `[parts·C, h]`; the output is `[parts·S·C, d]`.

@@ -7,8 +7,8 @@
 
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 
-use super::gemm::{Mat, matmul};
 use super::{host, slice};
+use crate::kernels::gemm::{Mat, matmul};
 
 /// `y[r, o] = b[o] + Σ_i x[r, i] · W[o, i]` for `x` `[rows, in]`, `W` `[out, in]`, `b` `[1, out]`.
 pub struct DenseOp;

@@ -10,7 +10,6 @@
 mod attention;
 mod compose;
 mod dense;
-mod gemm;
 mod head;
 mod logsig;
 mod loss;

@@ -1,0 +1,217 @@
+//! The Errors tab: the per-slice error table (sortable with `overall` pinned on top; slices
+//! flagged by the chosen metric and its bootstrap interval), the selected slice's confusion
+//! matrix and per-class table, and its rows (every column, the label, prediction and correct?
+//! first) with a misclassified-only filter and a column chooser.
+
+use serde::{Deserialize, Serialize};
+
+mod cells;
+mod rows;
+pub mod rows_table;
+mod sort;
+
+use cells::{cells, legend};
+use rows::RowsKey;
+pub use sort::SortBy;
+use sort::{COLUMNS, sorted};
+
+use super::ViewCtx;
+use super::per_class;
+use crate::data::Split;
+use crate::gui::command::Command;
+use crate::gui::theme;
+use crate::gui::widgets::column_chooser::ShownColumns;
+use crate::metrics::{Metric, SliceMetrics};
+
+/// The Errors tab.
+#[derive(Serialize, Deserialize)]
+#[serde(default)]
+pub struct ErrorsView {
+    /// Which split is scored.
+    pub split: Split,
+    /// Sort column and direction.
+    pub sort: (SortBy, bool),
+    /// Show only misclassified rows of the selected slice.
+    pub misclassified_only: bool,
+    /// The metric that ranks (Δ) and flags slices; `None` follows the task (F1 for binary
+    /// labels, error rate for multi-class).
+    pub metric: Option<Metric>,
+    /// The table columns shown in the rows table (label, prediction and correct? always are).
+    pub columns: ShownColumns,
+    /// The clicked cell offered as a slice: column, value, whether numeric.
+    #[serde(skip)]
+    offer: Option<rows_table::ClickedCell>,
+    /// Rows of the selected slice, and what they were computed for (recomputed only on change,
+    /// since a scan of a million rows per frame would stall the UI).
+    #[serde(skip)]
+    rows_cache: Option<(RowsKey, std::sync::Arc<Vec<usize>>)>,
+    /// Width of each column of the rows table, and the data revision they are for.
+    #[serde(skip)]
+    widths: Option<(u64, Vec<f32>)>,
+}
+
+impl Default for ErrorsView {
+    fn default() -> Self {
+        Self {
+            split: Split::Test,
+            sort: (SortBy::Slice, false),
+            misclassified_only: false,
+            metric: None,
+            columns: ShownColumns::default(),
+            offer: None,
+            rows_cache: None,
+            widths: None,
+        }
+    }
+}
+
+impl ErrorsView {
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        let n_classes = cx.data.map_or(2, |d| d.ds.classes.len());
+        let metric = self.metric.unwrap_or(Metric::default_for(n_classes));
+        ui.horizontal(|ui| {
+            ui.label("Split:");
+            for s in Split::ALL {
+                ui.selectable_value(&mut self.split, s, s.name());
+            }
+            ui.separator();
+            egui::ComboBox::from_label("ranks and flags slices")
+                .selected_text(metric.label())
+                .show_ui(ui, |ui| {
+                    for m in Metric::ALL {
+                        ui.selectable_value(&mut self.metric, Some(m), m.label());
+                    }
+                });
+        });
+        let Some(report) = cx.analysis.and_then(|a| a.report(self.split)) else {
+            match cx.predicted {
+                None => {
+                    ui.label("No predictions to analyse yet: open a model (File → Open model…), pick a prediction column when opening the data, or train one.");
+                    let idle = cx.training.is_none() && cx.data.is_some();
+                    if ui
+                        .add_enabled(idle, egui::Button::new("Train a quick Vanilla model"))
+                        .clicked()
+                    {
+                        out.push(Command::TrainQuick);
+                    }
+                }
+                Some(_) => {
+                    ui.label("Scoring slices…");
+                }
+            }
+            return;
+        };
+        let Some(overall) = report.overall() else {
+            return;
+        };
+        // `overall` is the reference every slice is read against: it stays on top.
+        let rows: Vec<&SliceMetrics> = std::iter::once(overall)
+            .chain(sorted(&report.rows, self.sort, overall, metric))
+            .collect();
+        egui::ScrollArea::vertical()
+            .id_salt("error_table")
+            .max_height(ui.available_height() * 0.45)
+            .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
+        ui.weak(legend(metric, n_classes));
+        ui.separator();
+        let selected = cx.session.selected.as_deref();
+        let Some(m) = selected.and_then(|n| report.rows.iter().find(|m| m.name == n)) else {
+            ui.weak("Select a slice (click its name) to see its confusion matrix and rows.");
+            return;
+        };
+        // Beside the matrices when they leave room for a few columns; under them otherwise (ten
+        // classes leave a sliver).
+        let n = report.classes.len() as f32;
+        let matrices = theme::MATRIX_CELL_WIDTH * (n + 1.0) + theme::PER_CLASS_WIDTH;
+        if ui.available_width() - matrices >= theme::ROWS_MIN_WIDTH {
+            ui.horizontal_top(|ui| {
+                per_class::confusion(ui, m, &report.classes);
+                ui.separator();
+                per_class::table(ui, m);
+                ui.separator();
+                ui.vertical(|ui| self.rows(ui, cx, &m.name, out));
+            });
+            return;
+        }
+        let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        let size = egui::vec2(ui.available_width(), row * (n + 2.0));
+        ui.allocate_ui(size, |ui| {
+            ui.horizontal_top(|ui| {
+                per_class::confusion(ui, m, &report.classes);
+                ui.separator();
+                per_class::table(ui, m);
+            });
+        });
+        ui.separator();
+        self.rows(ui, cx, &m.name, out);
+    }
+
+    fn table(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &ViewCtx<'_>,
+        rows: &[&SliceMetrics],
+        (metric, n_classes): (Metric, usize),
+        out: &mut Vec<Command>,
+    ) {
+        let Some(overall) = rows.first() else { return };
+        egui::Grid::new("errors_grid")
+            .striped(true)
+            .num_columns(12)
+            .show(ui, |ui| {
+                for (title, by) in COLUMNS {
+                    self.header(ui, title, by, metric, n_classes);
+                }
+                ui.strong(format!("{} 95% CI", metric.label()));
+                ui.strong("flag");
+                ui.end_row();
+                for m in rows {
+                    let flagged = m.flagged_by(overall, metric);
+                    let color = if flagged {
+                        theme::BAD
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    let selected = cx.session.selected.as_deref() == Some(m.name.as_str());
+                    if ui
+                        .selectable_label(selected, egui::RichText::new(&m.name).color(color))
+                        .clicked()
+                    {
+                        out.push(Command::SelectSlice((!selected).then(|| m.name.clone())));
+                    }
+                    for c in cells(m, overall, metric) {
+                        ui.colored_label(color, c);
+                    }
+                    if flagged {
+                        ui.colored_label(color, "!");
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn header(&mut self, ui: &mut egui::Ui, title: &str, by: SortBy, metric: Metric, n: usize) {
+        let arrow = match self.sort {
+            (b, true) if b == by => " ▼",
+            (b, false) if b == by && by != SortBy::Slice => " ▲",
+            _ => "",
+        };
+        let title = match by {
+            SortBy::Diff => format!("Δ{}", metric.label()),
+            SortBy::F1 if n != 2 => "macro F1".into(),
+            _ => title.to_string(),
+        };
+        if ui
+            .button(format!("{title}{arrow}"))
+            .on_hover_text("sort (overall stays on top)")
+            .clicked()
+        {
+            self.sort = if self.sort.0 == by {
+                (by, !self.sort.1)
+            } else {
+                (by, true)
+            };
+        }
+    }
+}

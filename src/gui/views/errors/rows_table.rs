@@ -1,0 +1,287 @@
+//! The Errors tab's table of a slice's rows, for tables of any width: the label, prediction and
+//! correct? columns first and pinned while the rest scroll sideways under them, then the slice
+//! and SF columns, then every other column the chooser shows. Only the cells in view are laid
+//! out (rows and columns), so 785 columns cost what a dozen do.
+
+use egui::{Rect, Sense, pos2, vec2};
+
+use crate::data::{Column, ColumnKind, Dataset};
+use crate::gui::theme;
+use crate::gui::widgets::column_chooser::ShownColumns;
+
+/// Columns pinned on the left: the label, the prediction and whether it is right.
+const PINNED: usize = 3;
+
+/// Narrowest and widest a column is drawn, in points.
+const WIDTH_RANGE: (f32, f32) = (44.0, 200.0);
+
+/// Rows looked at to size a column by its values.
+const SIZING_ROWS: usize = 20;
+
+/// One column of the rows table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowColumn {
+    /// A column of the table (the label is the first).
+    Table(usize),
+    /// The analysed prediction.
+    Prediction,
+    /// Whether the prediction is right.
+    Correct,
+}
+
+/// Whether a column holds slice membership: a ground-truth `slice_*` column or an `sf_*` column.
+fn is_slice_column(ds: &Dataset, c: &Column) -> bool {
+    c.name.starts_with("slice_") || c.name.starts_with("sf_") || ds.truth_slices.contains(&c.name)
+}
+
+/// The columns in the order shown: label, prediction, correct?, then the slice and SF columns,
+/// then the rest in table order; of the table's columns only those `shown` (the label always).
+pub fn column_order(ds: &Dataset, shown: &ShownColumns) -> Vec<RowColumn> {
+    let label = ds.table.index_of(&ds.label);
+    let mut out: Vec<RowColumn> = label.map(RowColumn::Table).into_iter().collect();
+    out.extend([RowColumn::Prediction, RowColumn::Correct]);
+    let others = || {
+        ds.table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|&(i, c)| Some(i) != label && shown.is_shown(&c.name))
+    };
+    out.extend(
+        others()
+            .filter(|(_, c)| is_slice_column(ds, c))
+            .map(|(i, _)| RowColumn::Table(i)),
+    );
+    out.extend(
+        others()
+            .filter(|(_, c)| !is_slice_column(ds, c))
+            .map(|(i, _)| RowColumn::Table(i)),
+    );
+    out
+}
+
+/// The text of a table cell: fractions with four decimals, anything else as stored.
+pub fn cell_text(c: &Column, row: usize) -> String {
+    match c.as_numeric() {
+        Some(x) if !x[row].is_nan() && x[row].fract() != 0.0 => format!("{:.4}", x[row]),
+        _ => c.display(row),
+    }
+}
+
+/// Each table column's width, from its name and its first values (computed once per dataset:
+/// the table's columns never change while it is open).
+pub fn table_widths(ds: &Dataset) -> Vec<f32> {
+    const CHAR_W: f32 = 7.0;
+    ds.table
+        .columns
+        .iter()
+        .map(|c| {
+            let name = c.name.chars().count() + 1;
+            let values = (0..ds.n_rows().min(SIZING_ROWS))
+                .map(|i| cell_text(c, i).chars().count())
+                .max()
+                .unwrap_or(0);
+            let w = name.max(values) as f32 * CHAR_W + 14.0;
+            w.clamp(WIDTH_RANGE.0, WIDTH_RANGE.1)
+        })
+        .collect()
+}
+
+/// A clicked cell: the column, the value as shown, and whether the value is a number.
+pub type ClickedCell = (String, String, bool);
+
+/// What the table draws: the data, the predicted class per row, the rows and the columns.
+pub struct RowsTable<'a> {
+    /// The dataset.
+    pub ds: &'a Dataset,
+    /// Predicted class per row of `ds`.
+    pub pred: &'a [u32],
+    /// The rows shown, in order.
+    pub rows: &'a [usize],
+    /// The columns shown, in order (the first three stay put).
+    pub columns: &'a [RowColumn],
+    /// Width of each table column (from [`table_widths`]).
+    pub widths: &'a [f32],
+}
+
+/// Where the visible part of the table lies: the scroll area's viewport and the content origin.
+struct Frame {
+    origin: egui::Pos2,
+    viewport: Rect,
+    row_h: f32,
+}
+
+impl RowsTable<'_> {
+    fn width(&self, col: RowColumn) -> f32 {
+        match col {
+            RowColumn::Table(i) => self.widths.get(i).copied().unwrap_or(WIDTH_RANGE.0),
+            RowColumn::Prediction => 90.0,
+            RowColumn::Correct => 64.0,
+        }
+    }
+
+    /// Shows the table in a scroll area filling the space left; returns a clicked value cell.
+    pub fn show(&self, ui: &mut egui::Ui) -> Option<ClickedCell> {
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let mut xs = Vec::with_capacity(self.columns.len() + 1);
+        xs.push(0.0f32);
+        for &c in self.columns {
+            xs.push(xs[xs.len() - 1] + self.width(c));
+        }
+        let total = vec2(xs[xs.len() - 1], row_h * (self.rows.len() + 1) as f32);
+        egui::ScrollArea::both()
+            .id_salt("slice_rows")
+            .auto_shrink([false, false])
+            .show_viewport(ui, |ui, viewport| {
+                ui.set_min_size(total);
+                let frame = Frame {
+                    origin: ui.max_rect().min,
+                    viewport,
+                    row_h,
+                };
+                self.draw(ui, &frame, &xs)
+            })
+            .inner
+    }
+
+    /// Draws the cells in view: the scrolled body, the pinned columns over it, then the header.
+    fn draw(&self, ui: &mut egui::Ui, f: &Frame, xs: &[f32]) -> Option<ClickedCell> {
+        let n = self.rows.len();
+        let first = ((f.viewport.min.y / f.row_h).floor() as usize).min(n);
+        let last = (((f.viewport.max.y - f.row_h) / f.row_h).ceil().max(0.0) as usize + 1).min(n);
+        let pinned = PINNED.min(self.columns.len());
+        let pinned_w = xs[pinned];
+        // Scrolled columns overlapping the part of the viewport right of the pinned ones.
+        let from = xs[1..]
+            .partition_point(|&x| x <= f.viewport.min.x + pinned_w)
+            .max(pinned);
+        let to = xs
+            .partition_point(|&x| x < f.viewport.max.x)
+            .min(self.columns.len());
+        let mut clicked = None;
+        let stripe = ui.visuals().faint_bg_color;
+        for k in first..last {
+            let y = f.origin.y + f.row_h * (k + 1) as f32;
+            if k % 2 == 1 {
+                let band = Rect::from_min_size(
+                    pos2(f.origin.x + f.viewport.min.x, y),
+                    vec2(f.viewport.width(), f.row_h),
+                );
+                ui.painter().rect_filled(band, 0.0, stripe);
+            }
+        }
+        for (j, &x0) in xs.iter().enumerate().take(to).skip(from) {
+            let x = f.origin.x + x0;
+            clicked = clicked.or(self.body_column(ui, f, (first, last), (j, x)));
+        }
+        // Pinned columns stay at the viewport's left edge, over the scrolled ones.
+        let left = f.origin.x + f.viewport.min.x;
+        let fill = ui.visuals().panel_fill;
+        let body = Rect::from_min_size(
+            pos2(left, f.origin.y + f.viewport.min.y),
+            vec2(pinned_w, f.viewport.height()),
+        );
+        ui.painter().rect_filled(body, 0.0, fill);
+        for (j, &x0) in xs.iter().enumerate().take(pinned) {
+            clicked = clicked.or(self.body_column(ui, f, (first, last), (j, left + x0)));
+        }
+        self.header(ui, f, xs, (pinned, from, to));
+        clicked
+    }
+
+    /// The visible cells of column `j`, drawn with its left edge at `x`.
+    fn body_column(
+        &self,
+        ui: &mut egui::Ui,
+        f: &Frame,
+        (first, last): (usize, usize),
+        (j, x): (usize, f32),
+    ) -> Option<ClickedCell> {
+        let col = self.columns[j];
+        let w = self.width(col);
+        let mut clicked = None;
+        for (k, &row) in self.rows.iter().enumerate().take(last).skip(first) {
+            let y = f.origin.y + f.row_h * (k + 1) as f32;
+            let rect = Rect::from_min_size(pos2(x + 4.0, y), vec2(w - 8.0, f.row_h));
+            match col {
+                RowColumn::Table(i) => {
+                    let c = &self.ds.table.columns[i];
+                    let v = cell_text(c, row);
+                    let label = egui::Label::new(&v).truncate().sense(Sense::click());
+                    if ui.put(rect, label).clicked() {
+                        let numeric = c.as_numeric().is_some() && c.kind != ColumnKind::Text;
+                        clicked = Some((c.name.clone(), v, numeric));
+                    }
+                }
+                RowColumn::Prediction => {
+                    let p = self.pred.get(row).map_or(usize::MAX, |&p| p as usize);
+                    let name = self.ds.classes.get(p).map_or("?", String::as_str);
+                    ui.put(rect, egui::Label::new(name).truncate());
+                }
+                RowColumn::Correct => {
+                    let right = self.pred.get(row) == self.ds.y.get(row);
+                    let (color, mark) = if right {
+                        (theme::GOOD, "✓")
+                    } else {
+                        (theme::BAD, "✗")
+                    };
+                    ui.put(
+                        rect,
+                        egui::Label::new(egui::RichText::new(mark).color(color)),
+                    );
+                }
+            }
+        }
+        clicked
+    }
+
+    /// The header row, kept at the viewport's top: scrolled column names, then the pinned ones.
+    fn header(
+        &self,
+        ui: &mut egui::Ui,
+        f: &Frame,
+        xs: &[f32],
+        (pinned, from, to): (usize, usize, usize),
+    ) {
+        let top = f.origin.y + f.viewport.min.y;
+        let left = f.origin.x + f.viewport.min.x;
+        let band = Rect::from_min_size(pos2(left, top), vec2(f.viewport.width(), f.row_h));
+        ui.painter().rect_filled(band, 0.0, ui.visuals().panel_fill);
+        let cells = (from..to)
+            .map(|j| (j, f.origin.x + xs[j]))
+            .chain((0..pinned).map(|j| (j, left + xs[j])));
+        for (j, x) in cells {
+            if j == 0 && pinned > 0 {
+                let cover = Rect::from_min_size(pos2(left, top), vec2(xs[pinned], f.row_h));
+                ui.painter()
+                    .rect_filled(cover, 0.0, ui.visuals().panel_fill);
+            }
+            let col = self.columns[j];
+            let rect =
+                Rect::from_min_size(pos2(x + 4.0, top), vec2(self.width(col) - 8.0, f.row_h));
+            let (name, hover) = match col {
+                RowColumn::Table(i) => {
+                    let c = &self.ds.table.columns[i];
+                    let kind = crate::gui::widgets::column_list::kind_label(c.kind);
+                    let role = if c.name == self.ds.label {
+                        "label, "
+                    } else {
+                        ""
+                    };
+                    (c.name.as_str(), format!("{}: {role}{kind}", c.name))
+                }
+                RowColumn::Prediction => ("prediction", "the analysed prediction".into()),
+                RowColumn::Correct => ("correct?", "whether the prediction is right".into()),
+            };
+            let text = egui::RichText::new(name).strong();
+            ui.put(rect, egui::Label::new(text).truncate())
+                .on_hover_text(hover);
+        }
+        let line = f.row_h + top;
+        ui.painter().hline(
+            left..=left + f.viewport.width(),
+            line,
+            ui.visuals().widgets.noninteractive.bg_stroke,
+        );
+    }
+}
