@@ -126,7 +126,7 @@ impl SlicelabApp {
             });
         }
         if self.models.len() == first {
-            return self.log("training stopped before any run finished");
+            return self.log("training cancelled before any run finished");
         }
         if quick || self.predicted.is_none() {
             self.analyse_model(first);
