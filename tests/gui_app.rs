@@ -186,7 +186,10 @@ fn stop_ends_a_run_early_and_the_app_stays_usable() {
     // The quick model's curves are there from the start: wait for this job's own first epoch.
     wait_for(&mut h, "the run to start", |a| a.training.is_some());
     wait_for(&mut h, "the first epoch", |a| {
-        a.curves.runs.values().any(|e| e.iter().any(|s| s.epochs == 500))
+        a.curves
+            .runs
+            .values()
+            .any(|e| e.iter().any(|s| s.epochs == 500))
     });
     h.get_by_label("Stop").click();
     wait_for(&mut h, "the run to stop", |a| a.training.is_none());

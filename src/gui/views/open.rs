@@ -15,6 +15,8 @@ use crate::slices::SliceSet;
 
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 8;
+/// Columns shown at once in the preview.
+const PREVIEW_COLUMNS: usize = 24;
 
 /// A file waiting for its column roles.
 pub struct OpenDialog {
@@ -52,6 +54,8 @@ pub struct OpenDialog {
     pub(super) truth: Vec<String>,
     /// Why the last type choice could not be applied.
     pub(super) type_error: Option<String>,
+    /// The first column of the preview's window (wide tables show a window of columns).
+    pub first_column: usize,
 }
 
 /// The encoder offered first: `SLICELAB_ENCODER`, else the team's MiniLM beside a source checkout.
@@ -121,6 +125,7 @@ impl OpenDialog {
             sf_columns: SliceSet::from_sf_columns(&table).column_sfs(&table),
             truth: DatasetSpec::default_truth(&names_of(&table)),
             type_error: None,
+            first_column: 0,
             table,
         })
     }
@@ -229,22 +234,43 @@ impl OpenDialog {
         })
     }
 
+    /// The first rows under each column's name and type menu, a window of [`PREVIEW_COLUMNS`]
+    /// columns at a time: a 785-column table would otherwise lay out 785 menus every frame.
     fn preview(&mut self, ui: &mut egui::Ui) {
+        let n = self.columns.len();
+        let shown = self.first_column.min(n.saturating_sub(1))
+            ..(self.first_column + PREVIEW_COLUMNS).min(n);
+        if n > PREVIEW_COLUMNS {
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(shown.start > 0, egui::Button::new("◀ columns"))
+                    .clicked()
+                {
+                    self.first_column = shown.start.saturating_sub(PREVIEW_COLUMNS);
+                }
+                ui.label(format!("columns {}–{} of {n}", shown.start + 1, shown.end));
+                if ui
+                    .add_enabled(shown.end < n, egui::Button::new("columns ▶"))
+                    .clicked()
+                {
+                    self.first_column = shown.end;
+                }
+            });
+        }
         egui::Grid::new("open_preview_grid")
             .striped(true)
             .show(ui, |ui| {
-                let names: Vec<egui::Id> = self
-                    .columns
+                let names: Vec<egui::Id> = self.columns[shown.clone()]
                     .iter()
                     .map(|(name, _)| ui.strong(name).id)
                     .collect();
                 ui.end_row();
-                for (idx, name) in names.into_iter().enumerate() {
+                for (idx, name) in shown.clone().zip(names) {
                     self.type_menu(ui, idx, name);
                 }
                 ui.end_row();
                 for row in &self.preview {
-                    row.iter().for_each(|v| {
+                    row[shown.clone()].iter().for_each(|v| {
                         ui.label(v);
                     });
                     ui.end_row();
