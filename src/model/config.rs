@@ -82,10 +82,11 @@ impl Method {
         Self::ALL.into_iter().find(|m| m.name() == s)
     }
 
-    /// Whether the method reads slice membership (all but vanilla): without slices it only
-    /// adds parameters to a vanilla model.
+    /// Whether the method reads slice membership in training (all but vanilla and JTT): without
+    /// slices it is vanilla, maybe with extra parameters.
     pub fn uses_slices(self) -> bool {
-        self != Method::Vanilla
+        // JTT finds its rows from a first model's errors; slices only steer its selection.
+        !matches!(self, Method::Vanilla | Method::Jtt)
     }
 
     /// The attention of SBL variants; `None` for the other families.
