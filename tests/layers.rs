@@ -14,7 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("alloc_tuning", &[]),
     ("safe_write", &[]),
     ("kernels", &[]),
-    ("data", &["safe_write"]),
+    ("data", &["safe_write", "kernels"]),
     ("optim", &["kernels"]),
     ("slices", &["data", "safe_write"]),
     ("text", &["data", "optim", "kernels", "safe_write"]),

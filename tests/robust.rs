@@ -223,6 +223,8 @@ fn the_spurious_demo_reports_worst_slice_scores_for_every_method() {
         "2",
         "--metric",
         "accuracy",
+        "--select",
+        "worst-slice",
         "--out",
         p(&dir.path().join("out")),
     ]);
@@ -243,6 +245,12 @@ fn the_spurious_demo_reports_worst_slice_scores_for_every_method() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap())
             .unwrap();
+    // Selection scores the slices by the report's metric: a group without positives has an
+    // accuracy, where its F1 would be 0 or undefined.
+    for r in report["runs"].as_array().unwrap() {
+        let why = r["selection"].as_str().unwrap_or_default();
+        assert!(why.contains("validation accuracy"), "{why}");
+    }
     for m in report["methods"].as_array().unwrap() {
         assert!(m["worst_slice"]["mean"].is_number(), "{m}");
         assert!(m["mean_slice"]["mean"].is_number(), "{m}");

@@ -13,7 +13,7 @@ use super::flags::TrainFlags;
 use slicelab::data::demo::Figure1;
 use slicelab::experiments::{self, Options, Outcome, Progress};
 use slicelab::model::Method;
-use slicelab::train::TrainEvent;
+use slicelab::train::{TrainConfig, TrainEvent};
 
 /// Which experiment.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -83,7 +83,10 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
     let opts = Options {
         out: a.out.clone(),
         seeds: a.seeds,
-        train: a.flags.config(0)?,
+        train: TrainConfig {
+            select_metric: a.metric,
+            ..a.flags.config(0)?
+        },
         metric: a.metric,
     };
     let bar = ProgressBar::new_spinner();

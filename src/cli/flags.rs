@@ -37,9 +37,9 @@ pub struct TrainFlags {
     /// Keep the last epoch's weights instead of the best validation epoch's.
     #[arg(long)]
     no_select_best: bool,
-    /// Which validation score picks the kept epoch: overall F1, the mean SF-slice F1, or the
-    /// worst SF-slice F1 (slice rules only among epochs within --select-tolerance of the best
-    /// overall F1).
+    /// Which validation score picks the kept epoch: overall F1, or the mean or the worst SF-slice
+    /// score by --metric (F1 for two classes by default), the slice rules only among epochs
+    /// within --select-tolerance of the best overall F1.
     #[arg(long, value_enum, default_value = "overall")]
     select: SelectArg,
     /// How far (in F1) below the run's best overall validation F1 a slice rule may go.
@@ -118,6 +118,7 @@ impl TrainFlags {
                 SelectArg::WorstSlice => Selection::WorstSlice,
             },
             select_tolerance: self.select_tolerance,
+            select_metric: None,
             patience: self.patience,
             device: self.device.clone(),
             class_weights: match self.class_weights {

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::DataArgs;
+use slicelab::data::leakage::is_integer_identifier;
 use slicelab::data::{Dataset, Split};
 use slicelab::safe_write::write_atomic;
 use slicelab::slices::columns::feature_columns;
@@ -106,6 +107,8 @@ pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
         // A split column the user did not name with --split-col is still bookkeeping, not a
         // feature: `split = 'test'` is no slice to fix.
         .filter(|c| !c.eq_ignore_ascii_case("split"))
+        // Row numbers stay features with a warning, but a range of ids is no slice to fix.
+        .filter(|c| !ds.table.column(c).is_some_and(is_integer_identifier))
         .collect();
     let cfg = SuggestConfig {
         max_level: usize::from(a.max_level),
@@ -140,7 +143,20 @@ pub fn run(a: SuggestArgs) -> anyhow::Result<()> {
         cfg.min_support
     );
     say_cap(&outcome, cfg.max_candidates);
-    print_table(&outcome.suggestions);
+    if outcome.suggestions.is_empty() {
+        println!(
+            "{}",
+            if mean == 0.0 {
+                "no suggestions: the model makes no error on these rows"
+            } else {
+                "no suggestions: no slice of at least --min-support rows has a score above 0 \
+                 (a higher --alpha weighs error rate over size; a lower --min-support admits \
+                 smaller slices)"
+            }
+        );
+    } else {
+        print_table(&outcome.suggestions);
+    }
     if let Some(out) = &a.out {
         let json = serde_json::json!({
             "suggestions": outcome.suggestions,

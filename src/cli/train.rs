@@ -28,8 +28,9 @@ pub struct TrainArgs {
     /// Slice set (TOML). Default: the demo's SFs, or every column named sf_*.
     #[arg(long)]
     slices: Option<PathBuf>,
-    /// Methods to train, comma-separated: vanilla, hps, manual, moe, sbl, and the SBL attention
-    /// ablations sbl-uniform, sbl-indicator, sbl-confidence.
+    /// Methods to train, comma-separated: vanilla, hps, manual, moe, sbl, the SBL attention
+    /// ablations sbl-uniform, sbl-indicator, sbl-confidence, and gdro (Group DRO), jtt (Just
+    /// Train Twice), reweight (inverse slice-size weights).
     #[arg(long, value_delimiter = ',', default_value = "sbl,vanilla")]
     method: Vec<String>,
     /// Number of seeds (seed-start, seed-start+1, ...); with --demo the data is regenerated per seed.
@@ -72,7 +73,9 @@ impl TrainArgs {
         if methods.is_empty() {
             bail!("--method needs at least one method");
         }
-        let train = self.flags.config(self.seed_start)?;
+        let mut train = self.flags.config(self.seed_start)?;
+        // The slice rules of --select score slices by the metric the report uses.
+        train.select_metric = self.metric;
         if self.seeds == 0 {
             bail!("--seeds must be at least 1");
         }

@@ -104,14 +104,15 @@ pub fn format_date(days: f64) -> String {
     if !days.is_finite() {
         return String::new();
     }
-    let whole = days.floor();
+    // Whole seconds: a CSV's fractional seconds are rarely what a reader wants to see. Rounding
+    // happens before the day is split off, so 23:59:59.7 carries into the next day's 00:00:00.
+    let total = (days * DAY_SECS).round();
+    let whole = (total / DAY_SECS).floor();
     let (y, m, d) = civil_from_days(whole as i64);
-    // Whole seconds: a CSV's fractional seconds are rarely what a reader wants to see.
-    let secs = ((days - whole) * DAY_SECS).round() as u32;
+    let secs = (total - whole * DAY_SECS) as u32;
     if secs == 0 {
         return format!("{y:04}-{m:02}-{d:02}");
     }
-    let secs = secs.min(86_399);
     let (h, min, s) = (secs / 3600, secs / 60 % 60, secs % 60);
     format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}")
 }
@@ -119,6 +120,12 @@ pub fn format_date(days: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_a_moment_before_midnight_rounds_into_the_next_day() {
+        let almost = parse_date("2013-01-27").unwrap() + 1.0 - 0.3 / DAY_SECS;
+        assert_eq!(format_date(almost), "2013-01-28");
+    }
 
     #[test]
     fn parses_dates_and_datetimes() {

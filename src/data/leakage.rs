@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::dataset::Dataset;
 use super::feature_plan::is_id_name;
 use super::split::Split;
-use super::table::{Column, ColumnData, MISSING_CODE};
+use super::table::{Column, ColumnData, ColumnKind, MISSING_CODE};
 
 /// A single column scoring at least this (AUC or accuracy) on its own is reported as leakage.
 pub const LEAK_SCORE: f64 = 0.98;
@@ -143,8 +143,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Unique integers, strictly monotone over the rows, or unique under an id-like name.
-fn is_integer_identifier(col: &Column) -> bool {
+/// Unique integers, strictly monotone over the rows, or unique under an id-like name (never a
+/// date or a boolean).
+pub fn is_integer_identifier(col: &Column) -> bool {
+    // A sorted daily series is unique and increasing too, but a date is a quantity, not a key.
+    if matches!(col.kind, ColumnKind::Date | ColumnKind::Boolean) {
+        return false;
+    }
     let Some(v) = col.as_numeric() else {
         return false;
     };

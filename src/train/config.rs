@@ -92,6 +92,10 @@ pub struct TrainConfig {
     pub select: Selection,
     /// How far below the run's best overall validation F1 a kept epoch's may be.
     pub select_tolerance: f64,
+    /// The metric the slice rules score slices by (`None`: the task's default, F1 for two
+    /// classes, error rate for more; the CLI passes `--metric`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select_metric: Option<crate::metrics::Metric>,
     /// Stop after this many epochs without validation improvement.
     pub patience: Option<usize>,
     /// `cpu`, `cuda` or `metal`.
@@ -123,6 +127,7 @@ impl Default for TrainConfig {
             select_best: true,
             select: Selection::Overall,
             select_tolerance: 0.005,
+            select_metric: None,
             patience: None,
             device: "cpu".into(),
             class_weights: ClassWeights::None,

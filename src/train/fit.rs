@@ -17,7 +17,7 @@ use super::objective::Objective;
 use super::predict::predict;
 use super::prepared::Prepared;
 use super::select::{Chosen, Selector};
-use crate::metrics::{Confusion, Scores};
+use crate::metrics::{Confusion, Metric, Scores};
 use crate::model::{Batch, Model};
 use crate::optim::Optimizer;
 
@@ -105,7 +105,10 @@ pub fn fit_with(
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(0xBA7C4));
     let mut order = data.train.clone();
     let class_weights = class_weight_tensor(cfg, data)?;
-    let mut selector = Selector::new(cfg.select, cfg.select_tolerance);
+    let select_metric = cfg
+        .select_metric
+        .unwrap_or_else(|| Metric::default_for(data.n_classes));
+    let mut selector = Selector::new(cfg.select, cfg.select_tolerance, select_metric);
     let mut last_good = snapshot(varmap)?;
     let (mut history, mut train_secs) = (Vec::new(), 0.0);
     let started = Instant::now();
@@ -155,18 +158,16 @@ pub fn fit_with(
         let epoch_secs = t0.elapsed().as_secs_f64();
         train_secs += epoch_secs;
         last_good = snapshot(varmap)?;
-        let stats = validate(
+        let (stats, slice_scores) = validate(
             run,
-            epoch,
-            cfg.epochs,
+            (epoch, cfg.epochs),
             model,
             data,
             sums,
-            epoch_secs,
-            started.elapsed().as_secs_f64(),
+            (epoch_secs, started.elapsed().as_secs_f64()),
+            select_metric,
         )?;
-        let slice_f1 = data.sf_scores(&stats.slice_f1);
-        selector.offer(epoch, stats.valid_f1, &slice_f1, || last_good.clone());
+        selector.offer(epoch, stats.valid_f1, &slice_scores, || last_good.clone());
         emit(TrainEvent::Epoch(stats.clone()));
         history.push(stats);
         if stop.diverged() {
@@ -271,20 +272,16 @@ fn add(sums: &mut LossBreakdown, t: &LossBreakdown, w: f64) {
     sums.slice_pred += t.slice_pred * w;
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the values are what one epoch's validation reports"
-)]
+/// One epoch's validation statistics, and each SF slice's score by `metric` for selection.
 fn validate(
     run: &str,
-    epoch: usize,
-    epochs: usize,
+    (epoch, epochs): (usize, usize),
     model: &Model,
     data: &Prepared,
     loss: LossBreakdown,
-    epoch_secs: f64,
-    elapsed_secs: f64,
-) -> Result<EpochStats, TrainError> {
+    (epoch_secs, elapsed_secs): (f64, f64),
+    metric: Metric,
+) -> Result<(EpochStats, Vec<f64>), TrainError> {
     // Without validation rows, score the training rows so selection still has a signal.
     let rows = if data.valid.is_empty() {
         &data.train
@@ -300,19 +297,29 @@ fn validate(
         Scores::from_confusion(&c)
     };
     let overall = score(&mut (0..rows.len()));
-    let slice_f1 = data
+    let slices: Vec<(&str, Scores)> = data
         .report_slices()
         .iter()
         .map(|s| {
-            (
-                s.name.to_string(),
-                score(&mut (0..rows.len()).filter(|&k| s.mask.get(rows[k])))
-                    .f1
-                    .unwrap_or(f64::NAN),
-            )
+            let scores = score(&mut (0..rows.len()).filter(|&k| s.mask.get(rows[k])));
+            (s.name, scores)
         })
         .collect();
-    Ok(EpochStats {
+    let slice_f1 = slices
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.f1.unwrap_or(f64::NAN)))
+        .collect();
+    // The SF slices' scores by the selection metric, as "goodness" (higher is better).
+    let select = slices
+        .iter()
+        .take(data.sf_names.len())
+        .map(|(_, s)| match metric.of(s) {
+            Some(v) if metric.higher_is_better() => v,
+            Some(v) => -v,
+            None => f64::NAN,
+        })
+        .collect();
+    let stats = EpochStats {
         run: run.into(),
         epoch,
         epochs,
@@ -323,5 +330,6 @@ fn validate(
         slice_f1,
         epoch_secs,
         elapsed_secs,
-    })
+    };
+    Ok((stats, select))
 }

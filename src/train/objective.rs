@@ -26,6 +26,9 @@ pub struct GroupDro {
     pub q: Vec<f64>,
     /// Step size η.
     pub step: f64,
+    /// `ln q` up to a constant: the update adds to it, and `q` is its softmax, so a large step
+    /// or a long run neither overflows nor drives a weight to a 0 it cannot leave.
+    log_q: Vec<f64>,
 }
 
 impl GroupDro {
@@ -35,25 +38,25 @@ impl GroupDro {
         Self {
             q: vec![1.0 / n as f64; n],
             step,
+            log_q: vec![0.0; n],
         }
     }
 
     /// `q_g ← q_g · exp(η · L_g)` for the groups present in the batch, then renormalised, so
     /// weight moves to the groups whose loss is highest.
     pub fn update(&mut self, losses: &[f64], present: &[bool]) {
-        for ((q, &l), &p) in self.q.iter_mut().zip(losses).zip(present) {
+        for ((lq, &l), &p) in self.log_q.iter_mut().zip(losses).zip(present) {
             if p && l.is_finite() {
-                *q *= (self.step * l).exp();
+                *lq += self.step * l;
             }
         }
-        let total: f64 = self.q.iter().sum();
-        if total.is_finite() && total > 0.0 {
-            self.q.iter_mut().for_each(|q| *q /= total);
-        } else {
-            // Overflowed: restart from equal weights rather than train on NaN.
-            let n = self.q.len() as f64;
-            self.q.iter_mut().for_each(|q| *q = 1.0 / n);
+        // Softmax of the log-weights, shifted by their maximum (log-sum-exp).
+        let max = self.log_q.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for (q, lq) in self.q.iter_mut().zip(&self.log_q) {
+            *q = (lq - max).exp();
         }
+        let total: f64 = self.q.iter().sum();
+        self.q.iter_mut().for_each(|q| *q /= total);
     }
 }
 
@@ -137,5 +140,20 @@ mod tests {
         let mut h = GroupDro::new(2, 1.0);
         h.update(&[5.0, 1.0], &[false, true]);
         assert!(h.q[0] < 0.5 && h.q[0] > 0.2, "{:?}", h.q);
+    }
+
+    #[test]
+    fn a_huge_step_neither_overflows_nor_resets_the_weights() {
+        let mut g = GroupDro::new(2, 1e6);
+        for _ in 0..100 {
+            g.update(&[0.7, 0.9], &[true, true]);
+        }
+        assert!(g.q.iter().all(|q| q.is_finite()), "{:?}", g.q);
+        assert!(g.q[1] > 0.999, "{:?}", g.q);
+        // And the other group can win its weight back.
+        for _ in 0..200 {
+            g.update(&[0.9, 0.7], &[true, true]);
+        }
+        assert!(g.q[0] > 0.999, "{:?}", g.q);
     }
 }

@@ -99,16 +99,6 @@ impl Prepared {
         )
     }
 
-    /// The SF slices' entries of per-epoch slice F1 (listed SFs first, then ground truth), the
-    /// scores slice-aware model selection reads: ground-truth slices are for evaluation only.
-    pub fn sf_scores(&self, slice_f1: &[(String, f64)]) -> Vec<f64> {
-        slice_f1
-            .iter()
-            .take(self.sf_names.len())
-            .map(|(_, f)| *f)
-            .collect()
-    }
-
     /// Rows of a split.
     pub fn rows(&self, split: Split) -> &[usize] {
         match split {

@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::Metric;
+
 /// The validation score a run's kept epoch maximises.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -16,9 +18,9 @@ pub enum Selection {
     /// Overall validation F1 (the historical rule).
     #[default]
     Overall,
-    /// Mean validation F1 over the SF slices whose F1 is defined.
+    /// The mean validation score over the SF slices where it is defined.
     MeanSlice,
-    /// The lowest validation F1 among the SF slices whose F1 is defined.
+    /// The worst validation score among the SF slices where it is defined.
     WorstSlice,
 }
 
@@ -39,10 +41,11 @@ impl Selection {
         Selection::WorstSlice,
     ];
 
-    /// The score of one epoch from its overall and per-slice validation F1 (`NaN` = undefined):
-    /// `None` for a slice rule when no slice F1 is defined.
-    pub fn score(self, overall: f64, slice_f1: &[f64]) -> Option<f64> {
-        let defined = slice_f1.iter().copied().filter(|f| f.is_finite());
+    /// The score of one epoch from its overall validation F1 and its per-slice "goodness"
+    /// (the slice metric, negated when lower is better; `NaN` = undefined): `None` for a slice
+    /// rule when no slice score is defined.
+    pub fn score(self, overall: f64, slice_goodness: &[f64]) -> Option<f64> {
+        let defined = slice_goodness.iter().copied().filter(|f| f.is_finite());
         match self {
             Selection::Overall => Some(overall),
             Selection::MeanSlice => {
@@ -59,12 +62,15 @@ impl Selection {
 pub struct Chosen {
     /// The rule.
     pub rule: Selection,
+    /// The metric slices were scored by (slice rules).
+    #[serde(default)]
+    pub metric: Metric,
     /// The kept epoch (1-based).
     pub epoch: usize,
     /// Its overall validation F1.
     pub overall: f64,
-    /// Its score under the rule (the overall F1 for `overall`; `None` when no slice F1 was
-    /// defined, in which case the overall F1 decided).
+    /// Its score under the rule, in the metric's own terms (the overall F1 for `overall`; `None`
+    /// when no slice score was defined, in which case the overall F1 decided).
     pub score: Option<f64>,
     /// The best overall validation F1 of any epoch.
     pub best_overall: f64,
@@ -81,10 +87,11 @@ impl Chosen {
                 self.epoch, self.overall
             ),
             (rule, Some(score)) => format!(
-                "kept epoch {}: best {} validation F1 {:.4} among epochs with overall F1 ≥ {:.4} \
-                 (best {:.4} − {}); its overall F1 {:.4}",
+                "kept epoch {}: best {} validation {} {:.4} (SF slices) among epochs with overall \
+                 F1 ≥ {:.4} (best {:.4} − {}); its overall F1 {:.4}",
                 self.epoch,
                 rule.label(),
+                self.metric.label(),
                 score,
                 self.best_overall - self.tolerance,
                 self.best_overall,
@@ -92,9 +99,10 @@ impl Chosen {
                 self.overall
             ),
             (rule, None) => format!(
-                "kept epoch {}: no slice had a defined validation F1, so {} fell back to the best \
-                 overall validation F1 {:.4}",
+                "kept epoch {}: no SF slice had a defined validation {}, so {} fell back to the \
+                 best overall validation F1 {:.4}",
                 self.epoch,
+                self.metric.label(),
                 rule.label(),
                 self.overall
             ),
@@ -115,6 +123,7 @@ struct Candidate<W> {
 #[derive(Debug, Clone)]
 pub struct Selector<W> {
     rule: Selection,
+    metric: Metric,
     tolerance: f64,
     best_overall: f64,
     any_score: bool,
@@ -122,8 +131,9 @@ pub struct Selector<W> {
 }
 
 impl<W> Selector<W> {
-    /// A selector for `rule`; `tolerance` is clamped to `[0, 1]` (NaN counts as 0).
-    pub fn new(rule: Selection, tolerance: f64) -> Self {
+    /// A selector for `rule` scoring slices by `metric`; `tolerance` is clamped to `[0, 1]`
+    /// (NaN counts as 0).
+    pub fn new(rule: Selection, tolerance: f64, metric: Metric) -> Self {
         let tolerance = if tolerance.is_nan() {
             0.0
         } else {
@@ -131,6 +141,7 @@ impl<W> Selector<W> {
         };
         Self {
             rule,
+            metric,
             tolerance,
             best_overall: f64::NEG_INFINITY,
             any_score: false,
@@ -138,16 +149,17 @@ impl<W> Selector<W> {
         }
     }
 
-    /// Offers an epoch; `weights` is only built when the epoch can still be chosen. Returns
-    /// whether the epoch became the currently chosen one.
+    /// Offers an epoch with its overall validation F1 and each SF slice's goodness (the
+    /// metric, negated when lower is better); `weights` is only built when the epoch can still
+    /// be chosen. Returns whether the epoch became the currently chosen one.
     pub fn offer(
         &mut self,
         epoch: usize,
         overall: f64,
-        slice_f1: &[f64],
+        slice_goodness: &[f64],
         weights: impl FnOnce() -> W,
     ) -> bool {
-        let score = self.rule.score(overall, slice_f1);
+        let score = self.rule.score(overall, slice_goodness);
         self.any_score |= score.is_some();
         // Epochs without a defined slice score rank below every epoch with one.
         let score = score.unwrap_or(f64::NEG_INFINITY);
@@ -193,11 +205,18 @@ impl<W> Selector<W> {
         let epoch = self.epoch()?;
         let idx = self.front.iter().position(|c| c.epoch == epoch)?;
         let c = self.front.swap_remove(idx);
+        // Back from goodness to the metric's own value (slice rules only).
+        let sign = if self.rule != Selection::Overall && !self.metric.higher_is_better() {
+            -1.0
+        } else {
+            1.0
+        };
         let chosen = Chosen {
             rule: self.rule,
+            metric: self.metric,
             epoch: c.epoch,
             overall: c.overall,
-            score: (self.any_score && c.score.is_finite()).then_some(c.score),
+            score: (self.any_score && c.score.is_finite()).then_some(sign * c.score),
             best_overall: self.best_overall,
             tolerance: self.tolerance,
         };
@@ -223,7 +242,7 @@ mod tests {
     use super::*;
 
     fn run(rule: Selection, tol: f64, epochs: &[(f64, &[f64])]) -> Chosen {
-        let mut s = Selector::new(rule, tol);
+        let mut s = Selector::new(rule, tol, Metric::F1);
         for (i, (o, f)) in epochs.iter().enumerate() {
             s.offer(i + 1, *o, f, || i + 1);
         }
@@ -271,13 +290,20 @@ mod tests {
         let c = run(Selection::WorstSlice, 0.005, epochs);
         assert_eq!((c.epoch, c.score), (2, None));
         assert!(c.describe().contains("fell back"), "{}", c.describe());
+        // A lower-is-better metric: the slice scores come in negated and go out as they are.
+        let mut e = Selector::new(Selection::WorstSlice, 0.005, Metric::ErrorRate);
+        e.offer(1, 0.8, &[-0.30, -0.10], || 1);
+        e.offer(2, 0.8, &[-0.20, -0.15], || 2);
+        let (_, c) = e.finish().unwrap();
+        assert_eq!(c.epoch, 2);
+        assert!((c.score.unwrap() - 0.20).abs() < 1e-12, "{}", c.describe());
         // Undefined slices are skipped, defined ones count.
         assert_eq!(Selection::MeanSlice.score(0.5, &[f64::NAN, 0.4]), Some(0.4));
     }
 
     #[test]
     fn the_front_holds_few_weights() {
-        let mut s = Selector::new(Selection::MeanSlice, 0.005);
+        let mut s = Selector::new(Selection::MeanSlice, 0.005, Metric::F1);
         let mut built = 0;
         for e in 1..=200 {
             let overall = 0.5 + e as f64 * 0.001;

@@ -104,8 +104,8 @@ impl ExperimentSpec {
             .collect();
         (slices == 0 && !aware.is_empty()).then(|| {
             format!(
-                "{} {} slices but none are given, so {} the same as vanilla with extra \
-                 parameters; give slices (a --slices file, or sf_* columns; in the app, add or \
+                "{} {} slices but none are given, so {} as vanilla (SBL, HPS, MoE and \
+                 Manual with extra parameters); give slices (a --slices file, or sf_* columns; in the app, add or \
                  enable slices) or train vanilla",
                 aware.join(", "),
                 if aware.len() == 1 { "needs" } else { "need" },

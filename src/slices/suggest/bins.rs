@@ -10,7 +10,7 @@ use super::super::build::equals_expr;
 use super::super::set::quote_ident;
 use super::SuggestConfig;
 use crate::data::table::MISSING_CODE;
-use crate::data::{ColumnData, Table};
+use crate::data::{ColumnData, ColumnKind, Table};
 
 /// A basic predicate: which column it tests, its expression and its rows.
 pub(super) struct Predicate {
@@ -74,7 +74,14 @@ pub(super) fn predicates(
                     Bitmap::from_fn(n, |j| codes[rows[j]] == MISSING_CODE),
                 );
             }
-            ColumnData::Numeric(values) => numeric_predicates(name, values, rows, cfg, &mut push),
+            ColumnData::Numeric(values) => {
+                let style = if col.kind == ColumnKind::Date {
+                    Edges::Date
+                } else {
+                    Edges::Number
+                };
+                numeric_predicates(name, values, (rows, style), cfg, &mut push);
+            }
         }
     }
     out
@@ -85,10 +92,11 @@ pub(super) fn predicates(
 fn numeric_predicates(
     name: &str,
     values: &[f64],
-    rows: &[usize],
+    (rows, style): (&[usize], Edges),
     cfg: &SuggestConfig,
     push: &mut impl FnMut(String, Bitmap),
 ) {
+    let number = |x: f64| style.literal(x);
     let n = rows.len();
     let col = quote_ident(name);
     let mut present: Vec<f64> = rows
@@ -109,7 +117,7 @@ fn numeric_predicates(
             );
         }
     } else {
-        let edges = bin_edges(&present, bins);
+        let edges = bin_edges(&present, bins, style);
         let mut lo = f64::NEG_INFINITY;
         for hi in edges.into_iter().chain([f64::INFINITY]) {
             let inside = |v: f64| v >= lo && v < hi;
@@ -121,7 +129,7 @@ fn numeric_predicates(
             };
             let expr = match (single, lo.is_finite(), hi.is_finite()) {
                 // Only when the value itself is short: `= 0.30000000000000004` is not.
-                (Some(v), _, _) if round3(v) == v => format!("{col} = {}", number(v)),
+                (Some(v), _, _) if style.round(v) == v => format!("{col} = {}", number(v)),
                 (_, false, _) => format!("{col} < {}", number(hi)),
                 (_, true, true) => format!("{col} >= {} AND {col} < {}", number(lo), number(hi)),
                 (_, true, false) => format!("{col} >= {}", number(lo)),
@@ -140,7 +148,8 @@ fn numeric_predicates(
 /// significant digits; a cut at or below the smallest value (which would leave an empty first
 /// bin and an always-true `col >= min`) moves to the next value up, so a column that is mostly
 /// zeros still splits into `= 0` and `>= next`.
-fn bin_edges(present: &[f64], bins: usize) -> Vec<f64> {
+fn bin_edges(present: &[f64], bins: usize, style: Edges) -> Vec<f64> {
+    let round3 = |x: f64| style.round(x);
     let (Some(&min), Some(&max)) = (present.first(), present.last()) else {
         return Vec::new();
     };
@@ -175,6 +184,31 @@ fn number(x: f64) -> String {
     if x == 0.0 { "0".into() } else { x.to_string() }
 }
 
+/// How a numeric column's bin edges are rounded and written.
+#[derive(Clone, Copy)]
+enum Edges {
+    /// Three significant digits, written as numbers.
+    Number,
+    /// Whole days, written as quoted ISO dates (`'2013-06-01'`), which slices compare as dates.
+    Date,
+}
+
+impl Edges {
+    fn round(self, x: f64) -> f64 {
+        match self {
+            Edges::Number => round3(x),
+            Edges::Date => x.floor(),
+        }
+    }
+
+    fn literal(self, x: f64) -> String {
+        match self {
+            Edges::Number => number(x),
+            Edges::Date => format!("'{}'", crate::data::date::format_date(x)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +221,6 @@ mod tests {
         // 90% zeros: the cut moves up to the next value instead of making `x >= 0`.
         let mut v = vec![0.0; 90];
         v.extend((1..=10).map(|i| i as f64 * 1000.5));
-        assert_eq!(bin_edges(&v, 5), vec![1000.0]);
+        assert_eq!(bin_edges(&v, 5, Edges::Number), vec![1000.0]);
     }
 }
