@@ -112,3 +112,23 @@ fn the_errors_table_ranks_by_the_chosen_metric_with_overall_pinned() {
     h.get_by_label("Per class in overall");
     h.get_by_label("predicted");
 }
+
+/// A ground-truth slice's rows are its own rows, not every row of the split (its name is no SF,
+/// so the SF masks do not have it).
+#[test]
+fn a_truth_slice_lists_only_its_own_rows() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    h.get_by_label("Errors").click();
+    h.run();
+    h.state_mut().session.selected = Some("slice_1".into());
+    h.run();
+    let ds = &h.state().data.as_ref().unwrap().ds;
+    let col = ds.table.column("slice_1").unwrap().as_numeric().unwrap();
+    let want = (0..ds.n_rows())
+        .filter(|&i| ds.splits[i] == slicelab::data::Split::Test && col[i] > 0.5)
+        .count();
+    assert!(want > 0 && want < ds.indices(slicelab::data::Split::Test).len());
+    h.get_by_label(&format!("Rows of slice_1 ({want})"));
+}

@@ -268,7 +268,9 @@ pub fn render_report(report: &Report) -> String {
     }
     let mut t = TextTable::new(header);
     let mut names: Vec<(String, String)> = vec![("overall".into(), "-".into())];
-    names.extend([WORST_SLICE, MEAN_SLICE].map(|n| (n.to_string(), "-".to_string())));
+    if report.methods.iter().any(|m| m.worst_slice.is_some()) {
+        names.extend([WORST_SLICE, MEAN_SLICE].map(|n| (n.to_string(), "-".to_string())));
+    }
     names.extend(
         report
             .slice_names()

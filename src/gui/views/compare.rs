@@ -166,9 +166,12 @@ fn table(ui: &mut egui::Ui, report: &Report, methods: &[&MethodReport], names: &
     egui::Grid::new("compare_grid")
         .striped(true)
         .show(ui, |ui| {
-            for h in ["method", "seeds", "params", "Δ params", "overall F1"] {
+            for h in ["method", "seeds", "params", "Δ params"] {
                 ui.strong(h);
             }
+            // The overall, worst and mean columns use the report's metric, which is also what
+            // "Sort by" orders them by; the per-slice columns and the chart are F1.
+            ui.strong(format!("overall {metric}"));
             ui.strong(format!("worst slice {metric}")).on_hover_text(
                 "The lowest slice score of each run (ground-truth slices when there are any, \
                  else the SF slices), mean ± std over seeds",
@@ -186,7 +189,7 @@ fn table(ui: &mut egui::Ui, report: &Report, methods: &[&MethodReport], names: &
                     .on_hover_text(format!("seeds {:?}", m.seeds));
                 ui.label(m.params.to_string());
                 ui.label(format!("{:+.0}%", 100.0 * m.param_increase));
-                ui.label(crate::summary::show(m.overall.f1.as_ref()));
+                ui.label(crate::summary::show(m.overall.get(report.metric)));
                 ui.label(crate::summary::show(m.worst_slice.as_ref()));
                 ui.label(crate::summary::show(m.mean_slice.as_ref()));
                 for n in names {

@@ -16,6 +16,8 @@ pub struct PathDialog {
     pub path: String,
     /// Why the system dialog was not used (shown at the top).
     pub reason: String,
+    /// The listed folder and its entries, read once per folder rather than every frame.
+    listed: Option<(PathBuf, Vec<(String, bool)>)>,
 }
 
 /// What a purpose picks: a file to read, a file to write, or a folder.
@@ -63,24 +65,45 @@ impl PathDialog {
             purpose,
             path,
             reason,
+            listed: None,
         }
     }
 
     /// The folder whose entries are listed: the path itself if it is a folder, else its parent.
     fn folder(&self) -> PathBuf {
-        let p = PathBuf::from(&self.path);
-        if self.path.ends_with(std::path::MAIN_SEPARATOR) || p.is_dir() {
+        // A relative path is taken from the current folder, as a shell would.
+        let typed = self.path.trim();
+        let p = PathBuf::from(typed);
+        let folder = if typed.is_empty() || typed.ends_with(std::path::MAIN_SEPARATOR) || p.is_dir()
+        {
             p
         } else {
-            p.parent()
-                .map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        if folder.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            folder
         }
     }
 
-    /// Folders, then the files the purpose takes, of the listed folder, sorted by name.
-    fn entries(&self) -> Vec<(String, bool)> {
+    /// The entries of the listed folder, read again only when the folder changes.
+    fn entries(&mut self) -> Vec<(String, bool)> {
+        let folder = self.folder();
+        match &self.listed {
+            Some((f, e)) if *f == folder => e.clone(),
+            _ => {
+                let e = self.read_entries(&folder);
+                self.listed = Some((folder, e.clone()));
+                e
+            }
+        }
+    }
+
+    /// Folders, then the files the purpose takes, of `folder`, sorted by name.
+    fn read_entries(&self, folder: &Path) -> Vec<(String, bool)> {
         let (_, exts) = title_and_extensions(self.purpose);
-        let Ok(read) = std::fs::read_dir(self.folder()) else {
+        let Ok(read) = std::fs::read_dir(folder) else {
             return Vec::new();
         };
         let mut out: Vec<(String, bool)> = read
@@ -101,26 +124,36 @@ impl PathDialog {
 
     /// Whether the typed path can be chosen, or why not.
     fn check(&self) -> Result<PathBuf, String> {
-        let p = PathBuf::from(self.path.trim());
+        let typed = self.path.trim();
+        let p = PathBuf::from(typed);
         match kind(self.purpose) {
             Kind::Open if p.is_file() => Ok(p),
             Kind::Open => Err("pick an existing file".into()),
             Kind::Folder if p.is_dir() => Ok(p),
             Kind::Folder => Err("pick an existing folder".into()),
-            Kind::Save if p.is_dir() || self.path.ends_with(std::path::MAIN_SEPARATOR) => {
+            Kind::Save
+                if typed.is_empty() || p.is_dir() || typed.ends_with(std::path::MAIN_SEPARATOR) =>
+            {
                 Err("type a file name".into())
             }
-            Kind::Save if p.parent().is_some_and(Path::is_dir) => Ok(p),
+            // `notes.toml` alone is saved in the current folder.
+            Kind::Save
+                if p.parent()
+                    .is_some_and(|d| d.as_os_str().is_empty() || d.is_dir()) =>
+            {
+                Ok(p)
+            }
             Kind::Save => Err("the folder does not exist".into()),
         }
     }
 
     /// Completes the typed name to the longest prefix shared by the listed entries.
     fn complete(&mut self) {
-        let typed = PathBuf::from(&self.path);
+        let text = self.path.trim().to_string();
+        let typed = PathBuf::from(&text);
         let prefix = typed
             .file_name()
-            .filter(|_| !self.path.ends_with(std::path::MAIN_SEPARATOR))
+            .filter(|_| !text.ends_with(std::path::MAIN_SEPARATOR))
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let matches: Vec<(String, bool)> = self
@@ -195,24 +228,27 @@ impl PathDialog {
 
     fn listing(&mut self, ui: &mut egui::Ui) {
         let folder = self.folder();
+        if let Some(up) = folder.parent()
+            && ui.selectable_label(false, "../ (up)").clicked()
+        {
+            self.path = format!("{}{}", up.display(), std::path::MAIN_SEPARATOR);
+        }
+        let entries = self.entries();
+        let row = ui.text_style_height(&egui::TextStyle::Button) + ui.spacing().item_spacing.y;
+        // Only the rows in view are laid out: a folder of 50,000 files costs what 15 do.
         egui::ScrollArea::vertical()
             .max_height(260.0)
             .id_salt("path_dialog_entries")
-            .show(ui, |ui| {
-                if let Some(up) = folder.parent()
-                    && ui.selectable_label(false, "../ (up)").clicked()
-                {
-                    self.path = format!("{}{}", up.display(), std::path::MAIN_SEPARATOR);
-                }
-                for (name, is_dir) in self.entries() {
-                    let label = if is_dir {
+            .show_rows(ui, row, entries.len(), |ui, range| {
+                for (name, is_dir) in &entries[range] {
+                    let label = if *is_dir {
                         format!("{name}/")
                     } else {
                         name.clone()
                     };
                     if ui.selectable_label(false, label).clicked() {
-                        let mut p = folder.join(&name).display().to_string();
-                        if is_dir {
+                        let mut p = folder.join(name).display().to_string();
+                        if *is_dir {
                             p.push(std::path::MAIN_SEPARATOR);
                         }
                         self.path = p;
@@ -226,4 +262,24 @@ impl PathDialog {
 /// showed: nobody closes a dialog within a quarter second, while a missing portal answers at once.
 pub fn dialog_never_showed(secs: f64) -> bool {
     secs < 0.25
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_names_are_taken_from_the_current_folder() {
+        let mut d = PathDialog::new(FilePurpose::SaveSlices, Path::new("."), String::new());
+        d.path = "  notes.toml ".into();
+        assert_eq!(d.folder(), PathBuf::from("."));
+        assert_eq!(d.check(), Ok(PathBuf::from("notes.toml")));
+        d.path = String::new();
+        assert_eq!(d.folder(), PathBuf::from("."));
+        assert!(d.check().is_err());
+        // The listing is read once per folder, not once per frame.
+        let first = d.entries();
+        assert!(d.listed.is_some());
+        assert_eq!(d.entries(), first);
+    }
 }

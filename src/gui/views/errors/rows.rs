@@ -43,10 +43,26 @@ impl ErrorsView {
             return Some(rows.clone());
         }
         let set = &cx.session.slices.slices;
-        let mask = set
+        // `overall` is every row; an SF slice its evaluated mask; a ground-truth slice its
+        // column. A name that is none of these (a slice deleted a moment ago) shows no rows
+        // rather than every row.
+        let truth;
+        let mask = if name == "overall" {
+            None
+        } else if let Some(m) = set
             .iter()
             .position(|s| s.name == name)
-            .and_then(|i| an.masks.get(i));
+            .and_then(|i| an.masks.get(i))
+        {
+            Some(m)
+        } else {
+            truth = crate::slices::columns::truth_masks(ds)
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, m)| m)
+                .unwrap_or_else(|| crate::slices::Bitmap::from_fn(ds.n_rows(), |_| false));
+            Some(&truth)
+        };
         let wrong = |i: usize| pred.classes.get(i) != ds.y.get(i);
         let rows: Arc<Vec<usize>> = Arc::new(
             (0..ds.n_rows())
