@@ -60,8 +60,9 @@ pub struct TrainFlags {
     /// JTT: weight λ_up of the first stage's misclassified training rows.
     #[arg(long, default_value_t = 6.0)]
     jtt_upweight: f64,
-    /// Compute device: cpu, cuda, metal (GPU builds need --features cuda/metal).
-    #[arg(long, default_value = "cpu")]
+    /// Compute device: auto (a GPU when this build and the machine have one, else the CPU), cpu,
+    /// cuda, cuda:N, metal (GPU builds need --features cuda/metal).
+    #[arg(long, default_value = "auto")]
     device: String,
 }
 

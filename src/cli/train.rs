@@ -322,9 +322,14 @@ pub fn render_report(report: &Report) -> String {
         m = metric.label()
     );
     out.push_str(&t.render());
+    let on = if report.device.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", report.device)
+    };
     for m in &report.methods {
         out.push_str(&format!(
-            "\n{}: {} params ({:+.0}% vs vanilla), {:.3} s/epoch, seeds {:?}",
+            "\n{}: {} params ({:+.0}% vs vanilla), {:.3} s/epoch{on}, seeds {:?}",
             m.label(),
             m.params,
             m.param_increase * 100.0,

@@ -4,9 +4,13 @@ use candle_core::Device;
 
 use super::error::DeviceError;
 
-/// Parses `cpu`, `cuda`, `cuda:N` or `metal`; GPU devices need the matching cargo feature.
+/// Parses `auto`, `cpu`, `cuda`, `cuda:N` or `metal`; GPU devices need the matching cargo
+/// feature, and `auto` takes the first GPU this build can open, else the CPU.
 pub fn parse_device(name: &str) -> Result<Device, DeviceError> {
     let lower = name.trim().to_ascii_lowercase();
+    if lower == "auto" {
+        return Ok(auto_device());
+    }
     let (kind, ordinal) = match lower.split_once(':') {
         Some((k, n)) => (
             k,
@@ -26,6 +30,40 @@ pub fn parse_device(name: &str) -> Result<Device, DeviceError> {
         "metal" => Device::new_metal(ordinal).map_err(|e| no_gpu(e, "metal")),
         _ => Err(DeviceError::Unknown { name: name.into() }),
     }
+}
+
+/// The device `auto` means: CUDA GPU 0 in a `cuda` build that can open it, Metal in a `metal`
+/// build that can, else the CPU.
+pub fn auto_device() -> Device {
+    if cfg!(feature = "cuda")
+        && let Ok(d) = Device::new_cuda(0)
+    {
+        return d;
+    }
+    if cfg!(feature = "metal")
+        && let Ok(d) = Device::new_metal(0)
+    {
+        return d;
+    }
+    Device::Cpu
+}
+
+/// The device names a user can pick in this build: `auto`, `cpu`, and the GPU backends compiled
+/// in.
+pub fn choices() -> Vec<&'static str> {
+    let mut out = vec!["auto", "cpu"];
+    if cfg!(feature = "cuda") {
+        out.push("cuda");
+    }
+    if cfg!(feature = "metal") {
+        out.push("metal");
+    }
+    out
+}
+
+/// Whether this build has a GPU backend at all (else the app says how to get one).
+pub fn gpu_build() -> bool {
+    cfg!(any(feature = "cuda", feature = "metal"))
 }
 
 /// A short name of a device for reports.

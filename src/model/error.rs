@@ -23,7 +23,7 @@ pub enum DeviceError {
         feature: &'static str,
     },
     /// Neither `cpu`, `cuda` nor `metal`.
-    #[error("unknown device '{name}'; use cpu, cuda or metal")]
+    #[error("unknown device '{name}'; use auto, cpu, cuda or metal")]
     Unknown {
         /// The name as given.
         name: String,

@@ -137,6 +137,9 @@ pub struct Report {
     /// The metric that ranks and flags slices in the runs' test reports.
     #[serde(default)]
     pub metric: Metric,
+    /// The device the runs trained on (`cpu`, `cuda`, `metal`; `auto` resolved).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device: String,
     /// One entry per method.
     pub methods: Vec<MethodReport>,
     /// Every run that started, with how it ended.
@@ -167,6 +170,7 @@ impl Report {
             eval_split: "test".into(),
             interrupted: false,
             metric: Metric::default(),
+            device: String::new(),
             methods,
             not_averaged: vec![],
             notes: vec![],

@@ -98,7 +98,8 @@ pub struct TrainConfig {
     pub select_metric: Option<crate::metrics::Metric>,
     /// Stop after this many epochs without validation improvement.
     pub patience: Option<usize>,
-    /// `cpu`, `cuda` or `metal`.
+    /// `auto` (a GPU when the build and the machine have one, else the CPU), `cpu`, `cuda`
+    /// or `metal`.
     pub device: String,
     /// Class weighting of the prediction loss.
     pub class_weights: ClassWeights,
@@ -129,7 +130,7 @@ impl Default for TrainConfig {
             select_tolerance: 0.005,
             select_metric: None,
             patience: None,
-            device: "cpu".into(),
+            device: "auto".into(),
             class_weights: ClassWeights::None,
             gdro_step: 0.01,
             gdro_l2: 0.001,

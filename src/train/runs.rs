@@ -81,6 +81,7 @@ pub fn run_experiment(
         }
     }
     let mut report = summarise(source.describe(), &runs, &device)?;
+    report.device = crate::model::device::device_name(&device).into();
     report.interrupted |= cancel.load(Ordering::Relaxed);
     Ok(ExperimentResult { runs, report })
 }

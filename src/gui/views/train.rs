@@ -43,6 +43,38 @@ fn labelled(ui: &mut egui::Ui, label: &str, widget: impl egui::Widget) {
     ui.add(widget).labelled_by(l.id);
 }
 
+/// The Device drop-down: the devices this build can use, `auto` (a GPU when there is one)
+/// first; a build without a GPU backend says how to get one.
+fn device_choice(ui: &mut egui::Ui, t: &mut TrainConfig) {
+    let device = ui.label("Device");
+    let resolved = crate::model::device::device_name(&crate::model::device::auto_device());
+    let shown = |d: &str| {
+        if d == "auto" {
+            format!("auto ({resolved})")
+        } else {
+            d.to_string()
+        }
+    };
+    let response = egui::ComboBox::from_id_salt("device")
+        .selected_text(shown(&t.device))
+        .show_ui(ui, |ui| {
+            for d in crate::model::device::choices() {
+                ui.selectable_value(&mut t.device, d.to_string(), shown(d));
+            }
+            if !crate::model::device::gpu_build() {
+                ui.weak("no GPU in this build: cargo build --release --features cuda");
+            }
+        })
+        .response
+        .labelled_by(device.id);
+    if !crate::model::device::gpu_build() {
+        response.on_hover_text(
+            "This build has no GPU backend: build with `cargo build --release --features cuda` \
+             (or `--features metal` on a Mac) to train on a GPU.",
+        );
+    }
+}
+
 /// The model-selection and class-weight drop-downs (one grid row).
 fn selection_settings(ui: &mut egui::Ui, t: &mut TrainConfig) {
     let keep = ui.label("Keep epoch by");
@@ -143,16 +175,7 @@ impl TrainView {
                     "Hidden widths",
                     egui::TextEdit::singleline(&mut self.hidden),
                 );
-                let device = ui.label("Device");
-                egui::ComboBox::from_id_salt("device")
-                    .selected_text(t.device.clone())
-                    .show_ui(ui, |ui| {
-                        for d in ["cpu", "cuda", "metal"] {
-                            ui.selectable_value(&mut t.device, d.to_string(), d);
-                        }
-                    })
-                    .response
-                    .labelled_by(device.id);
+                device_choice(ui, t);
                 ui.end_row();
                 selection_settings(ui, t);
                 ui.end_row();
