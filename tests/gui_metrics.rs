@@ -131,4 +131,7 @@ fn a_truth_slice_lists_only_its_own_rows() {
         .count();
     assert!(want > 0 && want < ds.indices(slicelab::data::Split::Test).len());
     h.get_by_label(&format!("Rows of slice_1 ({want})"));
+    // Beside overall, the worst and the mean slice (issue 19): over the two truth slices.
+    h.get_by_label_contains("worst slice: F1");
+    h.get_by_label_contains("over 2 ground-truth slices");
 }

@@ -51,21 +51,7 @@ pub fn slices_table(report: &SplitReport) -> String {
 
 /// `worst slice: F1 0.412 (slice_2) · mean slice F1 0.630 over 4 ground-truth slices`.
 pub fn extremes_line(report: &SplitReport) -> String {
-    let e = report.extremes(report.metric);
-    let m = report.metric.label();
-    let over = match report.evaluation_kind() {
-        slicelab::metrics::report::SliceKind::Truth => "ground-truth",
-        _ => "SF",
-    };
-    match (&e.worst, e.mean) {
-        (Some((name, w)), Some(mean)) => format!(
-            "worst slice: {m} {} ({name}) · mean slice {m} {} over {} {over} slices",
-            num(Some(*w)),
-            num(Some(mean)),
-            e.slices
-        ),
-        _ => format!("worst and mean slice {m}: – (no {over} slice has it defined)"),
-    }
+    slicelab::metrics::extremes::summary_line(report, report.metric)
 }
 
 fn slice_row(r: &SliceMetrics, binary: bool) -> Vec<String> {

@@ -72,3 +72,23 @@ pub fn named_value(report: &SplitReport, name: &str, metric: Metric) -> Option<f
         _ => report.row(name)?.value(metric),
     }
 }
+
+/// `worst slice: F1 0.412 (slice_2) · mean slice F1 0.630 over 4 ground-truth slices`, or why
+/// there is none; the line the CLI prints under its table and the app shows under Errors.
+pub fn summary_line(report: &SplitReport, metric: Metric) -> String {
+    let e = report.extremes(metric);
+    let m = metric.label();
+    let over = match report.evaluation_kind() {
+        SliceKind::Truth => "ground-truth",
+        _ => "SF",
+    };
+    match (&e.worst, e.mean) {
+        (Some((name, w)), Some(mean)) => format!(
+            "worst slice: {m} {} ({name}) · mean slice {m} {} over {} {over} slices",
+            super::text::num(Some(*w)),
+            super::text::num(Some(mean)),
+            e.slices
+        ),
+        _ => format!("worst and mean slice {m}: – (no {over} slice has it defined)"),
+    }
+}

@@ -113,6 +113,7 @@ impl ErrorsView {
             .id_salt("error_table")
             .max_height(ui.available_height() * 0.45)
             .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
+        ui.label(crate::metrics::extremes::summary_line(report, metric));
         ui.weak(legend(metric, n_classes));
         ui.separator();
         let selected = cx.session.selected.as_deref();
