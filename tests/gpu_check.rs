@@ -50,7 +50,10 @@ fn the_train_view_offers_auto_with_the_device_it_means() {
     h.run();
     assert_eq!(h.state().session.views.train.train.device, "auto");
     let combo = h.get_by_role_and_label(Role::ComboBox, "Device");
-    assert_eq!(combo.accesskit_node().value().as_deref(), Some("auto (cpu)"));
+    assert_eq!(
+        combo.accesskit_node().value().as_deref(),
+        Some("auto (cpu)")
+    );
 }
 
 #[test]
