@@ -361,3 +361,22 @@ fn a_session_from_before_the_types_field_still_loads() {
     // And a session without type choices is written as before.
     assert!(!serde_json::to_string(&spec).unwrap().contains("types"));
 }
+
+/// Issue 17 item 9: deleting an SF used to make its column a model input (249 → 262
+/// parameters). Columns named `sf_*` hold SF outputs and stay out of the features unless
+/// `--features` names them.
+#[test]
+fn an_sf_column_no_slice_uses_is_still_not_a_feature() {
+    let ds = slicelab::data::demo::Figure1 {
+        n: 200,
+        ..Default::default()
+    }
+    .dataset();
+    let only_sf1 = slicelab::slices::SliceSet::from_columns(&["sf_1".to_string()]);
+    let cols = slicelab::slices::columns::feature_columns(&ds, &only_sf1);
+    assert_eq!(cols, vec!["x1".to_string(), "x2".to_string()]);
+    let mut whitelisted = ds.clone();
+    whitelisted.choice.only = Some(vec!["x1".into(), "sf_2".into()]);
+    let cols = slicelab::slices::columns::feature_columns(&whitelisted, &only_sf1);
+    assert_eq!(cols, vec!["x1".to_string(), "sf_2".to_string()]);
+}

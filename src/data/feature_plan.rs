@@ -81,7 +81,7 @@ impl DropReason {
             DropReason::TruthSlice => "truth slice",
             DropReason::Ignored => "ignored",
             DropReason::NotInFeatures => "not in --features",
-            DropReason::SliceFunction => "used as an SF",
+            DropReason::SliceFunction => "SF output",
             DropReason::Identifier => "identifier",
             DropReason::FreeText => "free text",
             DropReason::Constant => "constant",

@@ -10,7 +10,22 @@ use crate::data::feature_plan::FeaturePlan;
 /// reserved columns (label, predictions, split, truth slices), `--ignore`d columns, columns
 /// outside `--features`, columns used whole as SF outputs, identifiers, free text, constants.
 pub fn feature_plan(ds: &Dataset, set: &SliceSet) -> FeaturePlan {
-    FeaturePlan::of(ds, &set.column_sfs(&ds.table))
+    FeaturePlan::of(ds, &sf_output_columns(ds, set))
+}
+
+/// The columns that hold SF outputs: those the slice set uses whole, and every column named
+/// `sf_*` even when no slice uses it (deleting or disabling an SF must not quietly make its
+/// outputs a model input), unless `--features` names it.
+pub fn sf_output_columns(ds: &Dataset, set: &SliceSet) -> Vec<String> {
+    let mut out = set.column_sfs(&ds.table);
+    let whitelisted = |n: &str| ds.choice.only.as_ref().is_some_and(|o| o.iter().any(|c| c == n));
+    for c in &ds.table.columns {
+        let named = c.name.to_ascii_lowercase().starts_with("sf_");
+        if named && !whitelisted(&c.name) && !out.contains(&c.name) {
+            out.push(c.name.clone());
+        }
+    }
+    out
 }
 
 /// The columns that become model features: [`feature_plan`]'s features, in table order.
