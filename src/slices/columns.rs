@@ -18,7 +18,12 @@ pub fn feature_plan(ds: &Dataset, set: &SliceSet) -> FeaturePlan {
 /// outputs a model input), unless `--features` names it.
 pub fn sf_output_columns(ds: &Dataset, set: &SliceSet) -> Vec<String> {
     let mut out = set.column_sfs(&ds.table);
-    let whitelisted = |n: &str| ds.choice.only.as_ref().is_some_and(|o| o.iter().any(|c| c == n));
+    let whitelisted = |n: &str| {
+        ds.choice
+            .only
+            .as_ref()
+            .is_some_and(|o| o.iter().any(|c| c == n))
+    };
     for c in &ds.table.columns {
         let named = c.name.to_ascii_lowercase().starts_with("sf_");
         if named && !whitelisted(&c.name) && !out.contains(&c.name) {
