@@ -242,6 +242,8 @@ fn the_spurious_demo_reports_worst_slice_scores_for_every_method() {
     ] {
         assert!(table.contains(m), "{m}:\n{table}");
     }
+    // The metric is accuracy: no second accuracy column beside it.
+    assert!(!table.contains("gdro acc "), "{table}");
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap())
             .unwrap();

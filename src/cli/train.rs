@@ -259,9 +259,13 @@ pub fn render_report(report: &Report) -> String {
     let lifts =
         |m: &slicelab::summary::MethodReport| report.baseline(m).filter(|v| v.method != m.method);
     let mut header = vec!["slice".to_string(), "kind".into(), "support".into()];
+    // Accuracy beside the metric, unless the metric is accuracy.
+    let acc = metric != Metric::Accuracy;
     for m in &report.methods {
         header.push(format!("{} {}", m.label(), metric.label()));
-        header.push(format!("{} acc", m.label()));
+        if acc {
+            header.push(format!("{} acc", m.label()));
+        }
         if lifts(m).is_some() {
             header.push(format!("{} lift", m.label()));
         }
@@ -293,11 +297,13 @@ pub fn render_report(report: &Report) -> String {
                 scores.get(metric)
             };
             row.push(show(v));
-            row.push(if extreme {
-                String::new()
-            } else {
-                show(scores.accuracy.as_ref())
-            });
+            if acc {
+                row.push(if extreme {
+                    String::new()
+                } else {
+                    show(scores.accuracy.as_ref())
+                });
+            }
             if let Some(base) = lifts(m) {
                 let b = base.slice(&name).map_or(&base.overall, |s| &s.scores);
                 let b = if extreme {
@@ -314,14 +320,26 @@ pub fn render_report(report: &Report) -> String {
         }
         t.row(row);
     }
+    let shown = if acc {
+        format!("{} and accuracy", metric.label())
+    } else {
+        metric.label().to_string()
+    };
     let mut out = format!(
-        "Test split: {m} and accuracy per slice, mean ± std over seeds; worst/mean slice: the \
-         lowest and the mean {m} over the {over} slices per run; lift = {m} minus Vanilla's on \
-         the same seed, mean ± std over seeds (seeds ahead/seeds paired)\n",
+        "Test split: {shown} per slice, mean ± std over seeds; worst/mean slice: the lowest and \
+         the mean {m} over the {over} slices per run; lift = {m} minus Vanilla's on the same \
+         seed, mean ± std over seeds (seeds ahead/seeds paired)\n",
         over = over_which(report),
         m = metric.label()
     );
     out.push_str(&t.render());
+    out.push_str(&footer(report));
+    out
+}
+
+/// Under the table: each group's size and speed (and the device), notes, runs not averaged.
+fn footer(report: &Report) -> String {
+    let mut out = String::new();
     let on = if report.device.is_empty() {
         String::new()
     } else {

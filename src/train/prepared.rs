@@ -56,7 +56,12 @@ impl Prepared {
         }
         let cols = feature_cols.unwrap_or_else(|| feature_columns(ds, set));
         if cols.is_empty() {
-            return Err(TrainError::Config("no feature columns left after excluding label, predictions, split, truth and SF columns".into()));
+            return Err(TrainError::Config(
+                "no feature columns left: every column is the label, a prediction, the split, a \
+                 truth slice, an SF output, --ignore'd, outside --features, an identifier, free \
+                 text or constant (`train` prints which is which)"
+                    .into(),
+            ));
         }
         let features = FeatureMap::fit(&ds.table, &cols, &train)?;
         let n = ds.n_rows();
