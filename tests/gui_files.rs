@@ -60,3 +60,26 @@ fn a_system_dialog_that_returns_at_once_never_showed() {
     assert!(dialog_never_showed(0.01));
     assert!(!dialog_never_showed(2.0));
 }
+
+#[test]
+fn keyboard_shortcuts_undo_list_themselves_and_the_file_menu_quits() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = common::app(home.path());
+    common::wait_ready(&mut h);
+    h.get_all_by_label("Delete").next().unwrap().click();
+    common::wait_for(&mut h, "the delete", |a| a.session.slices.slices.len() == 1);
+    // Ctrl+Z (Cmd+Z on a Mac) undoes the delete.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    common::wait_for(&mut h, "the undo", |a| a.session.slices.slices.len() == 2);
+    // F1 lists every shortcut; File → Quit closes the window.
+    h.key_press(egui::Key::F1);
+    h.run_steps(5);
+    h.get_by_label("Keyboard shortcuts");
+    h.get_by_label("Undo the last slice edit");
+    h.get_by_label("Open a dataset");
+    h.get_by_label("File").click();
+    h.run_steps(5);
+    h.get_by_role_and_label(Role::Button, "Quit").click();
+    h.run_steps(5);
+    assert!(h.state().quitting);
+}

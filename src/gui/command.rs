@@ -53,6 +53,10 @@ pub enum Command {
     PickFile(FilePurpose),
     /// A path chosen in slicelab's own file chooser.
     Picked(FilePurpose, PathBuf),
+    /// Show or hide the list of keyboard shortcuts.
+    ShowShortcuts(bool),
+    /// Close the window (the session is saved as on any close).
+    Quit,
     /// Inspect a dataset file and ask for its column roles.
     InspectData(PathBuf),
     /// Inspect a dataset file again, reading its first row as a header or not.

@@ -20,6 +20,11 @@ impl SlicelabApp {
         match c {
             Command::PickFile(p) => self.pick_file(p),
             Command::Picked(p, path) => self.picked(p, path),
+            Command::ShowShortcuts(on) => self.show_shortcuts = on,
+            Command::Quit => {
+                self.quitting = true;
+                self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             Command::InspectData(path) => self.inspect(path, crate::data::HeaderMode::Auto),
             Command::InspectDataAs(path, header) => self.inspect(path, header),
             Command::Load(source) => self.load(source),

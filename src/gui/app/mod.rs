@@ -88,6 +88,10 @@ pub struct SlicelabApp {
     pub path_dialog: Option<crate::gui::views::path_dialog::PathDialog>,
     /// Use slicelab's own file chooser instead of the system's.
     pub builtin_file_dialog: bool,
+    /// Whether the keyboard shortcuts window is open.
+    pub show_shortcuts: bool,
+    /// Set once Quit asked the window to close.
+    pub quitting: bool,
     /// Whether the wgpu point renderer is available.
     pub gpu_points: bool,
     undo: Vec<SliceSet>,
@@ -134,6 +138,8 @@ impl SlicelabApp {
             open_dialog: None,
             path_dialog: None,
             builtin_file_dialog: opts.builtin_file_dialog,
+            show_shortcuts: false,
+            quitting: false,
             suggestions: Vec::new(),
             gpu_points,
             undo: Vec::new(),
@@ -295,6 +301,9 @@ impl eframe::App for SlicelabApp {
         if let Some(path) = dropped.into_iter().next() {
             self.push(Command::InspectData(path));
         }
+        for c in crate::gui::views::shortcuts::pressed(ctx) {
+            self.push(c);
+        }
         self.apply_commands();
         if self.training.is_some() || self.busy().is_some() {
             // Progress bars and spinners animate while jobs run.
@@ -332,6 +341,9 @@ impl eframe::App for SlicelabApp {
         }
         (self.session.views, self.session.tab, self.open_dialog) = (views, tab, dialog);
         self.path_dialog = chooser;
+        if self.show_shortcuts && !crate::gui::views::shortcuts::window(ui.ctx()) {
+            out.push(Command::ShowShortcuts(false));
+        }
         if !out.is_empty() {
             self.commands.extend(out);
             ui.ctx().request_repaint();

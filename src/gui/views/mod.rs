@@ -13,6 +13,7 @@ pub mod open;
 mod open_types;
 pub mod path_dialog;
 pub mod per_class;
+pub mod shortcuts;
 pub mod slices;
 pub mod train;
 
@@ -85,6 +86,14 @@ fn file_menu(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         }
         if ui.button("Load demo").clicked() {
             out.push(Command::Load(SourceSpec::Demo));
+            ui.close();
+        }
+        if ui.button("Keyboard shortcuts…").clicked() {
+            out.push(Command::ShowShortcuts(true));
+            ui.close();
+        }
+        if ui.button("Quit").clicked() {
+            out.push(Command::Quit);
             ui.close();
         }
         ui.menu_button("Recent", |ui| {
