@@ -242,11 +242,16 @@ fn write_out(
 
 /// Which slices the worst/mean rows are over: truth slices when the runs report any.
 fn over_which(report: &Report) -> &'static str {
+    use slicelab::metrics::report::SliceKind;
     let truth = report
         .slice_names()
         .iter()
-        .any(|(_, k)| *k == slicelab::metrics::report::SliceKind::Truth);
-    if truth { "ground-truth" } else { "SF" }
+        .any(|(_, k)| *k == SliceKind::Truth);
+    slicelab::metrics::extremes::kind_word(if truth {
+        SliceKind::Truth
+    } else {
+        SliceKind::Sf
+    })
 }
 
 /// The per-slice table of the test split: one row per slice (matched by name), the report's

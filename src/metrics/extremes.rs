@@ -73,15 +73,21 @@ pub fn named_value(report: &SplitReport, name: &str, metric: Metric) -> Option<f
     }
 }
 
+/// How tables name the slices worst and mean are over: `ground-truth` or `SF`.
+pub fn kind_word(kind: SliceKind) -> &'static str {
+    if kind == SliceKind::Truth {
+        "ground-truth"
+    } else {
+        "SF"
+    }
+}
+
 /// `worst slice: F1 0.412 (slice_2) · mean slice F1 0.630 over 4 ground-truth slices`, or why
 /// there is none; the line the CLI prints under its table and the app shows under Errors.
 pub fn summary_line(report: &SplitReport, metric: Metric) -> String {
     let e = report.extremes(metric);
     let m = metric.label();
-    let over = match report.evaluation_kind() {
-        SliceKind::Truth => "ground-truth",
-        _ => "SF",
-    };
+    let over = kind_word(report.evaluation_kind());
     match (&e.worst, e.mean) {
         (Some((name, w)), Some(mean)) => format!(
             "worst slice: {m} {} ({name}) · mean slice {m} {} over {} {over} slices",

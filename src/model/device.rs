@@ -48,6 +48,13 @@ pub fn auto_device() -> Device {
     Device::Cpu
 }
 
+/// The name of the device `auto` resolves to, found once per process: the Train view shows it
+/// every frame, and opening a GPU context per frame would stall the UI.
+pub fn auto_device_name() -> &'static str {
+    static NAME: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| device_name(&auto_device()))
+}
+
 /// The device names a user can pick in this build: `auto`, `cpu`, and the GPU backends compiled
 /// in.
 pub fn choices() -> Vec<&'static str> {

@@ -189,15 +189,14 @@ impl<W> Selector<W> {
         self.current().map(|c| c.epoch)
     }
 
+    /// The best candidate by score, then overall F1 (without any defined slice score every
+    /// score is −∞, so overall F1 decides).
     fn current(&self) -> Option<&Candidate<W>> {
-        let key = |c: &Candidate<W>| (c.score, c.overall);
-        if self.any_score {
-            self.front.iter().max_by(|a, b| key(a).total_cmp2(key(b)))
-        } else {
-            self.front
-                .iter()
-                .max_by(|a, b| a.overall.total_cmp(&b.overall))
-        }
+        self.front.iter().max_by(|a, b| {
+            a.score
+                .total_cmp(&b.score)
+                .then_with(|| a.overall.total_cmp(&b.overall))
+        })
     }
 
     /// The chosen epoch's weights and why it was chosen; `None` when no epoch was offered.
@@ -221,19 +220,6 @@ impl<W> Selector<W> {
             tolerance: self.tolerance,
         };
         Some((c.weights, chosen))
-    }
-}
-
-/// Lexicographic total order on pairs of floats.
-trait TotalCmp2 {
-    fn total_cmp2(self, other: Self) -> std::cmp::Ordering;
-}
-
-impl TotalCmp2 for (f64, f64) {
-    fn total_cmp2(self, other: Self) -> std::cmp::Ordering {
-        self.0
-            .total_cmp(&other.0)
-            .then_with(|| self.1.total_cmp(&other.1))
     }
 }
 

@@ -61,14 +61,10 @@ impl DataSource {
             DataSource::Demo(f) => {
                 SliceSet::from_columns(&(1..=f.k).map(|j| format!("sf_{j}")).collect::<Vec<_>>())
             }
-            DataSource::Spurious(s) => SliceSet::from_sf_columns(
-                &Spurious {
-                    n: 100,
-                    ..s.clone()
-                }
-                .table()
-                .0,
-            ),
+            // Its SF columns are known without generating a table.
+            DataSource::Spurious(_) => {
+                SliceSet::from_columns(&crate::data::spurious::GROUPS.map(|g| format!("sf_{g}")))
+            }
             DataSource::Dataset(d) => SliceSet::from_sf_columns(&d.table),
         }
     }

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::gui::command::{Command, FilePurpose};
 
+/// A folder's entries (name, is a folder), shared so each frame borrows rather than copies them.
+type Entries = std::sync::Arc<[(String, bool)]>;
+
 /// The chooser's state while it is open.
 pub struct PathDialog {
     /// What the chosen path is for.
@@ -17,7 +20,7 @@ pub struct PathDialog {
     /// Why the system dialog was not used (shown at the top).
     pub reason: String,
     /// The listed folder and its entries, read once per folder rather than every frame.
-    listed: Option<(PathBuf, Vec<(String, bool)>)>,
+    listed: Option<(PathBuf, Entries)>,
 }
 
 /// What a purpose picks: a file to read, a file to write, or a folder.
@@ -88,12 +91,12 @@ impl PathDialog {
     }
 
     /// The entries of the listed folder, read again only when the folder changes.
-    fn entries(&mut self) -> Vec<(String, bool)> {
+    fn entries(&mut self) -> Entries {
         let folder = self.folder();
         match &self.listed {
             Some((f, e)) if *f == folder => e.clone(),
             _ => {
-                let e = self.read_entries(&folder);
+                let e: Entries = self.read_entries(&folder).into();
                 self.listed = Some((folder, e.clone()));
                 e
             }
@@ -156,9 +159,9 @@ impl PathDialog {
             .filter(|_| !text.ends_with(std::path::MAIN_SEPARATOR))
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let matches: Vec<(String, bool)> = self
-            .entries()
-            .into_iter()
+        let entries = self.entries();
+        let matches: Vec<&(String, bool)> = entries
+            .iter()
             .filter(|(n, _)| n.starts_with(&prefix))
             .collect();
         let Some(first) = matches.first() else { return };

@@ -47,7 +47,7 @@ fn labelled(ui: &mut egui::Ui, label: &str, widget: impl egui::Widget) {
 /// first; a build without a GPU backend says how to get one.
 fn device_choice(ui: &mut egui::Ui, t: &mut TrainConfig) {
     let device = ui.label("Device");
-    let resolved = crate::model::device::device_name(&crate::model::device::auto_device());
+    let resolved = crate::model::device::auto_device_name();
     let shown = |d: &str| {
         if d == "auto" {
             format!("auto ({resolved})")
