@@ -163,3 +163,75 @@ fn a_tuned_encoder_folder_is_an_encoder_for_train() {
         "the card names the tuned folder: {recorded}"
     );
 }
+
+#[test]
+fn train_tunes_the_encoders_top_layer_and_eval_embeds_raw_text_through_it() {
+    let home = tempfile::tempdir().unwrap();
+    let data = common::reviews_csv();
+    let (data, out) = (data.to_str().unwrap(), home.path().join("out"));
+    let enc = home.path().join("tiny-bert");
+    tiny_bert::write(&enc, 0);
+    let enc = enc.to_str().unwrap();
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train", "--data", data, "--label", "label", "--method", "vanilla", "--epochs", "2",
+        ];
+        args.extend_from_slice(extra);
+        slicelab(home.path(), &args)
+    };
+    let o = train(&[
+        "--embed",
+        "text",
+        "--encoder",
+        enc,
+        "--tune-layers",
+        "1",
+        "--encoder-lr",
+        "1e-3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    let model = out.join("vanilla-seed0");
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("config.json")).unwrap()).unwrap();
+    assert_eq!(card["train"]["tune_layers"], 1);
+    assert_eq!(card["train"]["encoder_lr"], 1e-3);
+    // The tuned layer's weights live in the model's own file, under the encoder's names.
+    let weights =
+        candle_core::safetensors::load(model.join("model.safetensors"), &candle_core::Device::Cpu)
+            .unwrap();
+    assert!(
+        weights.keys().any(|k| k.starts_with("encoder.layer.1.")),
+        "{:?}",
+        weights.keys()
+    );
+    assert!(!weights.keys().any(|k| k.starts_with("encoder.layer.0.")));
+
+    let o = slicelab(
+        home.path(),
+        &["eval", "--model", model.to_str().unwrap(), "--data", data],
+    );
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("overall"), "{stdout}");
+
+    // Without an embedded text column, or with more layers than the encoder has: refused.
+    let o = train(&["--tune-layers", "1"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o)
+            .1
+            .contains("needs a text column embedded by an encoder"),
+        "{:?}",
+        text(&o)
+    );
+    let o = train(&["--embed", "text", "--encoder", enc, "--tune-layers", "9"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).1.contains("cannot tune 9 of its 2 layers"),
+        "{:?}",
+        text(&o)
+    );
+}

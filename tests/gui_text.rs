@@ -75,4 +75,38 @@ fn a_text_column_is_embedded_on_open_and_becomes_model_features() {
         .unwrap()
         .count();
     assert_eq!(cached, 1, "the embeddings were cached for the next open");
+
+    // The Train view offers to tune the encoder's top layers with the model.
+    let quick_params = h.state().models[0].model.params();
+    h.get_by_label("Train").click();
+    h.step();
+    h.get_by_label("Epochs").set_value_accesskit(2.0);
+    // The sample has no slices: Vanilla alone.
+    h.get_by_label("sbl").click();
+    h.get_by_label("layers tuned").click();
+    h.run();
+    h.get_by_label("tune top 1").click();
+    h.run();
+    assert!(h.query_by_label("Encoder learning rate").is_some());
+    h.get_by_label("Start training").click();
+    wait_for(&mut h, "the tuning run to start", |a| a.training.is_some());
+    wait_for(&mut h, "the tuning run to finish", |a| a.training.is_none());
+    let tuned: Vec<_> = h
+        .state()
+        .models
+        .iter()
+        .filter(|m| m.model.card.train.tune_layers == 1)
+        .collect();
+    assert!(!tuned.is_empty(), "{:?}", h.state().log);
+    for m in tuned {
+        assert!(
+            m.model.tower_params() > 0
+                && m.model.params() > quick_params + m.model.tower_params() / 2,
+            "the tuned layer is part of the model"
+        );
+    }
+    assert!(
+        !h.state().curves.runs.is_empty(),
+        "live curves while tuning"
+    );
 }

@@ -80,6 +80,7 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
     // Refuse a folder holding someone else's report before hours of training, not after.
     experiments::check_outputs(&a.out)?;
     check_demo_settings(&a)?;
+    a.flags.check_tuning(a.data.embed.as_ref())?;
     let opts = Options {
         out: a.out.clone(),
         seeds: a.seeds,

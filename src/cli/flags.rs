@@ -60,6 +60,13 @@ pub struct TrainFlags {
     /// JTT: weight λ_up of the first stage's misclassified training rows.
     #[arg(long, default_value_t = 6.0)]
     jtt_upweight: f64,
+    /// Train the text encoder's top N layers jointly with the model (needs --embed COL --encoder
+    /// DIR): the lower layers run once, the top N in every step; 0 keeps the embedding frozen.
+    #[arg(long, default_value_t = 0)]
+    tune_layers: usize,
+    /// Learning rate of the tuned encoder layers (--lr is the model's).
+    #[arg(long, default_value_t = 5e-5)]
+    encoder_lr: f64,
     /// Compute device: auto (a GPU when this build and the machine have one, else the CPU), cpu,
     /// cuda, cuda:N, metal (GPU builds need --features cuda/metal).
     #[arg(long, default_value = "auto")]
@@ -93,6 +100,17 @@ enum ScheduleArg {
 }
 
 impl TrainFlags {
+    /// Refuses --tune-layers without a text column to embed, before any data is read.
+    pub fn check_tuning(&self, embed: Option<&String>) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.tune_layers == 0 || embed.is_some(),
+            "--tune-layers {} needs a text column embedded by an encoder: add --embed COL \
+             --encoder DIR",
+            self.tune_layers
+        );
+        Ok(())
+    }
+
     /// The checked training settings, first seed `seed`.
     pub fn config(&self, seed: u64) -> anyhow::Result<TrainConfig> {
         let train = TrainConfig {
@@ -130,6 +148,8 @@ impl TrainFlags {
             gdro_l2: self.gdro_l2,
             jtt_epochs: self.jtt_epochs,
             jtt_upweight: self.jtt_upweight,
+            tune_layers: self.tune_layers,
+            encoder_lr: self.encoder_lr,
         };
         train.validate().map_err(anyhow::Error::msg)?;
         Ok(train)

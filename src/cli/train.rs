@@ -73,6 +73,7 @@ impl TrainArgs {
         if methods.is_empty() {
             bail!("--method needs at least one method");
         }
+        self.flags.check_tuning(self.data.embed.as_ref())?;
         let mut train = self.flags.config(self.seed_start)?;
         // The slice rules of --select score slices by the metric the report uses.
         train.select_metric = self.metric;
@@ -139,6 +140,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let result = wait(job, |e| match e {
         TrainEvent::RunStarted { run, params, .. } => {
             bar.set_message(format!("{run} ({params} params)"))
+        }
+        TrainEvent::Stage { what, done, total } => {
+            bar.set_message(format!("{what} {done}/{total}"))
         }
         TrainEvent::Epoch(s) => {
             bar.inc(1);

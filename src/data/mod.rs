@@ -26,7 +26,7 @@ pub use classes::ClassIndex;
 pub use dataset::{Dataset, DatasetSpec};
 pub use embedding::EmbedRecord;
 pub use error::DataError;
-pub use features::FeatureMap;
+pub use features::{FeatureInput, FeatureMap};
 pub use header::HeaderMode;
 pub use split::Split;
 pub use table::{Column, ColumnData, ColumnKind, ColumnsDiffer, Table};

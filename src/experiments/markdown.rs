@@ -106,3 +106,38 @@ pub fn methods_csv(report: &Report) -> String {
     }
     out
 }
+
+/// The seed-paired lift of every method over Vanilla: one row per slice (`overall`, the worst
+/// and the mean slice first), one column per method, each cell the mean ± std over seeds of the
+/// method's score minus Vanilla's on the same seed and the seeds it was ahead on; empty when no
+/// method pairs with a Vanilla.
+pub fn paired_table(report: &Report) -> String {
+    let methods: Vec<_> = report
+        .methods
+        .iter()
+        .filter(|m| !m.paired.is_empty())
+        .collect();
+    let Some(first) = methods.first() else {
+        return String::new();
+    };
+    let m = report.metric.label();
+    let mut out = format!(
+        "\nPaired lift over Vanilla ({m} minus Vanilla's on the same seed, mean ± std over \
+         seeds, seeds ahead/seeds paired):\n\n| slice |"
+    );
+    methods
+        .iter()
+        .for_each(|x| out.push_str(&format!(" {} |", x.label())));
+    out.push_str("\n|---|");
+    methods.iter().for_each(|_| out.push_str("---:|"));
+    out.push('\n');
+    for slice in first.paired.iter().map(|p| p.slice.as_str()) {
+        out.push_str(&format!("| {slice} |"));
+        for x in &methods {
+            let cell = x.paired_lift(slice).map_or("–".into(), |p| p.text());
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out
+}

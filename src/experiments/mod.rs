@@ -71,7 +71,8 @@ pub fn compare(
     p: &mut Progress,
 ) -> Result<Outcome, TrainError> {
     let result = run_experiment(source, slices, &opts.spec(methods), p.emit, p.cancel)?;
-    let markdown = markdown::methods_table(&result.report);
+    let mut markdown = markdown::methods_table(&result.report);
+    markdown.push_str(&markdown::paired_table(&result.report));
     Ok(Outcome {
         report: result.report,
         markdown,

@@ -13,7 +13,6 @@ use crate::data::{Column, ColumnData, ColumnKind, Table};
 use crate::model::Method;
 use crate::summary::{NoiseRow, Report};
 use crate::train::TrainError;
-use crate::train::predict::predict;
 use crate::train::prepared::Prepared;
 use crate::train::{DataSource, RunResult, run_experiment};
 
@@ -82,7 +81,7 @@ fn indicator_stats(
 ) -> Result<Vec<(f64, f64, f64)>, TrainError> {
     let ds = source.dataset(run.seed);
     let data = Prepared::new(&ds, &run.model.card.slices, None, run.seed, &Device::Cpu)?;
-    let pred = predict(&run.model.model, &data.x, &data.test)?;
+    let pred = run.model.predict_rows(&data, &data.test)?;
     let slots = data.sf_names.len() + 1;
     let mean = |v: &[f64]| {
         if v.is_empty() {

@@ -5,15 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use candle_core::Device;
-
 use crate::metrics::SplitReport;
 use crate::summary::group::{RunInfo, group_runs};
 use crate::summary::{MethodReport, Report};
 use crate::train::events::{EpochStats, TrainEvent};
 use crate::train::job::TrainingJob;
 use crate::train::saved::TrainedModel;
-use crate::train::single_run::vanilla_params;
 
 /// One model in the Models list.
 pub struct ModelEntry {
@@ -92,6 +89,9 @@ impl TrainingRun {
             }
             TrainEvent::Epoch(s) => self.epoch = (s.epoch, s.epochs),
             TrainEvent::RunFinished { .. } => {}
+            TrainEvent::Stage { what, done, total } => {
+                self.run_name = format!("{what} {done}/{total}");
+            }
         }
     }
 
@@ -142,8 +142,7 @@ fn compare_entries(models: &[&ModelEntry]) -> Report {
         let mine: Vec<&ModelEntry> = g.runs.iter().map(|r| entry(r)).collect();
         let Some(first) = mine.first() else { continue };
         let tests: Vec<&SplitReport> = g.runs.iter().map(|r| r.test).collect();
-        let base =
-            vanilla_params(&first.model.card.model, &Device::Cpu).unwrap_or(first.model.params());
+        let base = first.model.vanilla_params().unwrap_or(first.model.params());
         let epoch_secs =
             mine.iter().map(|m| m.model.card.epoch_secs).sum::<f64>() / mine.len() as f64;
         let mut m = MethodReport::summarise(

@@ -98,6 +98,12 @@ impl Optimizer {
 
     /// Applies L2, clips the global norm (of the gradients with L2 added), and takes one step.
     pub fn step(&mut self, mut grads: GradStore) -> Result<()> {
+        self.step_shared(&mut grads)
+    }
+
+    /// [`Optimizer::step`] on a gradient store other optimisers (of other variables) also read:
+    /// only this optimiser's variables' gradients are changed.
+    pub fn step_shared(&mut self, grads: &mut GradStore) -> Result<()> {
         if self.l2 > 0.0 {
             for v in &self.vars {
                 if let Some(g) = grads.remove(v.as_tensor()) {
@@ -106,12 +112,12 @@ impl Optimizer {
             }
         }
         let scale = match self.clip {
-            Some(max_norm) => clip_scale(global_norm(&self.vars, &grads)?, max_norm),
+            Some(max_norm) => clip_scale(global_norm(&self.vars, grads)?, max_norm),
             None => 1.0,
         };
         match &mut self.inner {
             // The host pass scales each gradient as it reads it.
-            Inner::Host(adam) => adam.step(&grads, scale),
+            Inner::Host(adam) => adam.step(grads, scale),
             Inner::Candle(adam) => {
                 if scale < 1.0 {
                     for v in &self.vars {
@@ -120,7 +126,7 @@ impl Optimizer {
                         }
                     }
                 }
-                adam.step(&grads)
+                adam.step(grads)
             }
         }
     }

@@ -5,7 +5,9 @@
 //! layout without a `bert.` prefix (`embeddings.word_embeddings.weight`, `encoder.layer.0...`).
 
 use candle_core::{D, DType, Result, Tensor};
-use candle_nn::{Embedding, LayerNorm, Linear, Module, VarBuilder, embedding, layer_norm, linear};
+use candle_nn::{Embedding, LayerNorm, Module, VarBuilder, embedding, layer_norm};
+
+use crate::model::dense::{Dense, dense};
 use serde::Deserialize;
 
 /// The fields of a Hugging Face `config.json` the encoder reads.
@@ -109,10 +111,10 @@ impl Embeddings {
 
 /// Multi-head self-attention with its output projection and residual norm.
 struct Attention {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    output: Linear,
+    query: Dense,
+    key: Dense,
+    value: Dense,
+    output: Dense,
     norm: Norm,
     heads: usize,
     head_dim: usize,
@@ -151,10 +153,10 @@ impl Attention {
         let h = cfg.hidden_size;
         let s = vb.pp("self");
         Ok(Self {
-            query: linear(h, h, s.pp("query"))?,
-            key: linear(h, h, s.pp("key"))?,
-            value: linear(h, h, s.pp("value"))?,
-            output: linear(h, h, vb.pp("output").pp("dense"))?,
+            query: dense(h, h, s.pp("query"))?,
+            key: dense(h, h, s.pp("key"))?,
+            value: dense(h, h, s.pp("value"))?,
+            output: dense(h, h, vb.pp("output").pp("dense"))?,
             norm: Norm::new(
                 h,
                 cfg.layer_norm_eps,
@@ -197,8 +199,8 @@ impl Attention {
 /// One post-norm transformer layer: self-attention, then the feed-forward block.
 pub struct Layer {
     attention: Attention,
-    intermediate: Linear,
-    output: Linear,
+    intermediate: Dense,
+    output: Dense,
     norm: Norm,
 }
 
@@ -209,8 +211,8 @@ impl Layer {
         let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
         Ok(Self {
             attention: Attention::new(cfg, vb.pp("attention"), trainable)?,
-            intermediate: linear(h, i, vb.pp("intermediate").pp("dense"))?,
-            output: linear(i, h, vb.pp("output").pp("dense"))?,
+            intermediate: dense(h, i, vb.pp("intermediate").pp("dense"))?,
+            output: dense(i, h, vb.pp("output").pp("dense"))?,
             norm: Norm::new(
                 h,
                 cfg.layer_norm_eps,

@@ -23,6 +23,7 @@ use serde::Serialize;
 use super::bert::{Layer, l2_normalize, mask_bias, mean_pool};
 use super::encoder::TextEncoder;
 use super::error::TextError;
+use super::tower::padded;
 use crate::optim::{OptimConfig, Optimizer};
 use crate::safe_write::{DirWriter, Owner};
 
@@ -222,7 +223,7 @@ pub fn tune_encoder(
             if cancel.load(Ordering::Relaxed) {
                 return Err(TextError::Cancelled);
             }
-            let (x, mask) = batch(&states, chunk, encoder.dim(), device).map_err(model_err)?;
+            let (x, mask) = padded(&states, chunk, encoder.dim(), device).map_err(model_err)?;
             let y: Vec<u32> = chunk.iter().map(|&i| data.labels[i]).collect();
             let y = Tensor::from_vec(y, chunk.len(), device).map_err(model_err)?;
             let loss =
@@ -302,16 +303,7 @@ fn build_top(
         .collect::<candle_core::Result<_>>()?;
     let head = linear(encoder.dim(), n_classes, vb.pp("tune_head"))?;
     crate::optim::init_seeded(&varmap, cfg.seed)?;
-    for (name, var) in varmap
-        .data()
-        .lock()
-        .map_err(|_| candle_core::Error::Msg("variable map lock poisoned".into()))?
-        .iter()
-    {
-        if let Some(t) = weights.get(name) {
-            var.set(&t.to_dtype(DType::F32)?)?;
-        }
-    }
+    super::tower::Tower::load_pretrained(&varmap, weights)?;
     Ok((
         varmap,
         Top {
@@ -319,32 +311,6 @@ fn build_top(
             head,
             first,
         },
-    ))
-}
-
-/// Padded states `[b, t, h]` and mask `[b, t]` of `rows`.
-fn batch(
-    states: &[Vec<f32>],
-    rows: &[usize],
-    h: usize,
-    device: &Device,
-) -> candle_core::Result<(Tensor, Tensor)> {
-    let t = rows
-        .iter()
-        .map(|&i| states[i].len() / h)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let mut x = vec![0f32; rows.len() * t * h];
-    let mut mask = vec![0f32; rows.len() * t];
-    for (r, &i) in rows.iter().enumerate() {
-        let n = states[i].len() / h;
-        x[r * t * h..(r * t + n) * h].copy_from_slice(&states[i]);
-        mask[r * t..r * t + n].iter_mut().for_each(|m| *m = 1.0);
-    }
-    Ok((
-        Tensor::from_vec(x, (rows.len(), t, h), device)?,
-        Tensor::from_vec(mask, (rows.len(), t), device)?,
     ))
 }
 
@@ -361,7 +327,7 @@ fn accuracy(
     }
     let mut right = 0usize;
     for chunk in data.valid.chunks(64) {
-        let (x, mask) = batch(states, chunk, h, device)?;
+        let (x, mask) = padded(states, chunk, h, device)?;
         let pred = top
             .forward(&x, &mask)?
             .argmax(D::Minus1)?

@@ -111,6 +111,11 @@ pub struct TrainConfig {
     pub jtt_epochs: usize,
     /// JTT's weight λ_up on the first stage's misclassified training rows.
     pub jtt_upweight: f64,
+    /// Top layers of the text encoder trained jointly with the model (0: the embedding is
+    /// frozen); needs a table whose text column was embedded.
+    pub tune_layers: usize,
+    /// Learning rate of the tuned encoder layers (the model's own is `lr`).
+    pub encoder_lr: f64,
 }
 
 impl Default for TrainConfig {
@@ -136,6 +141,8 @@ impl Default for TrainConfig {
             gdro_l2: 0.001,
             jtt_epochs: 2,
             jtt_upweight: 6.0,
+            tune_layers: 0,
+            encoder_lr: 5e-5,
         }
     }
 }
@@ -202,7 +209,18 @@ impl TrainConfig {
                 self.jtt_upweight
             )));
         }
+        if !(self.encoder_lr > 0.0 && self.encoder_lr.is_finite()) {
+            return Err(SettingError::EncoderLr(self.encoder_lr));
+        }
         Ok(())
+    }
+
+    /// The encoder layers' optimiser settings: the model's, at the encoder's learning rate.
+    pub fn encoder_optim(&self) -> OptimConfig {
+        OptimConfig {
+            lr: self.encoder_lr,
+            ..self.optim()
+        }
     }
 }
 
@@ -238,6 +256,9 @@ pub enum SettingError {
     /// A selection tolerance outside [0, 1].
     #[error("the selection tolerance is an F1 difference between 0 and 1, got {0}")]
     SelectTolerance(f64),
+    /// An encoder learning rate that is not a positive number.
+    #[error("the encoder learning rate must be a finite number above 0, got {0}")]
+    EncoderLr(f64),
     /// A Group DRO or JTT setting out of range.
     #[error("{0}")]
     Robust(String),

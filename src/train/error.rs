@@ -9,6 +9,9 @@ pub enum TrainError {
     /// A slice expression or file is wrong.
     #[error(transparent)]
     Slices(#[from] crate::slices::SliceError),
+    /// The text encoder could not be loaded or run.
+    #[error(transparent)]
+    Text(#[from] crate::text::TextError),
     /// candle reported an error.
     #[error("tensor error: {0}")]
     Tensor(#[from] candle_core::Error),

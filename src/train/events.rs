@@ -54,6 +54,15 @@ pub enum TrainEvent {
         /// Parameter count.
         params: usize,
     },
+    /// Work before the runs, such as running the frozen encoder layers once over every text.
+    Stage {
+        /// What is being done.
+        what: String,
+        /// Items done.
+        done: usize,
+        /// Items in all.
+        total: usize,
+    },
     /// An epoch finished.
     Epoch(EpochStats),
     /// A run ended.

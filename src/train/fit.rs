@@ -14,12 +14,25 @@ use super::config::TrainConfig;
 use super::error::TrainError;
 use super::events::{EpochStats, LossBreakdown, StopReason, TrainEvent};
 use super::objective::Objective;
-use super::predict::predict;
+use super::predict::predict_prepared;
 use super::prepared::Prepared;
 use super::select::{Chosen, Selector};
 use crate::metrics::{Confusion, Metric, Scores};
 use crate::model::{Batch, Model};
 use crate::optim::Optimizer;
+use crate::text::tower::{LAYER_PREFIX, Tower};
+
+/// A network to train: the model, its variables, and the tuned encoder layers when the run
+/// tunes them (their variables are in the same map, named `encoder.layer.*`).
+#[derive(Clone, Copy)]
+pub struct Net<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// Every trained variable.
+    pub varmap: &'a VarMap,
+    /// The tuned encoder layers, if any.
+    pub tower: Option<&'a Tower>,
+}
 
 /// How a run ended and what it recorded.
 #[derive(Debug, Clone)]
@@ -50,16 +63,57 @@ fn snapshot(varmap: &VarMap) -> Result<Snapshot, TrainError> {
         .collect()
 }
 
-/// Variables in name order: `VarMap` iterates a `HashMap`, and a varying order would change the
-/// floating-point sum of the gradient norm and so make runs irreproducible.
-fn sorted_vars(varmap: &VarMap) -> Result<Vec<Var>, TrainError> {
+/// The model's and the tuned encoder layers' variables, each in name order: `VarMap` iterates
+/// a `HashMap`, and a varying order would change the floating-point sum of the gradient norm
+/// and so make runs irreproducible.
+fn sorted_vars(varmap: &VarMap) -> Result<(Vec<Var>, Vec<Var>), TrainError> {
     let data = varmap
         .data()
         .lock()
         .map_err(|_| TrainError::Config("variable map lock poisoned".into()))?;
     let mut named: Vec<(&String, &Var)> = data.iter().collect();
     named.sort_by(|a, b| a.0.cmp(b.0));
-    Ok(named.into_iter().map(|(_, v)| v.clone()).collect())
+    let (encoder, model): (Vec<_>, Vec<_>) = named
+        .into_iter()
+        .partition(|(name, _)| name.starts_with(LAYER_PREFIX));
+    let vars = |v: Vec<(&String, &Var)>| v.into_iter().map(|(_, v)| v.clone()).collect();
+    Ok((vars(model), vars(encoder)))
+}
+
+/// The optimisers of a run: the model's, and the encoder layers' at their own learning rate.
+struct Optimizers {
+    model: Optimizer,
+    encoder: Option<Optimizer>,
+}
+
+impl Optimizers {
+    fn new(varmap: &VarMap, cfg: &TrainConfig) -> Result<Self, TrainError> {
+        let (model, encoder) = sorted_vars(varmap)?;
+        Ok(Self {
+            model: Optimizer::new(model, &cfg.optim())?,
+            encoder: if encoder.is_empty() {
+                None
+            } else {
+                Some(Optimizer::new(encoder, &cfg.encoder_optim())?)
+            },
+        })
+    }
+
+    /// Sets both learning rates at `step` of `total` by the schedule.
+    fn schedule(&mut self, cfg: &TrainConfig, step: usize, total: usize) {
+        self.model.set_lr(cfg.lr_schedule.rate(cfg.lr, step, total));
+        if let Some(e) = &mut self.encoder {
+            e.set_lr(cfg.lr_schedule.rate(cfg.encoder_lr, step, total));
+        }
+    }
+
+    fn step(&mut self, mut grads: candle_core::backprop::GradStore) -> Result<(), TrainError> {
+        self.model.step_shared(&mut grads)?;
+        if let Some(e) = &mut self.encoder {
+            e.step_shared(&mut grads)?;
+        }
+        Ok(())
+    }
 }
 
 fn restore(varmap: &VarMap, snap: &Snapshot) -> Result<(), TrainError> {
@@ -79,29 +133,28 @@ fn restore(varmap: &VarMap, snap: &Snapshot) -> Result<(), TrainError> {
 /// progress.
 pub fn fit(
     run: &str,
-    model: &Model,
-    varmap: &VarMap,
+    net: Net<'_>,
     data: &Prepared,
     cfg: &TrainConfig,
     emit: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<FitOutcome, TrainError> {
     let mut plain = Objective::Plain;
-    fit_with(run, (model, varmap), data, cfg, &mut plain, emit, cancel)
+    fit_with(run, net, data, cfg, &mut plain, emit, cancel)
 }
 
 /// [`fit`] minimising `objective` (per-row weights, Group DRO) instead of the model's own loss.
 pub fn fit_with(
     run: &str,
-    (model, varmap): (&Model, &VarMap),
+    net: Net<'_>,
     data: &Prepared,
     cfg: &TrainConfig,
     objective: &mut Objective,
     emit: &mut dyn FnMut(TrainEvent),
     cancel: &AtomicBool,
 ) -> Result<FitOutcome, TrainError> {
-    let vars = sorted_vars(varmap)?;
-    let mut opt = Optimizer::new(vars, &cfg.optim())?;
+    let varmap = net.varmap;
+    let mut opt = Optimizers::new(varmap, cfg)?;
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(0xBA7C4));
     let mut order = data.train.clone();
     let class_weights = class_weight_tensor(cfg, data)?;
@@ -118,19 +171,16 @@ pub fn fit_with(
         order.shuffle(&mut rng);
         let t0 = Instant::now();
         let mut sums = LossBreakdown::default();
-        let n_batches = order.len().div_ceil(cfg.batch_size);
-        for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
-            opt.set_lr(cfg.lr_schedule.rate(
-                cfg.lr,
-                (epoch - 1) * n_batches + b,
-                cfg.epochs * n_batches,
-            ));
+        let batches = batches(&order, cfg.batch_size, data, &mut rng);
+        let n_batches = batches.len();
+        for (b, chunk) in batches.iter().map(Vec::as_slice).enumerate() {
+            opt.schedule(cfg, (epoch - 1) * n_batches + b, cfg.epochs * n_batches);
             if cancel.load(Ordering::Relaxed) {
                 stop = StopReason::Cancelled;
                 break 'epochs;
             }
             let terms = step(
-                model,
+                net,
                 objective,
                 &mut opt,
                 data,
@@ -161,7 +211,7 @@ pub fn fit_with(
         let (stats, slice_scores) = validate(
             run,
             (epoch, cfg.epochs),
-            model,
+            net,
             data,
             sums,
             (epoch_secs, started.elapsed().as_secs_f64()),
@@ -197,6 +247,28 @@ pub fn fit_with(
             _ => None,
         },
     })
+}
+
+/// Batches of more texts than this many batches are sorted by length when encoder layers are
+/// tuned.
+const BUCKET_BATCHES: usize = 50;
+
+/// The epoch's batches: `order` in chunks; when encoder layers are tuned, each run of
+/// [`BUCKET_BATCHES`] batches is first sorted by token count and the batches are then
+/// shuffled, so a batch pads its texts to a similar length (random batches of Rotten Tomatoes
+/// reviews pad to about twice their mean length, and the tuned layers cost per padded token).
+fn batches(order: &[usize], size: usize, data: &Prepared, rng: &mut StdRng) -> Vec<Vec<usize>> {
+    let Some(text) = &data.text else {
+        return order.chunks(size).map(<[usize]>::to_vec).collect();
+    };
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(order.len().div_ceil(size));
+    for pool in order.chunks(size * BUCKET_BATCHES) {
+        let mut pool = pool.to_vec();
+        pool.sort_by_key(|&i| text.states.tokens(i));
+        out.extend(pool.chunks(size).map(<[usize]>::to_vec));
+    }
+    out.shuffle(rng);
+    out
 }
 
 /// The per-class weights of the loss as a `[C]` tensor, when the settings ask for them.
@@ -236,9 +308,9 @@ fn runaway(epoch_loss: f64, initial: f64) -> bool {
 }
 
 fn step(
-    model: &Model,
+    net: Net<'_>,
     objective: &mut Objective,
-    opt: &mut Optimizer,
+    opt: &mut Optimizers,
     data: &Prepared,
     chunk: &[usize],
     class_weights: Option<&Tensor>,
@@ -246,12 +318,12 @@ fn step(
     let idx: Vec<u32> = chunk.iter().map(|&i| i as u32).collect();
     let idx = Tensor::from_vec(idx, chunk.len(), &data.device)?;
     let batch = Batch {
-        x: data.x.index_select(&idx, 0)?,
+        x: data.inputs(net.tower, chunk)?,
         y: data.y.index_select(&idx, 0)?,
         slices: data.slices.index_select(&idx, 0)?,
         class_weights: class_weights.cloned(),
     };
-    let terms = objective.loss(model, &batch, &idx)?;
+    let terms = objective.loss(net.model, &batch, &idx)?;
     let scalar = |t: &Tensor| -> Result<f64, TrainError> { Ok(f64::from(t.to_scalar::<f32>()?)) };
     let out = LossBreakdown {
         total: scalar(&terms.total)?,
@@ -276,7 +348,7 @@ fn add(sums: &mut LossBreakdown, t: &LossBreakdown, w: f64) {
 fn validate(
     run: &str,
     (epoch, epochs): (usize, usize),
-    model: &Model,
+    net: Net<'_>,
     data: &Prepared,
     loss: LossBreakdown,
     (epoch_secs, elapsed_secs): (f64, f64),
@@ -288,7 +360,7 @@ fn validate(
     } else {
         &data.valid
     };
-    let pred = predict(model, &data.x, rows)?.classes;
+    let pred = predict_prepared(net.model, net.tower, data, rows)?.classes;
     let score = |subset: &mut dyn Iterator<Item = usize>| {
         let mut c = Confusion::new(data.n_classes);
         for k in subset {

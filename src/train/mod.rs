@@ -16,10 +16,12 @@ pub mod select;
 pub mod settings;
 pub mod single_run;
 pub mod spec;
+mod tuned_text;
 
 pub use config::{ClassWeights, LrSchedule, OptimizerKind, SettingError, TrainConfig};
 pub use error::TrainError;
 pub use events::{EpochStats, StopReason, TrainEvent};
+pub use fit::Net;
 pub use runs::{ExperimentResult, run_experiment};
 pub use saved::TrainedModel;
 pub use select::{Chosen, Selection};

@@ -2,12 +2,20 @@
 
 use candle_core::{D, Result, Tensor};
 
+use super::error::TrainError;
+use super::prepared::Prepared;
 use crate::model::Model;
+use crate::text::tower::Tower;
 
 /// Rows per inference chunk.
 const CHUNK: usize = 8192;
 
+/// Rows per chunk when the tuned encoder layers run first (their activations are `[rows,
+/// tokens, 4h]`).
+const TEXT_CHUNK: usize = 256;
+
 /// What a model says about a set of rows.
+#[derive(Default)]
 pub struct Predictions {
     /// Predicted class per row.
     pub classes: Vec<u32>,
@@ -43,6 +51,66 @@ pub fn predict(model: &Model, x: &Tensor, rows: &[usize]) -> Result<Predictions>
         }
     }
     Ok(out)
+}
+
+/// Runs `model` on rows of prepared data, through the tuned encoder layers when the run has
+/// them.
+pub fn predict_prepared(
+    model: &Model,
+    tower: Option<&Tower>,
+    data: &Prepared,
+    rows: &[usize],
+) -> std::result::Result<Predictions, TrainError> {
+    if tower.is_none() || data.text.is_none() {
+        return Ok(predict(model, &data.x, rows)?);
+    }
+    // Texts of similar length together pad little; the rows go back to their order after.
+    let mut by_length: Vec<usize> = (0..rows.len()).collect();
+    if let Some(text) = &data.text {
+        by_length.sort_by_key(|&k| text.states.tokens(rows[k]));
+    }
+    let mut sorted = Predictions::default();
+    for chunk in by_length.chunks(TEXT_CHUNK) {
+        let chunk_rows: Vec<usize> = chunk.iter().map(|&k| rows[k]).collect();
+        let x = data.inputs(tower, &chunk_rows)?.detach();
+        let all: Vec<usize> = (0..chunk.len()).collect();
+        sorted.append(predict(model, &x, &all)?);
+    }
+    Ok(sorted.reordered(&by_length))
+}
+
+impl Predictions {
+    /// Predictions of rows given in the order `from` (entry `j` is row `from[j]`), put back in
+    /// row order.
+    fn reordered(self, from: &[usize]) -> Predictions {
+        let n = from.len();
+        let place = |v: Vec<f32>| -> Vec<f32> {
+            let w = v.len() / n.max(1);
+            let mut out = vec![0f32; v.len()];
+            for (j, &k) in from.iter().enumerate() {
+                out[k * w..(k + 1) * w].copy_from_slice(&v[j * w..(j + 1) * w]);
+            }
+            out
+        };
+        let mut classes = vec![0u32; n];
+        for (j, &k) in from.iter().enumerate() {
+            classes[k] = self.classes[j];
+        }
+        Predictions {
+            classes,
+            probs: place(self.probs),
+            indicator: place(self.indicator),
+            attention: place(self.attention),
+        }
+    }
+
+    /// Adds the predictions of later rows.
+    pub fn append(&mut self, more: Predictions) {
+        self.classes.extend(more.classes);
+        self.probs.extend(more.probs);
+        self.indicator.extend(more.indicator);
+        self.attention.extend(more.attention);
+    }
 }
 
 fn flat(t: &Tensor) -> Result<Vec<f32>> {

@@ -1,5 +1,7 @@
 //! A dataset turned into device tensors: features, labels and slice membership.
 
+use std::sync::Arc;
+
 use candle_core::{Device, Tensor};
 
 use super::error::TrainError;
@@ -7,6 +9,7 @@ use crate::data::{Dataset, FeatureMap, Split};
 use crate::metrics::report::SliceRef;
 use crate::slices::columns::{feature_columns, truth_masks};
 use crate::slices::{Bitmap, SliceSet};
+use crate::text::tower::{EmbedSlots, TokenStates, Tower};
 
 /// Everything a training run needs, computed once per dataset and slice set.
 pub struct Prepared {
@@ -36,6 +39,17 @@ pub struct Prepared {
     pub valid: Vec<usize>,
     /// Test rows.
     pub test: Vec<usize>,
+    /// The encoder states and the embedding's place in the features, when encoder layers are
+    /// tuned with the model ([`Prepared::tune_text`]).
+    pub text: Option<TextInput>,
+}
+
+/// What a run that tunes encoder layers needs besides the feature matrix.
+pub struct TextInput {
+    /// Every row's token states below the tuned layers.
+    pub states: Arc<TokenStates>,
+    /// Where the embedding sits in the features.
+    pub slots: EmbedSlots,
 }
 
 impl Prepared {
@@ -93,6 +107,55 @@ impl Prepared {
             train,
             valid: ds.indices(Split::Valid),
             test: ds.indices(Split::Test),
+            text: None,
+        })
+    }
+
+    /// Prepares joint tuning of the top `layers` layers of the encoder that embedded the
+    /// dataset's text column (nothing for 0): its lower layers run once over every row;
+    /// `progress` gets `(texts done, texts)`.
+    pub fn tune_text(
+        &mut self,
+        ds: &Dataset,
+        layers: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(), TrainError> {
+        if layers == 0 {
+            self.text = None;
+            return Ok(());
+        }
+        let record = ds.embedding.as_ref().ok_or_else(|| {
+            TrainError::Config(
+                "tuning encoder layers needs a text column embedded by an encoder \
+                 (--embed COL --encoder DIR; in the app, Embed text column when opening)"
+                    .into(),
+            )
+        })?;
+        let slots = EmbedSlots::find(&self.features, &record.column, record.dim)
+            .map_err(TrainError::Config)?;
+        let column = ds.table.column(&record.column).ok_or_else(|| {
+            TrainError::Config(format!("the text column '{}' is gone", record.column))
+        })?;
+        let owned: Vec<String> = (0..column.len()).map(|i| column.display(i)).collect();
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let states = TokenStates::for_texts(record, &texts, layers, progress)?;
+        self.text = Some(TextInput { states, slots });
+        Ok(())
+    }
+
+    /// The model input `[rows, d]` of `rows`: the feature rows, with the tuned tower's
+    /// embedding in the embedding's place when the run tunes encoder layers.
+    pub fn inputs(&self, tower: Option<&Tower>, rows: &[usize]) -> Result<Tensor, TrainError> {
+        let idx: Vec<u32> = rows.iter().map(|&i| i as u32).collect();
+        let x = self
+            .x
+            .index_select(&Tensor::from_vec(idx, rows.len(), &self.device)?, 0)?;
+        Ok(match (tower, &self.text) {
+            (Some(tower), Some(text)) => {
+                let emb = tower.embed(&text.states, rows, &self.device)?; // [rows, h]
+                text.slots.replace(&x, &emb)?
+            }
+            _ => x,
         })
     }
 

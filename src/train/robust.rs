@@ -8,7 +8,6 @@ use super::config::TrainConfig;
 use super::error::TrainError;
 use super::events::{StopReason, TrainEvent};
 use super::objective::{GroupDro, Objective};
-use super::predict::predict;
 use super::prepared::Prepared;
 use super::single_run::{RunPlan, RunResult, SeedContext, model_config, train_planned};
 use crate::model::Method;
@@ -74,7 +73,7 @@ fn row_tensor(w: Vec<f32>, data: &Prepared) -> Result<Tensor, TrainError> {
 
 /// Training rows the model of `run` misclassifies.
 pub fn training_errors(run: &RunResult, data: &Prepared) -> Result<Vec<usize>, TrainError> {
-    let pred = predict(&run.model.model, &data.x, &data.train)?.classes;
+    let pred = run.model.predict_rows(data, &data.train)?.classes;
     Ok(data
         .train
         .iter()

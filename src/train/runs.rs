@@ -3,12 +3,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use candle_core::Device;
-
 use super::error::TrainError;
 use super::events::{StopReason, TrainEvent};
 use super::prepared::Prepared;
-use super::single_run::{RunResult, SeedContext, model_config, train_run, vanilla_params};
+use super::single_run::{RunResult, SeedContext, model_config, train_run};
 use super::spec::{DataSource, ExperimentSpec};
 use crate::metrics::{Metric, SplitReport};
 use crate::model::Method;
@@ -41,7 +39,14 @@ pub fn run_experiment(
     let mut runs: Vec<RunResult> = Vec::new();
     'seeds: for &seed in &spec.seeds {
         let ds = source.dataset(seed);
-        let data = Prepared::new(&ds, slices, spec.features.clone(), seed, &device)?;
+        let mut data = Prepared::new(&ds, slices, spec.features.clone(), seed, &device)?;
+        data.tune_text(&ds, spec.train.tune_layers, &mut |done, total| {
+            emit(TrainEvent::Stage {
+                what: "frozen encoder layers".into(),
+                done,
+                total,
+            })
+        })?;
         let ctx = SeedContext {
             seed,
             ds: &ds,
@@ -80,7 +85,7 @@ pub fn run_experiment(
             }
         }
     }
-    let mut report = summarise(source.describe(), &runs, &device)?;
+    let mut report = summarise(source.describe(), &runs)?;
     report.device = crate::model::device::device_name(&device).into();
     report.interrupted |= cancel.load(Ordering::Relaxed);
     Ok(ExperimentResult { runs, report })
@@ -88,7 +93,7 @@ pub fn run_experiment(
 
 /// Groups the runs as Compare does (cancelled and diverged runs listed, not averaged) and
 /// summarises each group.
-fn summarise(dataset: String, runs: &[RunResult], device: &Device) -> Result<Report, TrainError> {
+fn summarise(dataset: String, runs: &[RunResult]) -> Result<Report, TrainError> {
     let infos: Vec<RunInfo> = runs
         .iter()
         .map(|r| RunInfo {
@@ -111,7 +116,7 @@ fn summarise(dataset: String, runs: &[RunResult], device: &Device) -> Result<Rep
     for g in &grouping.groups {
         let mine: Vec<&RunResult> = g.runs.iter().map(|i| result(i)).collect();
         let Some(first) = mine.first() else { continue };
-        let vanilla = vanilla_params(&first.model.card.model, device)?;
+        let vanilla = first.model.vanilla_params()?;
         let tests: Vec<&SplitReport> = mine.iter().map(|r| &r.test).collect();
         let epoch_secs = mine.iter().map(|r| r.outcome.epoch_secs).sum::<f64>() / mine.len() as f64;
         let mut m = MethodReport::summarise(

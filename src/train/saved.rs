@@ -13,13 +13,16 @@ use serde::{Deserialize, Serialize};
 use super::config::TrainConfig;
 use super::error::TrainError;
 use super::events::StopReason;
-use super::predict::{Predictions, predict};
+use super::fit::Net;
+use super::predict::{Predictions, predict, predict_prepared};
+use super::prepared::Prepared;
 use crate::data::{Dataset, FeatureMap, Table};
 use crate::metrics::SplitReport;
 use crate::model::{Model, ModelConfig, checkpoint, param_count};
 use crate::optim::init_seeded;
 use crate::safe_write::{DirWriter, Owner};
 use crate::slices::SliceSet;
+use crate::text::tower::Tower;
 
 /// Format tag written into every `config.json`.
 pub const FORMAT: &str = "slicelab-model/1";
@@ -97,6 +100,9 @@ pub struct TrainedModel {
     pub model: Model,
     /// Where it runs.
     pub device: Device,
+    /// The encoder layers tuned with the model (`train.tune_layers` of them), whose variables
+    /// are in `varmap`.
+    pub tower: Option<Tower>,
 }
 
 impl TrainedModel {
@@ -104,14 +110,55 @@ impl TrainedModel {
     pub fn build(card: ModelCard, device: &Device) -> Result<Self, TrainError> {
         let varmap = VarMap::new();
         let vb = VarBuilder::from_varmap(&varmap, DType::F32, device);
-        let model = Model::new(&card.model, vb)?;
+        let model = Model::new(&card.model, vb.clone())?;
+        // Seeded before the encoder layers exist, so a tuned run's model starts where the
+        // frozen run's does.
         init_seeded(&varmap, card.train.seed)?;
+        let tower = build_tower(&card, vb)?;
         Ok(Self {
             card,
             varmap,
             model,
             device: device.clone(),
+            tower,
         })
+    }
+
+    /// Parameters of the tuned encoder layers (0 when the encoder is frozen).
+    pub fn tower_params(&self) -> usize {
+        self.varmap
+            .data()
+            .lock()
+            .map(|d| {
+                d.iter()
+                    .filter(|(n, _)| n.starts_with(crate::text::tower::LAYER_PREFIX))
+                    .map(|(_, v)| v.elem_count())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    /// Parameters of a Vanilla model with the same backbone, classes and tuned encoder layers:
+    /// what this model's parameter increase is measured against.
+    pub fn vanilla_params(&self) -> Result<usize, TrainError> {
+        Ok(
+            super::single_run::vanilla_params(&self.card.model, &Device::Cpu)?
+                + self.tower_params(),
+        )
+    }
+
+    /// The network to train.
+    pub fn net(&self) -> Net<'_> {
+        Net {
+            model: &self.model,
+            varmap: &self.varmap,
+            tower: self.tower.as_ref(),
+        }
+    }
+
+    /// Predicts rows of prepared data (through the tuned encoder layers, if any).
+    pub fn predict_rows(&self, data: &Prepared, rows: &[usize]) -> Result<Predictions, TrainError> {
+        predict_prepared(&self.model, self.tower.as_ref(), data, rows)
     }
 
     /// Number of parameters.
@@ -160,15 +207,19 @@ impl TrainedModel {
         Ok(me)
     }
 
-    /// Predicts every row of `table`; only the feature columns need to be present (no SFs).
+    /// Predicts every row of `table`; only the feature columns need to be present (no SFs),
+    /// or, for a model that tuned encoder layers, its text column instead of the embedding.
     pub fn predict_table(&self, table: &Table) -> Result<Predictions, TrainError> {
         let n = table.n_rows();
         let all: Vec<usize> = (0..n).collect();
-        let x = Tensor::from_vec(
-            self.card.features.transform(table, &all)?,
-            (n, self.card.features.dim()),
-            &self.device,
-        )?;
+        let x = match (&self.tower, &self.card.embedding) {
+            (Some(tower), Some(record)) => super::tuned_text::features(self, tower, record, table)?,
+            _ => Tensor::from_vec(
+                self.card.features.transform(table, &all)?,
+                (n, self.card.features.dim()),
+                &self.device,
+            )?,
+        };
         Ok(predict(&self.model, &x, &all)?)
     }
 
@@ -176,6 +227,28 @@ impl TrainedModel {
     pub fn predict_dataset(&self, ds: &Dataset) -> Result<Predictions, TrainError> {
         self.predict_table(&ds.table)
     }
+}
+
+/// The tuned encoder layers' variables (not yet initialised) of a card that tunes them.
+fn build_tower(card: &ModelCard, vb: VarBuilder) -> Result<Option<Tower>, TrainError> {
+    let layers = card.train.tune_layers;
+    if layers == 0 {
+        return Ok(None);
+    }
+    let record = card.embedding.as_ref().ok_or_else(|| {
+        TrainError::Config(format!(
+            "tuning {layers} encoder layers needs a text column embedded by an encoder"
+        ))
+    })?;
+    let cfg = crate::text::tower::encoder_config(&record.encoder)?;
+    let first = cfg.num_hidden_layers.checked_sub(layers).ok_or_else(|| {
+        TrainError::Config(format!(
+            "cannot tune {layers} layers of the encoder {}: it has {}",
+            record.encoder.display(),
+            cfg.num_hidden_layers
+        ))
+    })?;
+    Ok(Some(Tower::new(&cfg, first, vb)?))
 }
 
 /// Checks a card's fields against each other before the network is built from it.

@@ -10,7 +10,6 @@ use super::error::TrainError;
 use super::events::{StopReason, TrainEvent};
 use super::fit::{FitOutcome, fit_with};
 use super::objective::Objective;
-use super::predict::predict;
 use super::prepared::Prepared;
 use super::robust::objective_for;
 use super::saved::{FORMAT, ModelCard, TrainedModel};
@@ -124,6 +123,9 @@ pub fn train_planned(
         embedding: ds.embedding.clone(),
     };
     let mut model = TrainedModel::build(card, &data.device)?;
+    if let Some(text) = &data.text {
+        crate::text::tower::Tower::load_pretrained(&model.varmap, &text.states.pretrained)?;
+    }
     emit(TrainEvent::RunStarted {
         run: run.to_string(),
         index,
@@ -132,7 +134,7 @@ pub fn train_planned(
     });
     let outcome = fit_with(
         run,
-        (&model.model, &model.varmap),
+        model.net(),
         data,
         &model.card.train,
         &mut objective,
@@ -193,7 +195,7 @@ pub fn evaluate(
     metric: Option<Metric>,
 ) -> Result<SplitReport, TrainError> {
     let rows = data.rows(split);
-    let pred = predict(&model.model, &data.x, rows)?.classes;
+    let pred = model.predict_rows(data, rows)?.classes;
     let mut full = vec![u32::MAX; data.y_host.len()];
     rows.iter().zip(pred).for_each(|(&i, p)| full[i] = p);
     Ok(slice_report(

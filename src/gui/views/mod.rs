@@ -16,6 +16,7 @@ pub mod per_class;
 pub mod shortcuts;
 pub mod slices;
 pub mod train;
+pub mod train_encoder;
 
 use serde::{Deserialize, Serialize};
 

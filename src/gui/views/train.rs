@@ -118,6 +118,7 @@ impl TrainView {
             .id_salt("train_scroll")
             .show(ui, |ui| {
                 self.settings(ui);
+                super::train_encoder::encoder_settings(ui, &mut self.train, cx);
                 self.start_stop(ui, cx, out);
                 ui.separator();
                 curves(ui, cx);
