@@ -214,8 +214,7 @@ fn non_finite_loss_stops_with_a_message_and_keeps_good_weights() {
     let cfg = model.card.train.clone();
     let out = fit(
         "nan",
-        &model.model,
-        &model.varmap,
+        model.net(),
         &data,
         &cfg,
         &mut |_| {},
