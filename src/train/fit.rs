@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use candle_core::{Tensor, Var};
+use candle_core::Tensor;
 use candle_nn::VarMap;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -14,13 +14,13 @@ use super::config::TrainConfig;
 use super::error::TrainError;
 use super::events::{EpochStats, LossBreakdown, StopReason, TrainEvent};
 use super::objective::Objective;
+use super::optimizers::Optimizers;
 use super::predict::predict_prepared;
 use super::prepared::Prepared;
 use super::select::{Chosen, Selector};
 use crate::metrics::{Confusion, Metric, Scores};
 use crate::model::{Batch, Model};
-use crate::optim::Optimizer;
-use crate::text::tower::{LAYER_PREFIX, Tower};
+use crate::text::tower::Tower;
 
 /// A network to train: the model, its variables, and the tuned encoder layers when the run
 /// tunes them (their variables are in the same map, named `encoder.layer.*`).
@@ -61,59 +61,6 @@ fn snapshot(varmap: &VarMap) -> Result<Snapshot, TrainError> {
     data.iter()
         .map(|(k, v)| Ok((k.clone(), v.as_tensor().copy()?)))
         .collect()
-}
-
-/// The model's and the tuned encoder layers' variables, each in name order: `VarMap` iterates
-/// a `HashMap`, and a varying order would change the floating-point sum of the gradient norm
-/// and so make runs irreproducible.
-fn sorted_vars(varmap: &VarMap) -> Result<(Vec<Var>, Vec<Var>), TrainError> {
-    let data = varmap
-        .data()
-        .lock()
-        .map_err(|_| TrainError::Config("variable map lock poisoned".into()))?;
-    let mut named: Vec<(&String, &Var)> = data.iter().collect();
-    named.sort_by(|a, b| a.0.cmp(b.0));
-    let (encoder, model): (Vec<_>, Vec<_>) = named
-        .into_iter()
-        .partition(|(name, _)| name.starts_with(LAYER_PREFIX));
-    let vars = |v: Vec<(&String, &Var)>| v.into_iter().map(|(_, v)| v.clone()).collect();
-    Ok((vars(model), vars(encoder)))
-}
-
-/// The optimisers of a run: the model's, and the encoder layers' at their own learning rate.
-struct Optimizers {
-    model: Optimizer,
-    encoder: Option<Optimizer>,
-}
-
-impl Optimizers {
-    fn new(varmap: &VarMap, cfg: &TrainConfig) -> Result<Self, TrainError> {
-        let (model, encoder) = sorted_vars(varmap)?;
-        Ok(Self {
-            model: Optimizer::new(model, &cfg.optim())?,
-            encoder: if encoder.is_empty() {
-                None
-            } else {
-                Some(Optimizer::new(encoder, &cfg.encoder_optim())?)
-            },
-        })
-    }
-
-    /// Sets both learning rates at `step` of `total` by the schedule.
-    fn schedule(&mut self, cfg: &TrainConfig, step: usize, total: usize) {
-        self.model.set_lr(cfg.lr_schedule.rate(cfg.lr, step, total));
-        if let Some(e) = &mut self.encoder {
-            e.set_lr(cfg.lr_schedule.rate(cfg.encoder_lr, step, total));
-        }
-    }
-
-    fn step(&mut self, mut grads: candle_core::backprop::GradStore) -> Result<(), TrainError> {
-        self.model.step_shared(&mut grads)?;
-        if let Some(e) = &mut self.encoder {
-            e.step_shared(&mut grads)?;
-        }
-        Ok(())
-    }
 }
 
 fn restore(varmap: &VarMap, snap: &Snapshot) -> Result<(), TrainError> {

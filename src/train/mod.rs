@@ -7,6 +7,7 @@ pub mod fit;
 pub mod job;
 pub mod manual;
 pub mod objective;
+mod optimizers;
 pub mod predict;
 pub mod prepared;
 pub mod robust;
