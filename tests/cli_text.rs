@@ -216,6 +216,36 @@ fn train_tunes_the_encoders_top_layer_and_eval_embeds_raw_text_through_it() {
     let (stdout, stderr) = text(&o);
     assert!(o.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("overall"), "{stdout}");
+    assert!(
+        !stderr.contains("embedded"),
+        "no frozen embedding first: {stderr}"
+    );
+
+    // The encoder folder moved: the model still loads, and --encoder says where it went.
+    let moved = home.path().join("moved-bert");
+    std::fs::rename(enc, &moved).unwrap();
+    // (The tuned embeddings are cached: without the cache the encoder is needed.)
+    std::fs::remove_dir_all(home.path().join("cache")).unwrap();
+    let eval = |extra: &[&str]| {
+        let mut args = vec!["eval", "--model", model.to_str().unwrap(), "--data", data];
+        args.extend_from_slice(extra);
+        slicelab(home.path(), &args)
+    };
+    let o = eval(&[]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).1.contains("tiny-bert"),
+        "names the recorded folder: {:?}",
+        text(&o)
+    );
+    let o = eval(&["--encoder", moved.to_str().unwrap()]);
+    let (moved_out, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert_eq!(
+        moved_out, stdout,
+        "the same predictions from the moved encoder"
+    );
+    std::fs::rename(&moved, enc).unwrap();
 
     // Without an embedded text column, or with more layers than the encoder has: refused.
     let o = train(&["--tune-layers", "1"]);

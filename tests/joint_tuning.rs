@@ -62,7 +62,8 @@ fn the_tuned_layers_start_at_the_frozen_features_and_pass_gradients_to_every_tun
     let bert = common::tiny_bert::tiny_bert();
     let ds = embedded_reviews(bert.path());
     let mut data = Prepared::new(&ds, &slices(), None, 0, &Device::Cpu).unwrap();
-    data.tune_text(&ds, 1, &mut |_, _| {}).unwrap();
+    data.tune_text(&ds, 1, &mut |_, _| {}, &AtomicBool::new(false))
+        .unwrap();
     let text = data.text.as_ref().expect("tuning prepared");
     let cfg = encoder_config(bert.path()).unwrap();
     let varmap = VarMap::new();
@@ -165,7 +166,8 @@ fn every_method_trains_the_encoder_layers_and_the_saved_model_embeds_raw_text_wi
         let rows: Vec<usize> = (0..ds.n_rows()).collect();
         let data = {
             let mut d = Prepared::new(&ds, &slices(), None, 0, &Device::Cpu).unwrap();
-            d.tune_text(&ds, 1, &mut |_, _| {}).unwrap();
+            d.tune_text(&ds, 1, &mut |_, _| {}, &AtomicBool::new(false))
+                .unwrap();
             d
         };
         let in_training = t.model.predict_rows(&data, &rows).unwrap();
@@ -176,5 +178,22 @@ fn every_method_trains_the_encoder_layers_and_the_saved_model_embeds_raw_text_wi
             .map(|(a, b)| (a - b).abs())
             .fold(0f32, f32::max);
         assert!(worst < 1e-3, "{name}: probabilities differ by {worst}");
+
+        // More rows than one chunk, in any order: each row's prediction stays its own.
+        let n = rows.len();
+        let many: Vec<usize> = (0..5 * n).map(|j| (j * 7 + j / n) % n).collect();
+        let big = t.model.predict_rows(&data, &many).unwrap();
+        let c = back.card.classes.len();
+        for (j, &r) in many.iter().enumerate() {
+            assert_eq!(big.classes[j], in_training.classes[r], "{name}: row {r}");
+            let (a, b) = (
+                &big.probs[j * c..(j + 1) * c],
+                &in_training.probs[r * c..(r + 1) * c],
+            );
+            assert!(
+                a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-4),
+                "{name}: row {r}"
+            );
+        }
     }
 }

@@ -209,6 +209,7 @@ fn non_finite_loss_stops_with_a_message_and_keeps_good_weights() {
         epoch_secs: 0.0,
         test_metrics: None,
         embedding: None,
+        encoder_config: None,
     };
     let model = TrainedModel::build(card, &Device::Cpu).unwrap();
     let cfg = model.card.train.clone();

@@ -312,15 +312,20 @@ pub fn model_and_table(
     slicelab::data::Table,
     String,
 )> {
-    let model = model
+    let mut model = model
         .map(|m| slicelab::train::TrainedModel::load(m, device))
         .transpose()?;
+    if let Some(m) = model.as_mut() {
+        m.encoder_dir = encoder.map(Path::to_path_buf);
+    }
     if let Some(m) = model.as_ref().filter(|m| m.card.stop.diverged()) {
         eprintln!("warning: this model's training {}", m.card.stop.describe());
     }
     let mut table = slicelab::data::load::read_table_with(&held_out_file(data)?, header)?;
     print_notices(&table);
-    if let Some(record) = model.as_ref().and_then(|m| m.card.embedding.as_ref()) {
+    // A model that tuned encoder layers embeds the text itself, through them.
+    let frozen = model.as_ref().filter(|m| m.tower.is_none());
+    if let Some(record) = frozen.and_then(|m| m.card.embedding.as_ref()) {
         let cache = EmbeddingCache::default_dir().map(EmbeddingCache::new);
         let bar = embed_bar(table.n_rows(), &record.column)?;
         let done = embed_like(&mut table, record, encoder, cache.as_ref(), &mut |d, _| {

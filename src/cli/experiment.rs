@@ -94,14 +94,19 @@ pub fn run(a: ExperimentArgs) -> anyhow::Result<()> {
     bar.set_style(ProgressStyle::with_template(
         "{spinner} {elapsed_precise} {msg}",
     )?);
-    let mut emit = |e: TrainEvent| {
-        if let TrainEvent::Epoch(s) = e {
+    let mut emit = |e: TrainEvent| match e {
+        TrainEvent::Epoch(s) => {
             bar.set_message(format!(
                 "{} epoch {}/{} valid F1 {:.3}",
                 s.run, s.epoch, s.epochs, s.valid_f1
             ));
             bar.tick();
         }
+        TrainEvent::Stage { what, done, total } => {
+            bar.set_message(format!("{what} {done}/{total}"));
+            bar.tick();
+        }
+        _ => {}
     };
     let cancel = AtomicBool::new(false);
     let mut progress = Progress {

@@ -199,7 +199,8 @@ fn predictions(
     let mut ds = Arc::unwrap_or_clone(ds);
     let pred = match model {
         Some(m) => {
-            if let Some(record) = &m.card.embedding {
+            // A model that tuned encoder layers embeds the text itself, through them.
+            if let Some(record) = m.card.embedding.as_ref().filter(|_| m.tower.is_none()) {
                 let cache = slicelab::text::EmbeddingCache::default_dir()
                     .map(slicelab::text::EmbeddingCache::new);
                 slicelab::text::embed_like(

@@ -11,7 +11,7 @@ use crate::model::dense::{Dense, dense};
 use serde::Deserialize;
 
 /// The fields of a Hugging Face `config.json` the encoder reads.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct BertConfig {
     /// Token vocabulary size.
     pub vocab_size: usize,

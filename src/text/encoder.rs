@@ -27,6 +27,8 @@ pub struct TextEncoder {
 impl TextEncoder {
     /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`.
     pub fn load(dir: &Path, device: &Device) -> Result<Self, TextError> {
+        // Recorded in model cards: absolute, so a model works from any working directory.
+        let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         let config_path = dir.join("config.json");
         let config_text = read(&config_path)?;
         let cfg: BertConfig =
@@ -132,17 +134,22 @@ impl TextEncoder {
     }
 
     /// Per text, the hidden states of its real tokens after the first `layers` layers
-    /// (`[tokens, h]`, row-major), in batches of [`BATCH`], shortest first.
+    /// (`[tokens, h]`, row-major), in batches of [`BATCH`], shortest first; stops with
+    /// [`TextError::Cancelled`] when `cancel` is set.
     pub fn token_states(
         &self,
         texts: &[&str],
         layers: usize,
         progress: &mut dyn FnMut(usize, usize),
+        cancel: &AtomicBool,
     ) -> Result<Vec<Vec<f32>>, TextError> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
         let mut out = vec![Vec::new(); texts.len()];
         for (b, chunk) in order.chunks(BATCH).enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(TextError::Cancelled);
+            }
             let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
             let (hidden, mask) = self.run(&batch, |m, ids, types, mask| {
                 m.lower(ids, types, mask, layers)

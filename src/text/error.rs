@@ -61,6 +61,16 @@ pub enum TextError {
         /// The closest column names.
         available: String,
     },
+    /// Encoder layers cannot be tuned because the features leave out embedding values.
+    #[error(
+        "the features do not include the embedding value {missing} of '{column}', so its encoder layers cannot be tuned: keep every {column}_e* column (check --features and --ignore)"
+    )]
+    NotTunable {
+        /// The embedded text column.
+        column: String,
+        /// The first embedding column missing from the features.
+        missing: String,
+    },
     /// Embedding was cancelled by the user.
     #[error("embedding cancelled")]
     Cancelled,

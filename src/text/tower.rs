@@ -9,6 +9,8 @@
 //! tuned layers, which is what the paper's NLU experiments do with BERT.
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use candle_core::{DType, Device, Tensor};
@@ -23,8 +25,9 @@ use crate::data::{EmbedRecord, FeatureInput, FeatureMap};
 /// weights file holds them under the names the encoder's own file uses.
 pub const LAYER_PREFIX: &str = "encoder.layer.";
 
-/// Rows per chunk when the tower runs without gradients (validation, prediction).
-const CHUNK: usize = 256;
+/// Rows per chunk when the tower runs without gradients (validation, prediction): its
+/// activations are `[rows, tokens, 4h]`.
+pub const CHUNK: usize = 256;
 
 /// Token states after an encoder's frozen lower layers, for every row of a table.
 pub struct TokenStates {
@@ -47,14 +50,17 @@ static LAST: Mutex<Option<(u64, Arc<TokenStates>)>> = Mutex::new(None);
 impl TokenStates {
     /// The states of `texts` below the top `tune_layers` layers of the encoder `record` names
     /// (refused when its files changed since the table was embedded); `progress` gets
-    /// `(texts done, texts)`.
+    /// `(texts done, texts)`. The last states computed stay in memory for the process (about
+    /// 0.5 GB for Rotten Tomatoes on MiniLM), so the seeds and methods of a job and a retrain in
+    /// the app reuse them.
     pub fn for_texts(
         record: &EmbedRecord,
         texts: &[&str],
         tune_layers: usize,
         progress: &mut dyn FnMut(usize, usize),
+        cancel: &AtomicBool,
     ) -> Result<Arc<Self>, TextError> {
-        let encoder = load_checked(record)?;
+        let encoder = load_checked(record, None)?;
         let key = super::EmbeddingCache::key(encoder.fingerprint(), texts) ^ tune_layers as u64;
         if let Ok(last) = LAST.lock()
             && let Some((k, states)) = last.as_ref()
@@ -70,7 +76,7 @@ impl TokenStates {
             });
         }
         let first = total - tune_layers;
-        let states = encoder.token_states(texts, first, progress)?;
+        let states = encoder.token_states(texts, first, progress, cancel)?;
         let path = record.encoder.join("model.safetensors");
         let weights = candle_core::safetensors::load(&path, &Device::Cpu).map_err(|source| {
             TextError::Model {
@@ -133,13 +139,18 @@ pub fn encoder_config(dir: &std::path::Path) -> Result<BertConfig, TextError> {
     Ok(cfg)
 }
 
-/// Loads the encoder a record names and checks it is the one the record was made with.
-pub fn load_checked(record: &EmbedRecord) -> Result<TextEncoder, TextError> {
-    let encoder = TextEncoder::load(&record.encoder, &Device::Cpu)?;
+/// Loads the encoder a record names (or the folder `moved_to`, when it moved) and checks it is
+/// the one the record was made with.
+pub fn load_checked(
+    record: &EmbedRecord,
+    moved_to: Option<&Path>,
+) -> Result<TextEncoder, TextError> {
+    let dir = moved_to.unwrap_or(&record.encoder);
+    let encoder = TextEncoder::load(dir, &Device::Cpu)?;
     let found = format!("{:016x}", encoder.fingerprint());
     if found != record.fingerprint {
         return Err(TextError::WrongEncoder {
-            path: record.encoder.clone(),
+            path: dir.to_path_buf(),
             found,
             expected: record.fingerprint.clone(),
             trained_with: record.encoder.clone(),
@@ -244,7 +255,8 @@ impl Tower {
         let h = encoder.dim();
         let mut out = Vec::with_capacity(texts.len() * h);
         for (c, chunk) in texts.chunks(CHUNK).enumerate() {
-            let states = encoder.token_states(chunk, first, &mut |_, _| {})?;
+            let states =
+                encoder.token_states(chunk, first, &mut |_, _| {}, &AtomicBool::new(false))?;
             let rows: Vec<usize> = (0..chunk.len()).collect();
             let go = || -> candle_core::Result<Vec<f32>> {
                 let (x, mask) = padded(&states, &rows, h, device)?;
@@ -288,7 +300,7 @@ fn floored_inverse(std: &[f32]) -> Vec<f32> {
 
 impl EmbedSlots {
     /// Finds the `{column}_e{j}` inputs (`j < dim`) of `features`; every one must be there.
-    pub fn find(features: &FeatureMap, column: &str, dim: usize) -> Result<Self, String> {
+    pub fn find(features: &FeatureMap, column: &str, dim: usize) -> Result<Self, TextError> {
         let mut slot = vec![None; dim];
         let (mut others, mut other_cols, mut offset) = (Vec::new(), Vec::new(), 0u32);
         for input in &features.inputs {
@@ -317,8 +329,9 @@ impl EmbedSlots {
         }
         let (mut mean, mut std) = (vec![0f32; dim], vec![1f32; dim]);
         for (j, s) in slot.iter().enumerate() {
-            let (pos, m, s) = s.ok_or_else(|| {
-                format!("the model's features do not include the embedding value {column}_e{j}, so its text encoder cannot be tuned")
+            let (pos, m, s) = s.ok_or_else(|| TextError::NotTunable {
+                column: column.to_string(),
+                missing: format!("{column}_e{j}"),
             })?;
             perm[pos as usize] = n_other + j as u32;
             (mean[j], std[j]) = (m, s);

@@ -200,7 +200,7 @@ pub fn tune_encoder(
         source: source_err,
     };
     let started = Instant::now();
-    let states = frozen_states(&encoder, data, total - cfg.layers, progress)?;
+    let states = frozen_states(&encoder, data, total - cfg.layers, progress, cancel)?;
     let states_secs = started.elapsed().as_secs_f64();
     let weights = candle_core::safetensors::load(source.join("model.safetensors"), device)
         .map_err(model_err)?;
@@ -271,14 +271,18 @@ fn frozen_states(
     data: &TuneData,
     layers: usize,
     progress: &mut dyn FnMut(String),
+    cancel: &AtomicBool,
 ) -> Result<Vec<Vec<f32>>, TextError> {
     let mut needed: Vec<usize> = data.train.iter().chain(data.valid).copied().collect();
     needed.sort_unstable();
     needed.dedup();
     let texts: Vec<&str> = needed.iter().map(|&i| data.texts[i]).collect();
-    let computed = encoder.token_states(&texts, layers, &mut |d, n| {
-        progress(format!("frozen layers: {d}/{n} texts"))
-    })?;
+    let computed = encoder.token_states(
+        &texts,
+        layers,
+        &mut |d, n| progress(format!("frozen layers: {d}/{n} texts")),
+        cancel,
+    )?;
     let mut states = vec![Vec::new(); data.texts.len()];
     for (i, s) in needed.into_iter().zip(computed) {
         states[i] = s;

@@ -215,10 +215,13 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// The encoder layers' optimiser settings: the model's, at the encoder's learning rate.
+    /// The encoder layers' optimiser settings: the model's, at the encoder's learning rate and
+    /// without weight decay (with Adam, decay is an L2 pull of the pretrained weights, the
+    /// LayerNorm gains included, towards 0).
     pub fn encoder_optim(&self) -> OptimConfig {
         OptimConfig {
             lr: self.encoder_lr,
+            weight_decay: 0.0,
             ..self.optim()
         }
     }

@@ -34,6 +34,8 @@ pub(super) struct Optimizers {
 }
 
 impl Optimizers {
+    /// Optimisers over `varmap`'s variables: the tuned encoder layers' (`encoder.layer.*`)
+    /// apart, at the encoder's learning rate and without weight decay.
     pub(super) fn new(varmap: &VarMap, cfg: &TrainConfig) -> Result<Self, TrainError> {
         let (model, encoder) = sorted_vars(varmap)?;
         Ok(Self {
@@ -54,6 +56,7 @@ impl Optimizers {
         }
     }
 
+    /// One step of each optimiser on the batch's gradients.
     pub(super) fn step(&mut self, mut grads: GradStore) -> Result<(), TrainError> {
         self.model.step_shared(&mut grads)?;
         if let Some(e) = &mut self.encoder {

@@ -10,10 +10,6 @@ use crate::text::tower::Tower;
 /// Rows per inference chunk.
 const CHUNK: usize = 8192;
 
-/// Rows per chunk when the tuned encoder layers run first (their activations are `[rows,
-/// tokens, 4h]`).
-const TEXT_CHUNK: usize = 256;
-
 /// What a model says about a set of rows.
 #[derive(Default)]
 pub struct Predictions {
@@ -61,8 +57,17 @@ pub fn predict_prepared(
     data: &Prepared,
     rows: &[usize],
 ) -> std::result::Result<Predictions, TrainError> {
-    if tower.is_none() || data.text.is_none() {
-        return Ok(predict(model, &data.x, rows)?);
+    match (tower, &data.text) {
+        (None, _) => return Ok(predict(model, &data.x, rows)?),
+        // The frozen features would be another model's input.
+        (Some(_), None) => {
+            return Err(TrainError::Config(
+                "this model tuned encoder layers, but the data was prepared without the \
+                 encoder's token states"
+                    .into(),
+            ));
+        }
+        (Some(_), Some(_)) => {}
     }
     // Texts of similar length together pad little; the rows go back to their order after.
     let mut by_length: Vec<usize> = (0..rows.len()).collect();
@@ -70,7 +75,7 @@ pub fn predict_prepared(
         by_length.sort_by_key(|&k| text.states.tokens(rows[k]));
     }
     let mut sorted = Predictions::default();
-    for chunk in by_length.chunks(TEXT_CHUNK) {
+    for chunk in by_length.chunks(crate::text::tower::CHUNK) {
         let chunk_rows: Vec<usize> = chunk.iter().map(|&k| rows[k]).collect();
         let x = data.inputs(tower, &chunk_rows)?.detach();
         let all: Vec<usize> = (0..chunk.len()).collect();

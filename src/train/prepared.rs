@@ -119,6 +119,7 @@ impl Prepared {
         ds: &Dataset,
         layers: usize,
         progress: &mut dyn FnMut(usize, usize),
+        cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<(), TrainError> {
         if layers == 0 {
             self.text = None;
@@ -131,14 +132,16 @@ impl Prepared {
                     .into(),
             )
         })?;
-        let slots = EmbedSlots::find(&self.features, &record.column, record.dim)
-            .map_err(TrainError::Config)?;
+        let slots = EmbedSlots::find(&self.features, &record.column, record.dim)?;
         let column = ds.table.column(&record.column).ok_or_else(|| {
-            TrainError::Config(format!("the text column '{}' is gone", record.column))
+            TrainError::Config(format!(
+                "{}: the embedded text column '{}' is not in the table",
+                ds.table.source, record.column
+            ))
         })?;
         let owned: Vec<String> = (0..column.len()).map(|i| column.display(i)).collect();
         let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let states = TokenStates::for_texts(record, &texts, layers, progress)?;
+        let states = TokenStates::for_texts(record, &texts, layers, progress, cancel)?;
         self.text = Some(TextInput { states, slots });
         Ok(())
     }

@@ -40,13 +40,18 @@ pub fn run_experiment(
     'seeds: for &seed in &spec.seeds {
         let ds = source.dataset(seed);
         let mut data = Prepared::new(&ds, slices, spec.features.clone(), seed, &device)?;
-        data.tune_text(&ds, spec.train.tune_layers, &mut |done, total| {
-            emit(TrainEvent::Stage {
-                what: "frozen encoder layers".into(),
-                done,
-                total,
-            })
-        })?;
+        data.tune_text(
+            &ds,
+            spec.train.tune_layers,
+            &mut |done, total| {
+                emit(TrainEvent::Stage {
+                    what: "frozen encoder layers".into(),
+                    done,
+                    total,
+                })
+            },
+            cancel,
+        )?;
         let ctx = SeedContext {
             seed,
             ds: &ds,

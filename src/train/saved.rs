@@ -88,6 +88,10 @@ pub struct ModelCard {
     /// The text embedding the features include; new data is embedded the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedding: Option<crate::data::EmbedRecord>,
+    /// The encoder's configuration, when the model tuned its top layers (so the model loads
+    /// without the encoder folder; predicting raw text still needs its lower layers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder_config: Option<crate::text::bert::BertConfig>,
 }
 
 /// A model in memory: card, variables and the built network.
@@ -103,6 +107,9 @@ pub struct TrainedModel {
     /// The encoder layers tuned with the model (`train.tune_layers` of them), whose variables
     /// are in `varmap`.
     pub tower: Option<Tower>,
+    /// Where the encoder folder is now, when it moved since training (`eval --encoder DIR`);
+    /// `None` uses the folder the card records.
+    pub encoder_dir: Option<std::path::PathBuf>,
 }
 
 impl TrainedModel {
@@ -121,6 +128,7 @@ impl TrainedModel {
             model,
             device: device.clone(),
             tower,
+            encoder_dir: None,
         })
     }
 
@@ -240,7 +248,10 @@ fn build_tower(card: &ModelCard, vb: VarBuilder) -> Result<Option<Tower>, TrainE
             "tuning {layers} encoder layers needs a text column embedded by an encoder"
         ))
     })?;
-    let cfg = crate::text::tower::encoder_config(&record.encoder)?;
+    let cfg = match &card.encoder_config {
+        Some(cfg) => cfg.clone(),
+        None => crate::text::tower::encoder_config(&record.encoder)?,
+    };
     let first = cfg.num_hidden_layers.checked_sub(layers).ok_or_else(|| {
         TrainError::Config(format!(
             "cannot tune {layers} layers of the encoder {}: it has {}",

@@ -121,6 +121,7 @@ pub fn train_planned(
         epoch_secs: 0.0,
         test_metrics: None,
         embedding: ds.embedding.clone(),
+        encoder_config: data.text.as_ref().map(|t| t.states.config.clone()),
     };
     let mut model = TrainedModel::build(card, &data.device)?;
     if let Some(text) = &data.text {

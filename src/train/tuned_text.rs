@@ -17,8 +17,7 @@ pub(crate) fn features(
     record: &EmbedRecord,
     table: &Table,
 ) -> Result<Tensor, TrainError> {
-    let slots = EmbedSlots::find(&m.card.features, &record.column, record.dim)
-        .map_err(TrainError::Config)?;
+    let slots = EmbedSlots::find(&m.card.features, &record.column, record.dim)?;
     let n = table.n_rows();
     let all: Vec<usize> = (0..n).collect();
     let d_other = slots.others.dim();
@@ -57,7 +56,7 @@ fn embedding(
     if let Some(v) = cache.as_ref().and_then(|c| c.load(key, n, dim)) {
         return Ok(v);
     }
-    let encoder = load_checked(record)?;
+    let encoder = load_checked(record, m.encoder_dir.as_deref())?;
     let first = encoder
         .config()
         .num_hidden_layers
