@@ -2,10 +2,12 @@
 //! over every cell of a row (each table column as displayed, and the predicted class), and a sort
 //! by any column, the prediction, whether it is right, or a class probability.
 
+use serde::{Deserialize, Serialize};
+
 use crate::data::{ColumnData, Dataset};
 
 /// A column of the rows table: a table column, or one derived from the analysed predictions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RowColumn {
     /// A column of the table, by index.
     Table(usize),
