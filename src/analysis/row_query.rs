@@ -227,6 +227,9 @@ mod tests {
         assert_eq!(run("", Some((RowColumn::Table(0), false))), [1, 3, 2, 0]);
         // Right: rows 0 and 3 (label 0 pred 0, label 1 pred 1).
         assert_eq!(run("", Some((RowColumn::Correct, true))), [0, 3, 1, 2]);
-        assert_eq!(run("", Some((RowColumn::Probability(1), true))), [2, 3, 1, 0]);
+        assert_eq!(
+            run("", Some((RowColumn::Probability(1), true))),
+            [2, 3, 1, 0]
+        );
     }
 }

@@ -122,7 +122,12 @@ mod tests {
 
     fn grid_table(n_pixels: usize, rows: usize) -> Table {
         let mut columns: Vec<Column> = (0..n_pixels)
-            .map(|p| num(&format!("p{p}"), (0..rows).map(|r| ((p + r) % 17) as f64).collect()))
+            .map(|p| {
+                num(
+                    &format!("p{p}"),
+                    (0..rows).map(|r| ((p + r) % 17) as f64).collect(),
+                )
+            })
             .collect();
         columns.push(num("label", (0..rows).map(|r| (r % 10) as f64).collect()));
         Table {

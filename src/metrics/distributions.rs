@@ -63,9 +63,11 @@ pub struct FeatureDistribution {
 impl FeatureDistribution {
     /// The drawn bin where the slice's share differs most from the whole's.
     pub fn largest_gap(&self) -> Option<&Bin> {
-        self.bins
-            .iter()
-            .max_by(|a, b| (a.slice - a.whole).abs().total_cmp(&(b.slice - b.whole).abs()))
+        self.bins.iter().max_by(|a, b| {
+            (a.slice - a.whole)
+                .abs()
+                .total_cmp(&(b.slice - b.whole).abs())
+        })
     }
 }
 
@@ -293,7 +295,11 @@ mod tests {
 
     #[test]
     fn a_slice_equal_to_the_whole_is_no_different() {
-        let c = num("x", ColumnKind::Numeric, (0..100).map(|i| i as f64 * 0.37).collect());
+        let c = num(
+            "x",
+            ColumnKind::Numeric,
+            (0..100).map(|i| i as f64 * 0.37).collect(),
+        );
         let d = feature(&c, &all(100), &all(100)).unwrap();
         assert_eq!(d.shape, Shape::Histogram);
         assert_eq!(d.bins.len(), NUMERIC_BINS);
@@ -305,7 +311,11 @@ mod tests {
     #[test]
     fn a_slice_in_bins_the_rest_lacks_is_far_off() {
         // Whole: 0..99; slice: the top ten rows, all in the last two bins of twenty.
-        let c = num("x", ColumnKind::Numeric, (0..100).map(|i| i as f64 + 0.5).collect());
+        let c = num(
+            "x",
+            ColumnKind::Numeric,
+            (0..100).map(|i| i as f64 + 0.5).collect(),
+        );
         let slice: Vec<usize> = (90..100).collect();
         let d = feature(&c, &slice, &all(100)).unwrap();
         // The slice's mass sits where the whole has 10%: TVD = 1 − 0.1.
@@ -354,8 +364,16 @@ mod tests {
     #[test]
     fn features_are_sorted_most_different_first_and_text_is_skipped() {
         let n = 200;
-        let same = num("same", ColumnKind::Numeric, (0..n).map(|i| (i % 10) as f64).collect());
-        let differs = num("differs", ColumnKind::Boolean, (0..n).map(|i| f64::from(i < 50)).collect());
+        let same = num(
+            "same",
+            ColumnKind::Numeric,
+            (0..n).map(|i| (i % 10) as f64).collect(),
+        );
+        let differs = num(
+            "differs",
+            ColumnKind::Boolean,
+            (0..n).map(|i| f64::from(i < 50)).collect(),
+        );
         let text = Column {
             name: "text".into(),
             kind: ColumnKind::Text,
@@ -374,7 +392,10 @@ mod tests {
         assert_eq!(names, ["differs", "same"]);
         assert_eq!(out[0].bins.len(), 2);
         // `differs`: half the slice is 1, a quarter of the whole; `same` agrees exactly.
-        assert!((out[0].tvd - 0.25).abs() < 1e-12 && out[1].tvd < 1e-12, "{out:?}");
+        assert!(
+            (out[0].tvd - 0.25).abs() < 1e-12 && out[1].tvd < 1e-12,
+            "{out:?}"
+        );
     }
 
     #[test]

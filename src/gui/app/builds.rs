@@ -124,7 +124,13 @@ impl SlicelabApp {
         let inputs = DistInputs {
             key: key.clone(),
             ds: data.ds.clone(),
-            names: self.session.slices.slices.iter().map(|s| s.name.clone()).collect(),
+            names: self
+                .session
+                .slices
+                .slices
+                .iter()
+                .map(|s| s.name.clone())
+                .collect(),
             masks: self.masks(),
         };
         let job = Pending::spawn(

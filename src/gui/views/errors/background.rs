@@ -112,7 +112,9 @@ pub fn slice_mask<'a>(
 
 /// Whether column `name` holds slice membership (`slice_*`, `sf_*` or a ground-truth slice).
 pub fn is_slice_column(ds: &Dataset, name: &str) -> bool {
-    name.starts_with("slice_") || name.starts_with("sf_") || ds.truth_slices.iter().any(|t| t == name)
+    name.starts_with("slice_")
+        || name.starts_with("sf_")
+        || ds.truth_slices.iter().any(|t| t == name)
 }
 
 /// The columns whose distributions are compared: all but the label, predictions, split and

@@ -78,13 +78,25 @@ fn show(ui: &mut egui::Ui, d: &Distributions, name: &str, split: &str, color: eg
     ui.horizontal(|ui| {
         let titles = [
             ("feature", "the column"),
-            ("type", "numeric and date columns: histogram; others: one bar per value"),
-            ("TVD", "total variation distance: ½ Σ |slice share − whole share| over the bins"),
-            ("largest gap", "the bin whose share differs most: slice vs whole"),
+            (
+                "type",
+                "numeric and date columns: histogram; others: one bar per value",
+            ),
+            (
+                "TVD",
+                "total variation distance: ½ Σ |slice share − whole share| over the bins",
+            ),
+            (
+                "largest gap",
+                "the bin whose share differs most: slice vs whole",
+            ),
         ];
         for ((title, hover), w) in titles.into_iter().zip(TEXT_WIDTHS) {
-            ui.add_sized([w, 18.0], egui::Label::new(egui::RichText::new(title).strong()))
-                .on_hover_text(hover);
+            ui.add_sized(
+                [w, 18.0],
+                egui::Label::new(egui::RichText::new(title).strong()),
+            )
+            .on_hover_text(hover);
         }
         ui.colored_label(color, "■ slice");
         ui.colored_label(theme::NEUTRAL, "■ whole split");
@@ -147,7 +159,10 @@ fn chart(ui: &mut egui::Ui, f: &FeatureDistribution, color: egui::Color32) {
         {
             let h = rect.height() * share as f32 / top;
             let x0 = x + slot * (0.1 + 0.4 * k as f32);
-            let bar = Rect::from_min_max(pos2(x0, rect.bottom() - h), pos2(x0 + slot * 0.4, rect.bottom()));
+            let bar = Rect::from_min_max(
+                pos2(x0, rect.bottom() - h),
+                pos2(x0 + slot * 0.4, rect.bottom()),
+            );
             painter.rect_filled(bar, 0.0, fill);
         }
     }

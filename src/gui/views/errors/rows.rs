@@ -8,7 +8,9 @@ use std::sync::Arc;
 use super::ErrorsView;
 use super::background::{QueryKey, is_slice_column, slice_mask};
 use super::details::RowDetails;
-use super::rows_table::{RowColumn, RowsTable, TableEvent, column_order, pinned_count, table_widths};
+use super::rows_table::{
+    RowColumn, RowsTable, TableEvent, column_order, pinned_count, table_widths,
+};
 use crate::analysis::row_query::RowQuery;
 use crate::data::pixels::{self, PixelGrid};
 use crate::data::{Column, Dataset, Split};
@@ -62,6 +64,14 @@ impl ErrorsView {
                 .filter(|&i| !self.misclassified_only || wrong(i))
                 .collect(),
         );
+        // Another slice or split: the row picked in the last one is not among these.
+        if self
+            .rows_cache
+            .as_ref()
+            .is_some_and(|(k, _)| k.name != key.name || k.split != key.split)
+        {
+            self.selected_row = None;
+        }
         self.rows_cache = Some((key, rows.clone()));
         Some(rows)
     }
@@ -130,27 +140,7 @@ impl ErrorsView {
                 .collect();
             ColumnChooser::new("rows_columns", &choosable).show(ui, &mut self.columns);
         });
-        ui.horizontal(|ui| {
-            let label = ui.label("Find in rows:");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("text in any cell (any case)")
-                    .desired_width(220.0),
-            )
-            .labelled_by(label.id);
-            if !self.search.is_empty() && ui.small_button("Clear").clicked() {
-                self.search.clear();
-            }
-            if let Some((col, desc)) = self.row_sort {
-                let dir = if desc { "descending" } else { "ascending" };
-                ui.weak(format!("sorted by {} ({dir})", column_name(ds, col)));
-                if ui.small_button("Unsort").clicked() {
-                    self.row_sort = None;
-                }
-            } else {
-                ui.weak("click a header to sort, a row for its details");
-            }
-        });
+        self.query_controls(ui, ds);
         if let Some((col, value, numeric)) = &self.offer {
             let expr = equals_expr(col, value, *numeric);
             if ui.button(format!("Slice on {expr}")).clicked() {
@@ -193,6 +183,36 @@ impl ErrorsView {
             grid: grid.as_deref(),
         });
         let (ev, close) = show_with_details(ui, &table, details, &mut self.texture);
+        self.apply(ev, close);
+    }
+
+    /// The search box and the sort state.
+    fn query_controls(&mut self, ui: &mut egui::Ui, ds: &Dataset) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Find in rows:");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("text in any cell (any case)")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+            if !self.search.is_empty() && ui.small_button("Clear search").clicked() {
+                self.search.clear();
+            }
+            if let Some((col, desc)) = self.row_sort {
+                let dir = if desc { "descending" } else { "ascending" };
+                ui.weak(format!("sorted by {} ({dir})", column_name(ds, col)));
+                if ui.small_button("Unsort").clicked() {
+                    self.row_sort = None;
+                }
+            } else {
+                ui.weak("click a header to sort, a row for its details");
+            }
+        });
+    }
+
+    /// Applies a frame's clicks: the offered slice, the selected row, the sort, a closed pane.
+    fn apply(&mut self, ev: TableEvent, close: bool) {
         if close {
             self.selected_row = None;
         }
@@ -257,7 +277,9 @@ fn show_with_details(
     } else {
         let w = ui.available_width();
         let table_h = (h - DETAILS_HEIGHT).max(120.0);
-        let ev = ui.allocate_ui(egui::vec2(w, table_h), |ui| table.show(ui)).inner;
+        let ev = ui
+            .allocate_ui(egui::vec2(w, table_h), |ui| table.show(ui))
+            .inner;
         ui.separator();
         (ev, details.ui(ui, texture))
     }
@@ -266,9 +288,15 @@ fn show_with_details(
 /// A column's name as the table's header shows it.
 fn column_name(ds: &Dataset, col: RowColumn) -> String {
     match col {
-        RowColumn::Table(i) => ds.table.columns.get(i).map_or("?".into(), |c| c.name.clone()),
+        RowColumn::Table(i) => ds
+            .table
+            .columns
+            .get(i)
+            .map_or("?".into(), |c| c.name.clone()),
         RowColumn::Prediction => "prediction".into(),
         RowColumn::Correct => "correct?".into(),
-        RowColumn::Probability(c) => format!("p({})", ds.classes.get(c).map_or("?", String::as_str)),
+        RowColumn::Probability(c) => {
+            format!("p({})", ds.classes.get(c).map_or("?", String::as_str))
+        }
     }
 }
