@@ -49,12 +49,14 @@ impl RowDetails<'_> {
             ui.strong(format!("Row {} ({split})", self.row));
             close = ui.small_button("Close").clicked();
         });
+        // The picture fits the pane's height, so it is seen whole without scrolling.
+        let fit = (ui.available_height() - 24.0).max(64.0);
         egui::ScrollArea::vertical()
             .id_salt("row_details")
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 if let Some(grid) = self.grid {
-                    self.image(ui, grid, texture);
+                    self.image(ui, grid, texture, fit);
                 }
                 self.prediction(ui);
                 ui.separator();
@@ -85,7 +87,7 @@ impl RowDetails<'_> {
             (theme::BAD, "✗ wrong")
         };
         ui.horizontal(|ui| {
-            ui.add_sized([NAME_WIDTH, 16.0], egui::Label::new("correct?").truncate());
+            name_cell(ui, egui::RichText::new("correct?").strong());
             ui.colored_label(color, text);
         });
         let n = self.ds.classes.len();
@@ -97,7 +99,13 @@ impl RowDetails<'_> {
     }
 
     /// The row as a grayscale picture, `side x side` squares scaled to fit the pane.
-    fn image(&self, ui: &mut egui::Ui, grid: &PixelGrid, texture: &mut Option<RowTexture>) {
+    fn image(
+        &self,
+        ui: &mut egui::Ui,
+        grid: &PixelGrid,
+        texture: &mut Option<RowTexture>,
+        fit: f32,
+    ) {
         let key = (self.revision, self.row);
         if texture.as_ref().is_none_or(|t| t.key != key) {
             let gray: Vec<u8> = grid
@@ -112,7 +120,7 @@ impl RowDetails<'_> {
             *texture = Some(RowTexture { key, handle });
         }
         let Some(t) = texture else { return };
-        let side = IMAGE_SIDE.min(ui.available_width());
+        let side = IMAGE_SIDE.min(ui.available_width()).min(fit);
         let alt = format!("row {} as a {s}×{s} image", self.row, s = grid.side);
         ui.add(
             egui::Image::from_texture((t.handle.id(), vec2(side, side)))
@@ -138,10 +146,19 @@ fn field(ui: &mut egui::Ui, name: &str, value: &str) {
         return;
     }
     ui.horizontal(|ui| {
-        ui.add_sized(
-            [NAME_WIDTH, 16.0],
-            egui::Label::new(egui::RichText::new(name).strong()).truncate(),
-        );
+        name_cell(ui, egui::RichText::new(name).strong());
         ui.label(value);
+    });
+}
+
+/// A column's name, left-aligned in a fixed width, cut with `…` when longer (the full name on
+/// hover).
+fn name_cell(ui: &mut egui::Ui, name: egui::RichText) {
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    let hover = name.text().to_string();
+    ui.allocate_ui_with_layout(vec2(NAME_WIDTH, 16.0), layout, |ui| {
+        ui.set_width(NAME_WIDTH);
+        ui.add(egui::Label::new(name).truncate())
+            .on_hover_text(hover);
     });
 }

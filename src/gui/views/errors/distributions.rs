@@ -14,13 +14,13 @@ use crate::gui::widgets::column_list::kind_label;
 use crate::metrics::distributions::{FeatureDistribution, Shape};
 
 /// Height of one feature's line.
-const ROW_HEIGHT: f32 = 56.0;
+const ROW_HEIGHT: f32 = 40.0;
 
 /// Width of the chart on each line.
 const CHART_WIDTH: f32 = 300.0;
 
 /// Widths of the text columns: feature, kind, TVD, largest gap.
-const TEXT_WIDTHS: [f32; 4] = [150.0, 80.0, 56.0, 230.0];
+const TEXT_WIDTHS: [f32; 4] = [130.0, 90.0, 56.0, 200.0];
 
 impl ErrorsView {
     /// Draws the feature distributions of slice `name` (asking for them when needed).
@@ -92,11 +92,7 @@ fn show(ui: &mut egui::Ui, d: &Distributions, name: &str, split: &str, color: eg
             ),
         ];
         for ((title, hover), w) in titles.into_iter().zip(TEXT_WIDTHS) {
-            ui.add_sized(
-                [w, 18.0],
-                egui::Label::new(egui::RichText::new(title).strong()),
-            )
-            .on_hover_text(hover);
+            cell(ui, w, egui::RichText::new(title).strong()).on_hover_text(hover);
         }
         ui.colored_label(color, "■ slice");
         ui.colored_label(theme::NEUTRAL, "■ whole split");
@@ -120,26 +116,40 @@ fn line(ui: &mut egui::Ui, f: &FeatureDistribution, color: egui::Color32) {
         });
         let shape = match f.shape {
             Shape::Histogram => "histogram",
-            Shape::Bars => "bars",
+            Shape::Bars => "one bar per value",
         };
-        let kind = format!("{} ({shape})", kind_label(f.kind));
-        let texts = [f.column.clone(), kind, format!("{:.3}", f.tvd), gap];
-        for (i, (t, w)) in texts.into_iter().zip(TEXT_WIDTHS).enumerate() {
+        let bins = format!("{}: {shape}, {} bins", kind_label(f.kind), f.bins.len());
+        let texts = [
+            (f.column.clone(), f.column.clone()),
+            (kind_label(f.kind), bins),
+            (format!("{:.3}", f.tvd), "total variation distance".into()),
+            (gap.clone(), gap),
+        ];
+        for (i, ((t, hover), w)) in texts.into_iter().zip(TEXT_WIDTHS).enumerate() {
             let text = if i == 0 {
-                egui::RichText::new(t.as_str()).strong()
+                egui::RichText::new(t).strong()
             } else {
-                egui::RichText::new(t.as_str())
+                egui::RichText::new(t)
             };
-            ui.add_sized([w, 18.0], egui::Label::new(text).truncate())
-                .on_hover_text(t);
+            cell(ui, w, text).on_hover_text(hover);
         }
         chart(ui, f, color);
     });
 }
 
+/// A left-aligned text `w` wide, cut with `…` when longer.
+fn cell(ui: &mut egui::Ui, w: f32, text: egui::RichText) -> egui::Response {
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    ui.allocate_ui_with_layout(vec2(w, 18.0), layout, |ui| {
+        ui.set_width(w);
+        ui.add(egui::Label::new(text).truncate())
+    })
+    .inner
+}
+
 /// Paired bars per bin: the slice's share in its colour, the whole's in grey, on one scale.
 fn chart(ui: &mut egui::Ui, f: &FeatureDistribution, color: egui::Color32) {
-    let size = vec2(CHART_WIDTH, ROW_HEIGHT - 10.0);
+    let size = vec2(CHART_WIDTH, ROW_HEIGHT - 8.0);
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let n = f.bins.len().max(1) as f32;
     let top = f
