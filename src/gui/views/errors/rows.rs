@@ -123,6 +123,15 @@ impl ErrorsView {
             return;
         };
         let ds = &data.ds;
+        // A sort kept with the session may name a column this table or these predictions lack.
+        let stale = match self.row_sort {
+            Some((RowColumn::Table(i), _)) => i >= ds.table.columns.len(),
+            Some((RowColumn::Probability(c), _)) => pred.probs.is_empty() || c >= ds.classes.len(),
+            _ => false,
+        };
+        if stale {
+            self.row_sort = None;
+        }
         let shown = self.shown_rows(cx, &rows, out);
         ui.horizontal(|ui| {
             let count = match &shown {
