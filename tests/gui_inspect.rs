@@ -155,8 +155,9 @@ fn a_header_click_sorts_the_rows_by_that_column() {
     h.get_by_label("id").click();
     wait_for_text(&mut h, "id ▲");
     h.get_by_label("id ▲").click();
-    wait_for_text(&mut h, "id ▼");
     wait_for_text(&mut h, "sorted by id (descending)");
+    // The sorted rows have arrived (until then the last order stays up, "searching…").
+    wait_for_text(&mut h, &format!("Rows of overall ({})", ids.len()));
     // Descending: the last id is now on top, above the first one (or the first scrolled away).
     let (t_first, t_last) = (top(&h, &first), top(&h, &last));
     assert!(
@@ -262,4 +263,73 @@ fn distributions_list_the_most_different_feature_first() {
     );
     // `colour` is the same in and out of the slice: listed, below the shifted ones.
     assert!(top(&h, "colour") > top(&h, "mild"));
+}
+
+/// The x position of the rows table's header cell labelled `name` (on the row of "correct?");
+/// NaN when it is not shown.
+fn header_x(h: &H, name: &str) -> f64 {
+    let bounds = |n: &str| -> Vec<(f64, f64)> {
+        h.query_all_by_label(n)
+            .filter_map(|n| n.accesskit_node().bounding_box())
+            .map(|b| (b.x0, b.y0))
+            .collect()
+    };
+    let Some(&(_, row)) = bounds("correct?").first() else {
+        return f64::NAN;
+    };
+    bounds(name)
+        .into_iter()
+        .find(|&(_, y)| (y - row).abs() < 1.0)
+        .map_or(f64::NAN, |(x, _)| x)
+}
+
+#[test]
+fn a_models_class_probabilities_come_right_after_correct() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = common::app(home.path());
+    common::wait_ready(&mut h);
+    errors_on(&mut h, Split::Test, "overall");
+    wait_for_text(&mut h, "Rows of overall");
+    let order = ["y", "prediction", "correct?", "p(0)", "p(1)"];
+    let xs: Vec<f64> = order.iter().map(|n| header_x(&h, n)).collect();
+    assert!(
+        xs.iter().all(|x| x.is_finite()) && xs.windows(2).all(|w| w[0] < w[1]),
+        "{order:?} at {xs:?}"
+    );
+    // Sorting by p(1), descending: the top row holds the split's largest p(1).
+    h.get_by_label("p(1)").click();
+    wait_for_text(&mut h, "p(1) ▲");
+    h.get_by_label("p(1) ▲").click();
+    wait_for_text(&mut h, "sorted by p(1) (descending)");
+    let n = h
+        .state()
+        .data
+        .as_ref()
+        .unwrap()
+        .ds
+        .indices(Split::Test)
+        .len();
+    wait_for_text(&mut h, &format!("Rows of overall ({n})"));
+    let app = h.state();
+    let ds = &app.data.as_ref().unwrap().ds;
+    let p = &app.predicted.as_ref().unwrap().probs;
+    let best = ds
+        .indices(Split::Test)
+        .iter()
+        .map(|&i| p[2 * i + 1])
+        .fold(0.0f32, f32::max);
+    let x = header_x(&h, "p(1) ▼");
+    let header_y = top(&h, "p(1) ▼");
+    let first = h
+        .query_all(egui_kittest::kittest::by())
+        .filter_map(|n| {
+            let b = n.accesskit_node().bounding_box()?;
+            // A label's text is its AccessKit value.
+            let node = n.accesskit_node();
+            let label = node.label().or_else(|| node.value())?;
+            ((b.x0 - x).abs() < 1.0 && b.y0 > header_y + 1.0).then_some((b.y0, label))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, l)| l);
+    assert_eq!(first.as_deref(), Some(format!("{best:.3}").as_str()));
 }

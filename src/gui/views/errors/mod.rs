@@ -51,6 +51,9 @@ pub struct ErrorsView {
     /// The row whose details are shown.
     #[serde(skip)]
     selected_row: Option<usize>,
+    /// The last searched and sorted rows, shown while the next answer is computed.
+    #[serde(skip)]
+    last_query: Option<(background::QueryKey, std::sync::Arc<Vec<usize>>)>,
     /// The selected row's picture (image tables).
     #[serde(skip)]
     texture: Option<details::RowTexture>,
@@ -90,6 +93,7 @@ impl Default for ErrorsView {
             search: String::new(),
             row_sort: None,
             selected_row: None,
+            last_query: None,
             texture: None,
             pixels: None,
             offer: None,

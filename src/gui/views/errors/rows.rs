@@ -84,14 +84,16 @@ impl ErrorsView {
         self.widths.as_ref().map_or(&[], |(_, w)| w.as_slice())
     }
 
-    /// The rows shown: the slice's rows as they are, or searched and sorted in the background
-    /// (`None` until that answer arrives).
+    /// The rows shown and whether they are final: the slice's rows as they are, or searched and
+    /// sorted in the background. Until that answer arrives, the last answer for the same rows
+    /// stays up (not final), so typing or sorting does not blank the table; `None` when there is
+    /// none.
     fn shown_rows(
-        &self,
+        &mut self,
         cx: &ViewCtx<'_>,
         rows: &Arc<Vec<usize>>,
         out: &mut Vec<Command>,
-    ) -> Option<Arc<Vec<usize>>> {
+    ) -> Option<(Arc<Vec<usize>>, bool)> {
         let key = QueryKey {
             rows: self.rows_cache.as_ref()?.0.clone(),
             query: RowQuery {
@@ -100,12 +102,19 @@ impl ErrorsView {
             },
         };
         if key.query == RowQuery::default() {
-            return Some(rows.clone());
+            return Some((rows.clone(), true));
         }
         if cx.builds.rows.wants(&key) {
             out.push(Command::QueryRows(key.clone(), rows.clone()));
         }
-        cx.builds.rows.result_for(&key).cloned()
+        if let Some(done) = cx.builds.rows.result_for(&key) {
+            self.last_query = Some((key, done.clone()));
+            return Some((done.clone(), true));
+        }
+        self.last_query
+            .as_ref()
+            .filter(|(k, _)| k.rows == key.rows)
+            .map(|(_, r)| (r.clone(), false))
     }
 
     /// Draws the rows of slice `name`: the controls, the table, and the selected row's details
@@ -135,8 +144,11 @@ impl ErrorsView {
         let shown = self.shown_rows(cx, &rows, out);
         ui.horizontal(|ui| {
             let count = match &shown {
-                Some(s) if s.len() != rows.len() => format!("{} of {}", s.len(), rows.len()),
-                Some(_) => rows.len().to_string(),
+                Some((s, true)) if s.len() != rows.len() => {
+                    format!("{} of {}", s.len(), rows.len())
+                }
+                Some((_, true)) => rows.len().to_string(),
+                Some((s, false)) => format!("{} of {}, searching…", s.len(), rows.len()),
                 None => format!("searching {}", rows.len()),
             };
             ui.strong(format!("Rows of {name} ({count})"));
@@ -158,7 +170,7 @@ impl ErrorsView {
                 self.offer = None;
             }
         }
-        let Some(shown) = shown else {
+        let Some((shown, _)) = shown else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Searching and sorting the rows…");
