@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{ColumnData, Dataset};
+use crate::data::{ColumnData, ColumnKind, Dataset};
 
 /// A column of the rows table: a table column, or one derived from the analysed predictions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,6 +69,9 @@ struct Matcher {
     needle: String,
     levels: Vec<Option<Vec<bool>>>,
     classes: Vec<bool>,
+    /// Whether the needle could be part of a number as displayed (digits, sign, point,
+    /// exponent); when not, plain numeric columns are not looked at.
+    numeric: bool,
 }
 
 impl Matcher {
@@ -85,10 +88,14 @@ impl Matcher {
             })
             .collect();
         let classes = ds.classes.iter().map(|c| has(c)).collect();
+        let numeric = needle
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || "+-.e".contains(ch));
         Self {
             needle,
             levels,
             classes,
+            numeric,
         }
     }
 
@@ -106,6 +113,8 @@ impl Matcher {
                     .get(row)
                     .and_then(|&code| hit.get(code as usize))
                     .is_some_and(|&h| h),
+                // Dates display as text; other numbers only hold digits, sign, point, exponent.
+                _ if c.kind != ColumnKind::Date && !self.numeric => false,
                 _ => row < c.len() && c.display(row).to_lowercase().contains(&self.needle),
             })
     }
