@@ -14,7 +14,7 @@ use crate::data::{Dataset, Split};
 use crate::metrics::distributions::{FeatureDistribution, compare};
 use crate::slices::Bitmap;
 
-/// A search and sort of one row list (the slice's rows as [`RowsKey`] says).
+/// A search and sort of one row list (the selected slice's rows in one split and filter).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryKey {
     /// Which rows are searched.
