@@ -7,6 +7,7 @@
 
 pub mod open;
 pub mod predicted;
+pub mod row_query;
 pub mod scored;
 
 pub use open::{FileRoles, Opened, numeric_axes, open_file, projection};

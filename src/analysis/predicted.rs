@@ -14,6 +14,9 @@ pub struct Predicted {
     pub name: String,
     /// Predicted class per row.
     pub classes: Arc<Vec<u32>>,
+    /// Class probabilities `[n, C]` in class order; empty when they are unknown (a prediction
+    /// column).
+    pub probs: Arc<Vec<f32>>,
     /// Indicator probabilities `[n, k+1]` (base slot first); empty unless SBL.
     pub indicator: Arc<Vec<f32>>,
     /// Attention weights `[n, k+1]`; empty unless SBL.
@@ -30,6 +33,7 @@ pub fn from_column(ds: &Dataset, column: &str) -> Option<Predicted> {
     Some(Predicted {
         name: format!("column {column}"),
         classes: Arc::new(ds.pred.clone()?),
+        probs: Arc::default(),
         indicator: Arc::default(),
         attention: Arc::default(),
         slots: Vec::new(),
@@ -59,6 +63,7 @@ pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predict
     Ok(Predicted {
         name: name.to_string(),
         classes: Arc::new(p.classes),
+        probs: Arc::new(p.probs),
         indicator: Arc::new(p.indicator),
         attention: Arc::new(p.attention),
         slots,

@@ -16,6 +16,7 @@ pub mod header;
 pub mod leakage;
 pub mod load;
 pub mod parquet;
+pub mod pixels;
 pub mod projection;
 pub mod split;
 pub mod spurious;

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::state::SourceSpec;
+use super::views::errors::background::{DistKey, QueryKey};
 use super::views::indicator_scene::IndicatorKey;
 use super::views::map_scene::SceneKey;
 use crate::model::Method;
@@ -108,4 +109,8 @@ pub enum Command {
     BuildMap(SceneKey),
     /// Build the Indicators tab's pictures in the background.
     BuildIndicators(IndicatorKey),
+    /// Search and sort these rows (the selected slice's) in the background.
+    QueryRows(QueryKey, std::sync::Arc<Vec<usize>>),
+    /// Build the selected slice's feature distributions in the background.
+    BuildDistributions(DistKey),
 }

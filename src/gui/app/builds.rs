@@ -7,6 +7,7 @@ use crate::gui::analysis::{PreviewResult, preview};
 use crate::gui::jobs::Pending;
 use crate::gui::theme;
 use crate::gui::views::context::{CheckKey, ViewBuilds};
+use crate::gui::views::errors::background::{self, DistInputs, DistKey, QueryInputs, QueryKey};
 use crate::gui::views::indicator_scene::{self, IndicatorInputs, IndicatorKey};
 use crate::gui::views::map_scene::{self, SceneInputs, SceneKey};
 
@@ -90,16 +91,71 @@ impl SlicelabApp {
         self.builds.check.request(key, || job);
     }
 
+    /// Starts searching and sorting `rows` as `key` says unless that is done or under way.
+    pub(super) fn query_rows(&mut self, key: QueryKey, rows: std::sync::Arc<Vec<usize>>) {
+        let (Some(data), Some(pred)) = (&self.data, &self.predicted) else {
+            return;
+        };
+        if !self.builds.rows.wants(&key) {
+            return;
+        }
+        let inputs = QueryInputs {
+            ds: data.ds.clone(),
+            classes: pred.classes.clone(),
+            probs: pred.probs.clone(),
+            rows,
+            query: key.query.clone(),
+        };
+        let job = Pending::spawn("row-query", "searching rows", self.waker(), move || {
+            background::run_query(inputs)
+        });
+        self.builds.rows.request(key, || job);
+    }
+
+    /// Starts building a slice's feature distributions unless they are built or building.
+    pub(super) fn build_distributions(&mut self, key: DistKey) {
+        let Some(data) = self
+            .data
+            .as_ref()
+            .filter(|_| self.builds.distributions.wants(&key))
+        else {
+            return;
+        };
+        let inputs = DistInputs {
+            key: key.clone(),
+            ds: data.ds.clone(),
+            names: self
+                .session
+                .slices
+                .slices
+                .iter()
+                .map(|s| s.name.clone())
+                .collect(),
+            masks: self.masks(),
+        };
+        let job = Pending::spawn(
+            "distributions",
+            "comparing feature distributions",
+            self.waker(),
+            move || background::build_distributions(inputs),
+        );
+        self.builds.distributions.request(key, || job);
+    }
+
     /// Collects finished pictures and checks.
     pub(super) fn poll_builds(&mut self) {
         let ViewBuilds {
             map,
             indicators,
             check,
+            rows,
+            distributions,
         } = &mut self.builds;
         // A picture whose thread died is asked for again by its view.
         map.poll(|_| None);
         indicators.poll(|_| None);
+        rows.poll(|_| None);
+        distributions.poll(|_| None);
         check.poll(|_| {
             Some(PreviewResult::Other(
                 "the check stopped unexpectedly".into(),

@@ -98,6 +98,8 @@ impl SlicelabApp {
             Command::CheckExpression { name, expr } => self.check_expression(name, expr),
             Command::BuildMap(key) => self.build_map(key),
             Command::BuildIndicators(key) => self.build_indicators(key),
+            Command::QueryRows(key, rows) => self.query_rows(key, rows),
+            Command::BuildDistributions(key) => self.build_distributions(key),
         }
     }
 

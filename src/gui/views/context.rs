@@ -2,6 +2,9 @@
 //! app each frame (as rerun's viewer hands its views a `ViewerContext`). Views never see the app
 //! itself; they change things only by pushing commands.
 
+use std::sync::Arc;
+
+use super::errors::background::{DistKey, Distributions, QueryKey};
 use super::indicator_scene::{IndicatorKey, IndicatorScenes};
 use super::map_scene::{MapScene, SceneKey};
 use crate::gui::analysis::{Analysis, Loaded, Predicted, PreviewResult};
@@ -64,6 +67,10 @@ pub struct ViewBuilds {
     pub indicators: Keyed<IndicatorKey, IndicatorScenes>,
     /// The slice editor's check of its expression.
     pub check: Keyed<CheckKey, PreviewResult>,
+    /// The Errors tab's rows of the selected slice, searched and sorted.
+    pub rows: Keyed<QueryKey, Arc<Vec<usize>>>,
+    /// The Errors tab's feature distributions of the selected slice.
+    pub distributions: Keyed<DistKey, Arc<Distributions>>,
 }
 
 /// What a slice editor check answers: an expression under a name, against one dataset and one

@@ -1,11 +1,15 @@
 //! The Errors tab: the per-slice error table (sortable with `overall` pinned on top; slices
 //! flagged by the chosen metric and its bootstrap interval), the selected slice's confusion
-//! matrix and per-class table, and its rows (every column, the label, prediction and correct?
-//! first) with a misclassified-only filter and a column chooser.
+//! matrix and per-class table, and either its rows (the row inspector: every column, the label,
+//! prediction, correct? and probabilities first, a column chooser, search, sort and a row's
+//! details) or its feature distributions against the whole split.
 
 use serde::{Deserialize, Serialize};
 
+pub mod background;
 mod cells;
+mod details;
+mod distributions;
 mod rows;
 pub mod rows_table;
 mod sort;
@@ -38,6 +42,24 @@ pub struct ErrorsView {
     pub metric: Option<Metric>,
     /// The table columns shown in the rows table (label, prediction and correct? always are).
     pub columns: ShownColumns,
+    /// What the selected slice shows under its matrices: its rows or its feature distributions.
+    pub detail: Detail,
+    /// Text the rows are searched for (any cell, any case); empty shows every row.
+    pub search: String,
+    /// The rows table's sort column and whether descending; `None` keeps table order.
+    pub row_sort: Option<(rows_table::RowColumn, bool)>,
+    /// The row whose details are shown.
+    #[serde(skip)]
+    selected_row: Option<usize>,
+    /// The last searched and sorted rows, shown while the next answer is computed.
+    #[serde(skip)]
+    last_query: Option<(background::QueryKey, std::sync::Arc<Vec<usize>>)>,
+    /// The selected row's picture (image tables).
+    #[serde(skip)]
+    texture: Option<details::RowTexture>,
+    /// The dataset's pixel grid if it is an image table, and the data revision it is for.
+    #[serde(skip)]
+    pixels: Option<(u64, Option<std::sync::Arc<crate::data::pixels::PixelGrid>>)>,
     /// The clicked cell offered as a slice: column, value, whether numeric.
     #[serde(skip)]
     offer: Option<rows_table::ClickedCell>,
@@ -50,6 +72,15 @@ pub struct ErrorsView {
     widths: Option<(u64, Vec<f32>)>,
 }
 
+/// What the selected slice shows under its confusion matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Detail {
+    /// The row inspector.
+    Rows,
+    /// Each feature's distribution in the slice against the whole split.
+    Distributions,
+}
+
 impl Default for ErrorsView {
     fn default() -> Self {
         Self {
@@ -58,6 +89,13 @@ impl Default for ErrorsView {
             misclassified_only: false,
             metric: None,
             columns: ShownColumns::default(),
+            detail: Detail::Rows,
+            search: String::new(),
+            row_sort: None,
+            selected_row: None,
+            last_query: None,
+            texture: None,
+            pixels: None,
             offer: None,
             rows_cache: None,
             widths: None,
@@ -131,7 +169,7 @@ impl ErrorsView {
                 ui.separator();
                 per_class::table(ui, m);
                 ui.separator();
-                ui.vertical(|ui| self.rows(ui, cx, &m.name, out));
+                ui.vertical(|ui| self.detail(ui, cx, &m.name, out));
             });
             return;
         }
@@ -145,7 +183,19 @@ impl ErrorsView {
             });
         });
         ui.separator();
-        self.rows(ui, cx, &m.name, out);
+        self.detail(ui, cx, &m.name, out);
+    }
+
+    /// The selected slice's rows or feature distributions, as the switch above them says.
+    fn detail(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, name: &str, out: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.detail, Detail::Rows, "Rows");
+            ui.selectable_value(&mut self.detail, Detail::Distributions, "Distributions");
+        });
+        match self.detail {
+            Detail::Rows => self.rows(ui, cx, name, out),
+            Detail::Distributions => self.distributions(ui, cx, name, out),
+        }
     }
 
     fn table(

@@ -1,16 +1,22 @@
-//! The Errors tab's table of a slice's rows, for tables of any width: the label, prediction and
-//! correct? columns first and pinned while the rest scroll sideways under them, then the slice
-//! and SF columns, then every other column the chooser shows. Only the cells in view are laid
-//! out (rows and columns), so 785 columns cost what a dozen do.
+//! The Errors tab's table of a slice's rows, for tables of any width: the label, prediction,
+//! correct? and class probability columns first and pinned while the rest scroll sideways under
+//! them, then the slice and SF columns, then every other column the chooser shows. Only the cells
+//! in view are laid out (rows and columns), so 785 columns cost what a dozen do. A click on a
+//! header sorts by that column; a click on a cell selects its row.
 
 use egui::{Rect, Sense, pos2, vec2};
 
+pub use crate::analysis::row_query::RowColumn;
 use crate::data::{Column, ColumnKind, Dataset};
 use crate::gui::theme;
 use crate::gui::widgets::column_chooser::ShownColumns;
 
-/// Columns pinned on the left: the label, the prediction and whether it is right.
+/// Columns pinned on the left without probabilities: the label, the prediction and whether it
+/// is right.
 const PINNED: usize = 3;
+
+/// Most classes whose probability columns are pinned too (more would leave no room to scroll).
+const PINNED_PROBABILITIES: usize = 4;
 
 /// Narrowest and widest a column is drawn, in points.
 const WIDTH_RANGE: (f32, f32) = (44.0, 200.0);
@@ -18,28 +24,31 @@ const WIDTH_RANGE: (f32, f32) = (44.0, 200.0);
 /// Rows looked at to size a column by its values.
 const SIZING_ROWS: usize = 20;
 
-/// One column of the rows table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowColumn {
-    /// A column of the table (the label is the first).
-    Table(usize),
-    /// The analysed prediction.
-    Prediction,
-    /// Whether the prediction is right.
-    Correct,
-}
-
 /// Whether a column holds slice membership: a ground-truth `slice_*` column or an `sf_*` column.
 fn is_slice_column(ds: &Dataset, c: &Column) -> bool {
-    c.name.starts_with("slice_") || c.name.starts_with("sf_") || ds.truth_slices.contains(&c.name)
+    super::background::is_slice_column(ds, &c.name)
 }
 
-/// The columns in the order shown: label, prediction, correct?, then the slice and SF columns,
-/// then the rest in table order; of the table's columns only those `shown` (the label always).
-pub fn column_order(ds: &Dataset, shown: &ShownColumns) -> Vec<RowColumn> {
+/// How many columns stay put on the left: label, prediction, correct?, and the probabilities
+/// when there are few classes.
+pub fn pinned_count(n_probabilities: usize) -> usize {
+    if n_probabilities <= PINNED_PROBABILITIES {
+        PINNED + n_probabilities
+    } else {
+        PINNED
+    }
+}
+
+/// The columns in the order shown: label, prediction, correct?, each class's probability (when
+/// `probabilities`), then the slice and SF columns, then the rest in table order; of the table's
+/// columns only those `shown` (the label always).
+pub fn column_order(ds: &Dataset, shown: &ShownColumns, probabilities: bool) -> Vec<RowColumn> {
     let label = ds.table.index_of(&ds.label);
     let mut out: Vec<RowColumn> = label.map(RowColumn::Table).into_iter().collect();
     out.extend([RowColumn::Prediction, RowColumn::Correct]);
+    if probabilities {
+        out.extend((0..ds.classes.len()).map(RowColumn::Probability));
+    }
     let others = || {
         ds.table
             .columns
@@ -90,18 +99,37 @@ pub fn table_widths(ds: &Dataset) -> Vec<f32> {
 /// A clicked cell: the column, the value as shown, and whether the value is a number.
 pub type ClickedCell = (String, String, bool);
 
-/// What the table draws: the data, the predicted class per row, the rows and the columns.
+/// What the user did in the table this frame.
+#[derive(Default)]
+pub struct TableEvent {
+    /// A value cell was clicked (offered as a slice).
+    pub cell: Option<ClickedCell>,
+    /// The row whose cell was clicked.
+    pub row: Option<usize>,
+    /// A header was clicked: sort by it.
+    pub sort: Option<RowColumn>,
+}
+
+/// What the table draws: the data, the predictions, the rows and the columns.
 pub struct RowsTable<'a> {
     /// The dataset.
     pub ds: &'a Dataset,
     /// Predicted class per row of `ds`.
     pub pred: &'a [u32],
+    /// Class probabilities `[n, C]`; empty when unknown.
+    pub probs: &'a [f32],
     /// The rows shown, in order.
     pub rows: &'a [usize],
-    /// The columns shown, in order (the first three stay put).
+    /// The columns shown, in order (the first `pinned` stay put).
     pub columns: &'a [RowColumn],
+    /// How many columns on the left stay put.
+    pub pinned: usize,
     /// Width of each table column (from [`table_widths`]).
     pub widths: &'a [f32],
+    /// The sorted column and whether descending, marked in its header.
+    pub sort: Option<(RowColumn, bool)>,
+    /// The selected row (highlighted).
+    pub selected: Option<usize>,
 }
 
 /// Where the visible part of the table lies: the scroll area's viewport and the content origin.
@@ -117,11 +145,12 @@ impl RowsTable<'_> {
             RowColumn::Table(i) => self.widths.get(i).copied().unwrap_or(WIDTH_RANGE.0),
             RowColumn::Prediction => 90.0,
             RowColumn::Correct => 64.0,
+            RowColumn::Probability(_) => 72.0,
         }
     }
 
-    /// Shows the table in a scroll area filling the space left; returns a clicked value cell.
-    pub fn show(&self, ui: &mut egui::Ui) -> Option<ClickedCell> {
+    /// Shows the table in a scroll area filling the space left; returns what was clicked.
+    pub fn show(&self, ui: &mut egui::Ui) -> TableEvent {
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         let mut xs = Vec::with_capacity(self.columns.len() + 1);
         xs.push(0.0f32);
@@ -145,11 +174,11 @@ impl RowsTable<'_> {
     }
 
     /// Draws the cells in view: the scrolled body, the pinned columns over it, then the header.
-    fn draw(&self, ui: &mut egui::Ui, f: &Frame, xs: &[f32]) -> Option<ClickedCell> {
+    fn draw(&self, ui: &mut egui::Ui, f: &Frame, xs: &[f32]) -> TableEvent {
         let n = self.rows.len();
         let first = ((f.viewport.min.y / f.row_h).floor() as usize).min(n);
         let last = (((f.viewport.max.y - f.row_h) / f.row_h).ceil().max(0.0) as usize + 1).min(n);
-        let pinned = PINNED.min(self.columns.len());
+        let pinned = self.pinned.min(self.columns.len());
         let pinned_w = xs[pinned];
         // Scrolled columns overlapping the part of the viewport right of the pinned ones.
         let from = xs[1..]
@@ -158,11 +187,18 @@ impl RowsTable<'_> {
         let to = xs
             .partition_point(|&x| x < f.viewport.max.x)
             .min(self.columns.len());
-        let mut clicked = None;
+        let mut ev = TableEvent::default();
         let stripe = ui.visuals().faint_bg_color;
+        let chosen = ui.visuals().selection.bg_fill;
         for k in first..last {
             let y = f.origin.y + f.row_h * (k + 1) as f32;
-            if k % 2 == 1 {
+            if self.selected.is_some() && self.rows.get(k).copied() == self.selected {
+                let band = Rect::from_min_size(
+                    pos2(f.origin.x + f.viewport.min.x, y),
+                    vec2(f.viewport.width(), f.row_h),
+                );
+                ui.painter().rect_filled(band, 0.0, chosen);
+            } else if k % 2 == 1 {
                 let band = Rect::from_min_size(
                     pos2(f.origin.x + f.viewport.min.x, y),
                     vec2(f.viewport.width(), f.row_h),
@@ -172,7 +208,7 @@ impl RowsTable<'_> {
         }
         for (j, &x0) in xs.iter().enumerate().take(to).skip(from) {
             let x = f.origin.x + x0;
-            clicked = clicked.or(self.body_column(ui, f, (first, last), (j, x)));
+            self.body_column(ui, f, (first, last), (j, x), &mut ev);
         }
         // Pinned columns stay at the viewport's left edge, over the scrolled ones.
         let left = f.origin.x + f.viewport.min.x;
@@ -182,11 +218,18 @@ impl RowsTable<'_> {
             vec2(pinned_w, f.viewport.height()),
         );
         ui.painter().rect_filled(body, 0.0, fill);
-        for (j, &x0) in xs.iter().enumerate().take(pinned) {
-            clicked = clicked.or(self.body_column(ui, f, (first, last), (j, left + x0)));
+        for k in first..last {
+            if self.selected.is_some() && self.rows.get(k).copied() == self.selected {
+                let y = f.origin.y + f.row_h * (k + 1) as f32;
+                let band = Rect::from_min_size(pos2(left, y), vec2(pinned_w, f.row_h));
+                ui.painter().rect_filled(band, 0.0, chosen);
+            }
         }
-        self.header(ui, f, xs, (pinned, from, to));
-        clicked
+        for (j, &x0) in xs.iter().enumerate().take(pinned) {
+            self.body_column(ui, f, (first, last), (j, left + x0), &mut ev);
+        }
+        ev.sort = self.header(ui, f, xs, (pinned, from, to));
+        ev
     }
 
     /// The visible cells of column `j`, drawn with its left edge at `x`.
@@ -196,27 +239,29 @@ impl RowsTable<'_> {
         f: &Frame,
         (first, last): (usize, usize),
         (j, x): (usize, f32),
-    ) -> Option<ClickedCell> {
+        ev: &mut TableEvent,
+    ) {
         let col = self.columns[j];
         let w = self.width(col);
-        let mut clicked = None;
         for (k, &row) in self.rows.iter().enumerate().take(last).skip(first) {
             let y = f.origin.y + f.row_h * (k + 1) as f32;
             let rect = Rect::from_min_size(pos2(x + 4.0, y), vec2(w - 8.0, f.row_h));
-            match col {
+            let text = match col {
                 RowColumn::Table(i) => {
                     let c = &self.ds.table.columns[i];
                     let v = cell_text(c, row);
                     let label = egui::Label::new(&v).truncate().sense(Sense::click());
                     if ui.put(rect, label).clicked() {
                         let numeric = c.as_numeric().is_some() && c.kind != ColumnKind::Text;
-                        clicked = Some((c.name.clone(), v, numeric));
+                        ev.cell = Some((c.name.clone(), v, numeric));
+                        ev.row = Some(row);
                     }
+                    continue;
                 }
                 RowColumn::Prediction => {
                     let p = self.pred.get(row).map_or(usize::MAX, |&p| p as usize);
                     let name = self.ds.classes.get(p).map_or("?", String::as_str);
-                    ui.put(rect, egui::Label::new(name).truncate());
+                    egui::RichText::new(name)
                 }
                 RowColumn::Correct => {
                     let right = self.pred.get(row) == self.ds.y.get(row);
@@ -225,14 +270,19 @@ impl RowsTable<'_> {
                     } else {
                         (theme::BAD, "✗")
                     };
-                    ui.put(
-                        rect,
-                        egui::Label::new(egui::RichText::new(mark).color(color)),
-                    );
+                    egui::RichText::new(mark).color(color)
                 }
+                RowColumn::Probability(c) => {
+                    let n = self.ds.classes.len();
+                    let p = self.probs.get(row * n + c);
+                    egui::RichText::new(p.map_or(String::new(), |p| format!("{p:.3}")))
+                }
+            };
+            let label = egui::Label::new(text).truncate().sense(Sense::click());
+            if ui.put(rect, label).clicked() {
+                ev.row = Some(row);
             }
         }
-        clicked
     }
 
     /// The header row, kept at the viewport's top: scrolled column names, then the pinned ones.
@@ -242,11 +292,13 @@ impl RowsTable<'_> {
         f: &Frame,
         xs: &[f32],
         (pinned, from, to): (usize, usize, usize),
-    ) {
+    ) -> Option<RowColumn> {
+        let mut sort = None;
         let top = f.origin.y + f.viewport.min.y;
         let left = f.origin.x + f.viewport.min.x;
         let band = Rect::from_min_size(pos2(left, top), vec2(f.viewport.width(), f.row_h));
         ui.painter().rect_filled(band, 0.0, ui.visuals().panel_fill);
+        let prob_names: Vec<String> = self.ds.classes.iter().map(|c| format!("p({c})")).collect();
         let cells = (from..to)
             .map(|j| (j, f.origin.x + xs[j]))
             .chain((0..pinned).map(|j| (j, left + xs[j])));
@@ -272,10 +324,26 @@ impl RowsTable<'_> {
                 }
                 RowColumn::Prediction => ("prediction", "the analysed prediction".into()),
                 RowColumn::Correct => ("correct?", "whether the prediction is right".into()),
+                RowColumn::Probability(c) => {
+                    let class = self.ds.classes.get(c).map_or("?", String::as_str);
+                    let hover = format!("the model's probability of class {class}");
+                    (prob_names.get(c).map_or("p(?)", String::as_str), hover)
+                }
             };
-            let text = egui::RichText::new(name).strong();
-            ui.put(rect, egui::Label::new(text).truncate())
-                .on_hover_text(hover);
+            let arrow = match self.sort {
+                Some((s, true)) if s == col => " ▼",
+                Some((s, false)) if s == col => " ▲",
+                _ => "",
+            };
+            let text = egui::RichText::new(format!("{name}{arrow}")).strong();
+            let label = egui::Label::new(text).truncate().sense(Sense::click());
+            if ui
+                .put(rect, label)
+                .on_hover_text(format!("{hover} (click to sort)"))
+                .clicked()
+            {
+                sort = Some(col);
+            }
         }
         let line = f.row_h + top;
         ui.painter().hline(
@@ -283,5 +351,6 @@ impl RowsTable<'_> {
             line,
             ui.visuals().widgets.noninteractive.bg_stroke,
         );
+        sort
     }
 }
