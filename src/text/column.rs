@@ -101,17 +101,7 @@ pub fn embed_like(
     if table.column(&record.first_column()).is_some() {
         return Ok(None);
     }
-    let dir = encoder_dir.unwrap_or(&record.encoder);
-    let encoder = TextEncoder::load(dir, &candle_core::Device::Cpu)?;
-    let found = format!("{:016x}", encoder.fingerprint());
-    if found != record.fingerprint {
-        return Err(TextError::WrongEncoder {
-            path: dir.to_path_buf(),
-            found,
-            expected: record.fingerprint.clone(),
-            trained_with: record.encoder.clone(),
-        });
-    }
+    let encoder = super::tower::load_checked(record, encoder_dir)?;
     embed_column(
         table,
         &record.column,
