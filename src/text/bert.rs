@@ -5,9 +5,8 @@
 //! layout without a `bert.` prefix (`embeddings.word_embeddings.weight`, `encoder.layer.0...`).
 
 use candle_core::{D, DType, Result, Tensor};
-use candle_nn::{Embedding, LayerNorm, Module, VarBuilder, embedding, layer_norm};
+use candle_nn::{Embedding, LayerNorm, Linear, Module, VarBuilder, embedding, layer_norm, linear};
 
-use crate::model::dense::{Dense, dense};
 use serde::Deserialize;
 
 /// The fields of a Hugging Face `config.json` the encoder reads.
@@ -111,10 +110,10 @@ impl Embeddings {
 
 /// Multi-head self-attention with its output projection and residual norm.
 struct Attention {
-    query: Dense,
-    key: Dense,
-    value: Dense,
-    output: Dense,
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    output: Linear,
     norm: Norm,
     heads: usize,
     head_dim: usize,
@@ -153,10 +152,10 @@ impl Attention {
         let h = cfg.hidden_size;
         let s = vb.pp("self");
         Ok(Self {
-            query: dense(h, h, s.pp("query"))?,
-            key: dense(h, h, s.pp("key"))?,
-            value: dense(h, h, s.pp("value"))?,
-            output: dense(h, h, vb.pp("output").pp("dense"))?,
+            query: linear(h, h, s.pp("query"))?,
+            key: linear(h, h, s.pp("key"))?,
+            value: linear(h, h, s.pp("value"))?,
+            output: linear(h, h, vb.pp("output").pp("dense"))?,
             norm: Norm::new(
                 h,
                 cfg.layer_norm_eps,
@@ -199,8 +198,8 @@ impl Attention {
 /// One post-norm transformer layer: self-attention, then the feed-forward block.
 pub struct Layer {
     attention: Attention,
-    intermediate: Dense,
-    output: Dense,
+    intermediate: Linear,
+    output: Linear,
     norm: Norm,
 }
 
@@ -211,8 +210,8 @@ impl Layer {
         let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
         Ok(Self {
             attention: Attention::new(cfg, vb.pp("attention"), trainable)?,
-            intermediate: dense(h, i, vb.pp("intermediate").pp("dense"))?,
-            output: dense(i, h, vb.pp("output").pp("dense"))?,
+            intermediate: linear(h, i, vb.pp("intermediate").pp("dense"))?,
+            output: linear(i, h, vb.pp("output").pp("dense"))?,
             norm: Norm::new(
                 h,
                 cfg.layer_norm_eps,
