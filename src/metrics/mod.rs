@@ -4,8 +4,10 @@
 pub mod bootstrap;
 pub mod confusion;
 pub mod extremes;
+pub mod from_counts;
 pub mod grid;
 pub mod metric;
+pub mod multinomial;
 pub mod per_class;
 pub mod report;
 pub mod scores;
