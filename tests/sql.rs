@@ -350,6 +350,31 @@ fn eval_counts_equals_in_memory_eval_on_the_demo_and_the_fixture() {
         ("band", "x1 - x2 BETWEEN -0.1 AND 0.1"),
     ]);
     counts_match_in_memory(dir.path(), &demo, "y", "sf_2", &demo_set);
+    // `slicelab sql` prints the library's query for the same slices, typed on the demo's columns.
+    let slices = dir.path().join("s.toml");
+    let printed = slicelab(&[
+        "sql",
+        "--demo",
+        "--slices",
+        slices.to_str().unwrap(),
+        "--label",
+        "y",
+        "--pred",
+        "sf_2",
+        "--table",
+        "logs",
+        "--dialect",
+        "duckdb",
+    ]);
+    let spec = QuerySpec {
+        table: "logs",
+        label: "y",
+        pred: "sf_2",
+        dialect: Dialect::DuckDb,
+    };
+    let figure1 = Figure1::default().table().0;
+    assert_eq!(printed, counts_query(&demo_set, &figure1, &spec).unwrap());
+    parses(&printed, &DuckDbDialect {});
 
     // The review snippets, with a deterministic "model" that errs on long reviews.
     let fixture =
