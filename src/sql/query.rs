@@ -61,7 +61,19 @@ pub fn counts_query(set: &SliceSet, table: &Table, spec: &QuerySpec) -> Result<S
     let d = spec.dialect;
     let q = |s: &str| d.ident(s);
     let conditions = slice_conditions(set, table, d)?;
-    let as_text = |col: &str| format!("CAST({} AS {})", q(col), d.text_type());
+    // A 0/1 column may be BOOLEAN in the engine: as a number its text is a class slicelab reads
+    // as in memory (`1.0` is class `1`; `true` would be a class of its own).
+    let as_text = |col: &str| {
+        let boolean = table
+            .column(col)
+            .is_some_and(|c| c.kind == crate::data::table::ColumnKind::Boolean);
+        let value = if boolean {
+            format!("CAST({} AS DOUBLE)", q(col))
+        } else {
+            q(col)
+        };
+        format!("CAST({value} AS {})", d.text_type())
+    };
     let (label, pred) = (as_text(spec.label), as_text(spec.pred));
     let mut sums = vec![format!("      COUNT(*) AS {}", q("n_0"))];
     let mut cases = vec![format!("WHEN 0 THEN a.{}", q("n_0"))];
