@@ -24,6 +24,7 @@ pub mod model;
 pub mod optim;
 pub mod safe_write;
 pub mod slices;
+pub mod sql;
 pub mod summary;
 pub mod text;
 pub mod train;

@@ -21,6 +21,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &["data", "optim", "kernels", "safe_write"]),
     ("metrics", &["data", "slices"]),
     ("summary", &["data", "slices", "metrics"]),
+    ("sql", &["data", "slices", "metrics"]),
     (
         "train",
         &[

@@ -19,12 +19,20 @@ use slicelab::slices::columns::truth_masks;
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// Model folder written by `slicelab train --out` (or give --pred / --proba-prefix instead).
-    #[arg(long, required_unless_present_any = ["pred", "proba_prefix"])]
+    #[arg(long, required_unless_present_any = ["pred", "proba_prefix", "counts"])]
     model: Option<PathBuf>,
     /// Data file (.csv, .csv.gz, .parquet), all rows evaluated; or a folder of
     /// train/valid/test.csv, whose test.csv is evaluated.
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required_unless_present = "counts")]
+    data: Option<PathBuf>,
+    /// Report from a counts table (CSV with columns slice,label,pred,count, as the query of
+    /// `slicelab sql` returns it from any engine) instead of from data.
+    #[arg(long, conflicts_with_all = ["model", "data", "pred", "proba_prefix", "slices", "truth_slices"])]
+    counts: Option<PathBuf>,
+    /// With --counts: the classes (default: the labels in the table); a prediction that is
+    /// not one of them counts as wrong.
+    #[arg(long, value_delimiter = ',', requires = "counts")]
+    classes: Option<Vec<String>>,
     /// Whether the first row of a CSV file names the columns: yes, no (columns c0, c1, ...) or
     /// auto.
     #[arg(long, default_value = "auto")]
@@ -84,10 +92,20 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             |p| slicelab::safe_write::is_json_with_key(p, "evaluated"),
         )?;
     }
+    if let Some(counts) = &a.counts {
+        let report = slicelab::sql::Counts::read(counts)?
+            .confusions(a.classes.as_deref())?
+            .report(a.metric);
+        let what = format!("counts from {}", counts.display());
+        return print_report(&a, &report, &what, &counts.display().to_string());
+    }
+    let Some(data) = a.data.as_deref() else {
+        bail!("give --data or --counts")
+    };
     let device = slicelab::model::device::parse_device(&a.device).map_err(anyhow::Error::msg)?;
     let (model, mut table, label) = super::args::model_and_table(
         a.model.as_deref(),
-        &a.data,
+        data,
         a.header,
         a.label.as_deref(),
         a.encoder.as_deref(),
@@ -153,16 +171,21 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         None => set,
     };
     let report = evaluate(&ds, &pred, &set, a.metric, a.pred.as_deref())?;
-    println!("{}", slices_table(&report));
+    print_report(&a, &report, &what, &ds.table.source)
+}
+
+/// Prints the table (and per-class tables) and writes `--json`.
+fn print_report(a: &EvalArgs, report: &SplitReport, what: &str, data: &str) -> anyhow::Result<()> {
+    println!("{}", slices_table(report));
     if a.per_class {
-        println!("{}", per_class_tables(&report));
+        println!("{}", per_class_tables(report));
     }
-    println!("{what}; data: {}", ds.table.source);
+    println!("{what}; data: {data}");
     if let Some(path) = &a.json {
         let out = EvalJson {
-            evaluated: &what,
-            data: &ds.table.source,
-            report: &report,
+            evaluated: what,
+            data,
+            report,
         };
         slicelab::safe_write::write_atomic(path, &serde_json::to_vec_pretty(&out)?)
             .with_context(|| format!("writing {}", path.display()))?;

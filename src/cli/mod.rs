@@ -9,6 +9,7 @@ mod flags;
 mod interrupt;
 mod report_table;
 mod slices;
+mod sql;
 mod suggest;
 mod table;
 mod train;
@@ -51,6 +52,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Write a demo dataset as CSV files.
     Demo(demo::DemoArgs),
+    /// Print one SQL query returning every slice's confusion counts (Spark, DuckDB, DataFusion).
+    Sql(sql::SqlArgs),
     /// Suggest slices where a model errs most for their size (SliceLine search).
     Suggest(suggest::SuggestArgs),
     /// Run one of the paper's experiments (compare, figure1, ablation, noise, hidden-dim, scaling).
@@ -89,6 +92,7 @@ pub fn main() -> ExitCode {
         Some(Command::Demo(a)) => demo::run(a),
         Some(Command::Experiment(a)) => experiment::run(a),
         Some(Command::Suggest(a)) => suggest::run(a),
+        Some(Command::Sql(a)) => sql::run(a),
         Some(Command::TuneEncoder(a)) => tune::run(a),
         None => {
             let launch = slicelab::gui::Launch {

@@ -66,7 +66,7 @@ pub struct ClassIndex {
 impl ClassIndex {
     /// The classes of the non-missing values of `col`.
     pub fn of_column(col: &Column) -> Self {
-        let mut keys: Vec<Key> = match &col.data {
+        let keys: Vec<Key> = match &col.data {
             ColumnData::Numeric(v) => v
                 .iter()
                 .filter(|x| !x.is_nan())
@@ -87,6 +87,16 @@ impl ClassIndex {
                     .collect()
             }
         };
+        Self::from_keys(keys)
+    }
+
+    /// The classes of `values` (each read as a CSV cell is), in the order [`Self::of_column`]
+    /// gives: for class names that come from elsewhere, such as a counts table.
+    pub fn of_values<'s>(values: impl IntoIterator<Item = &'s str>) -> Self {
+        Self::from_keys(values.into_iter().map(Key::of_str).collect())
+    }
+
+    fn from_keys(mut keys: Vec<Key>) -> Self {
         keys.sort_by(Key::cmp);
         keys.dedup();
         let mut out = ClassIndex::default();

@@ -44,9 +44,8 @@ pub fn intervals(
     n_classes: usize,
     seed: u64,
 ) -> BTreeMap<Metric, Interval> {
-    let mut out = BTreeMap::new();
     if rows.is_empty() {
-        return out;
+        return BTreeMap::new();
     }
     let mut rng = StdRng::seed_from_u64(rows_seed(rows, seed));
     let mut samples: BTreeMap<Metric, Vec<f64>> = BTreeMap::new();
@@ -56,13 +55,14 @@ pub fn intervals(
             let i = rows[rng.random_range(0..rows.len())];
             c.add(y[i], pred[i]);
         }
-        let s = Scores::from_confusion(&c);
-        for m in Metric::ALL {
-            if let Some(v) = m.of(&s) {
-                samples.entry(m).or_default().push(v);
-            }
-        }
+        record(&mut samples, &c);
     }
+    percentiles(samples)
+}
+
+/// The 95% percentile interval of each metric defined in at least [`MIN_DEFINED`] resamples.
+pub(super) fn percentiles(samples: BTreeMap<Metric, Vec<f64>>) -> BTreeMap<Metric, Interval> {
+    let mut out = BTreeMap::new();
     for (m, mut v) in samples {
         if v.len() >= MIN_DEFINED {
             v.sort_by(f64::total_cmp);
@@ -71,6 +71,16 @@ pub fn intervals(
         }
     }
     out
+}
+
+/// Adds every metric of `c` that is defined to its resample list.
+pub(super) fn record(samples: &mut BTreeMap<Metric, Vec<f64>>, c: &Confusion) {
+    let s = Scores::from_confusion(c);
+    for m in Metric::ALL {
+        if let Some(v) = m.of(&s) {
+            samples.entry(m).or_default().push(v);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -192,29 +192,48 @@ pub fn slice_report(
     let n_classes = spec.classes.len();
     let metrics = |name: &str, kind, subset: &[usize]| {
         let c = Confusion::from_rows(y, pred, subset.iter().copied(), n_classes);
-        SliceMetrics {
-            name: name.to_string(),
-            kind,
-            coverage: subset.len() as f64 / rows.len().max(1) as f64,
-            scores: Scores::from_confusion(&c),
-            per_class: per_class(&c, spec.classes),
-            intervals: intervals(y, pred, subset, n_classes, spec.seed),
-            interval: None,
-            diff: None,
-            flagged: false,
-            confusion: c.counts,
-        }
+        let coverage = subset.len() as f64 / rows.len().max(1) as f64;
+        let intervals = intervals(y, pred, subset, n_classes, spec.seed);
+        metrics_row(name, kind, coverage, c, intervals, spec.classes)
     };
     let mut out = vec![metrics("overall", SliceKind::Overall, rows)];
     for s in slices {
         let subset: Vec<usize> = rows.iter().copied().filter(|&i| s.mask.get(i)).collect();
         out.push(metrics(s.name, s.kind, &subset));
     }
+    finish(split, spec, out)
+}
+
+/// One row of a report from its confusion counts and intervals, whichever way both were made.
+pub(super) fn metrics_row(
+    name: &str,
+    kind: SliceKind,
+    coverage: f64,
+    c: Confusion,
+    intervals: BTreeMap<Metric, Interval>,
+    classes: &[String],
+) -> SliceMetrics {
+    SliceMetrics {
+        name: name.to_string(),
+        kind,
+        coverage,
+        scores: Scores::from_confusion(&c),
+        per_class: per_class(&c, classes),
+        intervals,
+        interval: None,
+        diff: None,
+        flagged: false,
+        confusion: c.counts,
+    }
+}
+
+/// The report of `rows` (`overall` first) with `spec`'s metric applied.
+pub(super) fn finish(split: Split, spec: &ReportSpec, rows: Vec<SliceMetrics>) -> SplitReport {
     let mut report = SplitReport {
         split,
         metric: spec.metric,
         classes: spec.classes.to_vec(),
-        rows: out,
+        rows,
     };
     report.set_metric(spec.metric);
     report

@@ -98,7 +98,7 @@ impl<'a> Evaluator<'a> {
             }),
             BoolExpr::StrIsNull(s) => known(self.str_pred(s, |_| false).null),
             BoolExpr::StrIn(s, list) => self.str_pred(s, |v| list.iter().any(|l| l == v)),
-            BoolExpr::Matches(s, re) => self.str_pred(s, |v| re.is_match(v)),
+            BoolExpr::Matches(s, re, _) => self.str_pred(s, |v| re.is_match(v)),
             BoolExpr::StrCmp(op, a, b) => self.str_cmp(*op, a, b),
         }
     }

@@ -143,6 +143,24 @@ pub enum StrExpr {
     Func(StrFunc, Box<StrExpr>),
 }
 
+/// What a [`BoolExpr::Matches`] was written as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchSource {
+    /// `LIKE` (or `ILIKE` when `case_insensitive`) with this pattern (a backslash escapes).
+    Like {
+        /// The pattern as written.
+        pattern: String,
+        /// `ILIKE`.
+        case_insensitive: bool,
+    },
+    /// `REGEXP_LIKE(s, pattern)` with this regular expression.
+    Regex(String),
+    /// `IS_QUESTION(s)`.
+    Question,
+    /// `HAS_NEGATION(s)`.
+    Negation,
+}
+
 /// A boolean-valued expression: a slicing function.
 #[derive(Debug, Clone)]
 pub enum BoolExpr {
@@ -172,8 +190,9 @@ pub enum BoolExpr {
     NumIsNull(NumExpr),
     /// `IS NULL` on a string expression.
     StrIsNull(StrExpr),
-    /// `LIKE`, `ILIKE` and `REGEXP_LIKE`, compiled to a regex.
-    Matches(StrExpr, Regex),
+    /// `LIKE`, `ILIKE`, `REGEXP_LIKE` and the text tests, compiled to a regex; the source says
+    /// which one it was written as (SQL translation needs it, evaluation only the regex).
+    Matches(StrExpr, Regex, MatchSource),
 }
 
 /// An expression of any type, as produced while type-checking.

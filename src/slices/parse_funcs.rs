@@ -3,7 +3,7 @@
 use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
 
 use super::error::ExprError;
-use super::expr::{BoolExpr, NumExpr, NumFunc, StrExpr, StrFunc, StrMeasure, Typed};
+use super::expr::{BoolExpr, MatchSource, NumExpr, NumFunc, StrExpr, StrFunc, StrMeasure, Typed};
 use super::parse::{Scope, err_on};
 use super::text::{NEGATION_PATTERN, QUESTION_PATTERN, pattern};
 
@@ -101,18 +101,19 @@ fn call(scope: &Scope, name: &str, args: &[&Expr], e: &Expr) -> Result<Typed, Ex
             Box::new(scope.str(args[0])?),
         )))
     };
-    let text_test = |p| -> Result<Typed, ExprError> {
+    let text_test = |p, source| -> Result<Typed, ExprError> {
         arity(1)?;
         Ok(Typed::Bool(BoolExpr::Matches(
             scope.str(args[0])?,
             pattern(p),
+            source,
         )))
     };
     match name {
         "length" | "char_length" | "len" => measure(StrMeasure::Length),
         "word_count" | "words" => measure(StrMeasure::Words),
-        "is_question" => text_test(QUESTION_PATTERN),
-        "has_negation" | "contains_negation" => text_test(NEGATION_PATTERN),
+        "is_question" => text_test(QUESTION_PATTERN, MatchSource::Question),
+        "has_negation" | "contains_negation" => text_test(NEGATION_PATTERN, MatchSource::Negation),
         "lower" | "lcase" => str_func(StrFunc::Lower),
         "upper" | "ucase" => str_func(StrFunc::Upper),
         "trim" => str_func(StrFunc::Trim),
@@ -131,7 +132,11 @@ fn call(scope: &Scope, name: &str, args: &[&Expr], e: &Expr) -> Result<Typed, Ex
             };
             let re = regex::Regex::new(&p)
                 .map_err(|err| err_on(args[1], format!("bad regular expression: {err}")))?;
-            Ok(Typed::Bool(BoolExpr::Matches(target, re)))
+            Ok(Typed::Bool(BoolExpr::Matches(
+                target,
+                re,
+                MatchSource::Regex(p),
+            )))
         }
         _ => Err(err_on(
             e,

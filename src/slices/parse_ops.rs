@@ -4,7 +4,7 @@
 use sqlparser::ast::{BinaryOperator, Expr};
 
 use super::error::ExprError;
-use super::expr::{ArithOp, BoolExpr, CmpOp, NumExpr, StrExpr, Typed};
+use super::expr::{ArithOp, BoolExpr, CmpOp, MatchSource, NumExpr, StrExpr, Typed};
 use super::flatten::left_spine;
 use super::like::like_regex;
 use super::parse::{Scope, err_on, negate};
@@ -198,7 +198,14 @@ impl Scope<'_> {
             return Err(err_on(pattern, "expected a string pattern like '%word%'"));
         };
         let re = like_regex(&p, ci).map_err(|e| err_on(pattern, format!("bad pattern: {e}")))?;
-        Ok(Typed::Bool(negate(BoolExpr::Matches(target, re), negated)))
+        let source = MatchSource::Like {
+            pattern: p,
+            case_insensitive: ci,
+        };
+        Ok(Typed::Bool(negate(
+            BoolExpr::Matches(target, re, source),
+            negated,
+        )))
     }
 
     /// `inner IS NULL`.

@@ -207,7 +207,10 @@ pub const MAX_REFERENCE_DEPTH: usize = 1000;
 ///
 /// A depth-first search with an explicit stack: a chain of thousands of references must not
 /// recurse. Errors on cycles and on chains deeper than [`MAX_REFERENCE_DEPTH`].
-fn dependency_order(names: &[String], compiled: &[BoolExpr]) -> Result<Vec<usize>, SliceError> {
+pub(crate) fn dependency_order(
+    names: &[String],
+    compiled: &[BoolExpr],
+) -> Result<Vec<usize>, SliceError> {
     let index: HashMap<&str, usize> = names
         .iter()
         .enumerate()

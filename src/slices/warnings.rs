@@ -185,7 +185,7 @@ impl Reads {
                 }
                 self.text(s);
             }
-            BoolExpr::StrIsNull(s) | BoolExpr::Matches(s, _) => self.text(s),
+            BoolExpr::StrIsNull(s) | BoolExpr::Matches(s, ..) => self.text(s),
         }
     }
 
