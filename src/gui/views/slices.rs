@@ -23,6 +23,9 @@ pub struct SlicesPanel {
     pub per_value_min: usize,
     #[serde(skip)]
     editor: Editor,
+    /// The last [`ViewCtx::new_slice`] revision scrolled to (each new slice is scrolled to once).
+    #[serde(skip)]
+    scrolled_to: u64,
 }
 
 #[derive(Default)]
@@ -39,6 +42,7 @@ impl Default for SlicesPanel {
             per_value_column: String::new(),
             per_value_min: 30,
             editor: Editor::default(),
+            scrolled_to: 0,
         }
     }
 }
@@ -67,6 +71,7 @@ impl SlicesPanel {
         egui::ScrollArea::vertical()
             .id_salt("slice_list")
             .max_height(ui.available_height() * 0.55)
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .show(ui, |ui| self.list(ui, cx, out));
         ui.separator();
         self.editor.ui(ui, cx, out);
@@ -131,8 +136,16 @@ impl SlicesPanel {
                     ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                 ui.painter().rect_filled(rect, 2.0, theme::slice_color(i));
                 let selected = cx.session.selected.as_deref() == Some(def.name.as_str());
-                if ui.selectable_label(selected, &def.name).clicked() {
+                let name = name_label(ui, &def.name, selected);
+                if name.clicked() {
                     out.push(Command::SelectSlice((!selected).then(|| def.name.clone())));
+                }
+                if let Some((revision, new)) = cx.new_slice
+                    && new == def.name
+                    && revision != self.scrolled_to
+                {
+                    name.scroll_to_me(Some(egui::Align::Center));
+                    self.scrolled_to = revision;
                 }
                 match stats {
                     Some(s) => ui.label(format!("{} rows · {}", s.size, pct(s.coverage))),
@@ -161,6 +174,17 @@ impl SlicesPanel {
             });
         }
     }
+}
+
+/// A slice's name as a selectable label at most [`theme::SLICE_NAME_MAX_WIDTH`] wide: a longer
+/// name is elided and shown whole on hover.
+fn name_label(ui: &mut egui::Ui, name: &str, selected: bool) -> egui::Response {
+    ui.scope(|ui| {
+        ui.set_max_width(theme::SLICE_NAME_MAX_WIDTH);
+        ui.add(egui::Button::selectable(selected, name).truncate())
+    })
+    .inner
+    .on_hover_text(name)
 }
 
 /// A warning marker after a slice whose results mislead (no rows, same rows as another, reads
@@ -391,5 +415,6 @@ fn expression_label(ui: &mut egui::Ui, expr: &str) {
         Some((cut, _)) => format!("{}… ({} characters)", &expr[..cut], expr.chars().count()),
         None => expr.to_string(),
     };
-    ui.add(egui::Label::new(egui::RichText::new(shown).monospace().small()).truncate());
+    let font = theme::expression_font(ui.style());
+    ui.add(egui::Label::new(egui::RichText::new(shown).font(font)).truncate());
 }

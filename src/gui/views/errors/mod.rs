@@ -109,7 +109,8 @@ impl ErrorsView {
         let rows: Vec<&SliceMetrics> = std::iter::once(overall)
             .chain(sorted(&report.rows, self.sort, overall, metric))
             .collect();
-        egui::ScrollArea::vertical()
+        // Both ways: many slices scroll down, long names and twelve columns scroll sideways.
+        egui::ScrollArea::both()
             .id_salt("error_table")
             .max_height(ui.available_height() * 0.45)
             .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
