@@ -76,7 +76,8 @@ pub fn slice_color(i: usize) -> Color32 {
         return base;
     }
     // Odd rounds darken, even rounds lighten, by a larger step each time round.
-    let step = 0.35 * ((round + 1) / 2) as f32 / (1.0 + ((round + 1) / 2) as f32);
+    let depth = round.div_ceil(2) as f32;
+    let step = 0.35 * depth / (1.0 + depth);
     let shade = |c: u8| {
         let c = f32::from(c);
         let v = if round % 2 == 1 {
