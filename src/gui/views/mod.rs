@@ -15,6 +15,7 @@ mod open_types;
 pub mod path_dialog;
 pub mod per_class;
 pub mod shortcuts;
+mod slice_editor;
 pub mod slices;
 pub mod train;
 

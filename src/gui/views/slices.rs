@@ -1,17 +1,15 @@
 //! The Slices side panel: the slice list (swatch, name, expression, size, coverage, F1, on/off)
 //! and the editor that checks an expression and shows its coverage while you type.
 
-mod editor;
-
 use serde::{Deserialize, Serialize};
 
+use super::slice_editor::Editor;
 use super::{ViewCtx, pct};
 use crate::data::{Column, Split};
 use crate::gui::command::{Command, FilePurpose};
 use crate::gui::theme;
 use crate::gui::widgets::column_picker::ColumnPicker;
 use crate::slices::SliceDef;
-use editor::Editor;
 
 /// The side panel.
 #[derive(Serialize, Deserialize)]

@@ -1,8 +1,8 @@
 //! The Slices panel's editor: a name and an expression, checked in the background while you
 //! type (size and coverage, or where the expression is wrong), added or saved as a slice.
 
-use super::super::context::CheckKey;
-use super::super::{ViewCtx, pct};
+use super::context::CheckKey;
+use super::{ViewCtx, pct};
 use crate::gui::analysis::PreviewResult;
 use crate::gui::command::Command;
 use crate::gui::theme;
