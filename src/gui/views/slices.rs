@@ -9,6 +9,7 @@ use crate::data::{Column, Split};
 use crate::gui::command::{Command, FilePurpose};
 use crate::gui::theme;
 use crate::gui::widgets::column_picker::ColumnPicker;
+use crate::gui::widgets::slice_name::slice_name;
 use crate::slices::SliceDef;
 
 /// The side panel.
@@ -126,7 +127,7 @@ impl SlicesPanel {
                     ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                 ui.painter().rect_filled(rect, 2.0, theme::slice_color(i));
                 let selected = cx.session.selected.as_deref() == Some(def.name.as_str());
-                let name = name_label(ui, &def.name, selected);
+                let name = slice_name(ui, egui::RichText::new(&def.name), selected);
                 if name.clicked() {
                     out.push(Command::SelectSlice((!selected).then(|| def.name.clone())));
                 }
@@ -164,17 +165,6 @@ impl SlicesPanel {
             });
         }
     }
-}
-
-/// A slice's name as a selectable label at most [`theme::SLICE_NAME_MAX_WIDTH`] wide: a longer
-/// name is elided and shown whole on hover.
-fn name_label(ui: &mut egui::Ui, name: &str, selected: bool) -> egui::Response {
-    ui.scope(|ui| {
-        ui.set_max_width(theme::SLICE_NAME_MAX_WIDTH);
-        ui.add(egui::Button::selectable(selected, name).truncate())
-    })
-    .inner
-    .on_hover_text(name)
 }
 
 /// A warning marker after a slice whose results mislead (no rows, same rows as another, reads

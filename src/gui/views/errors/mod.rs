@@ -21,6 +21,7 @@ use crate::data::Split;
 use crate::gui::command::Command;
 use crate::gui::theme;
 use crate::gui::widgets::column_chooser::ShownColumns;
+use crate::gui::widgets::slice_name::slice_name;
 use crate::metrics::{Metric, SliceMetrics};
 
 /// The Errors tab.
@@ -176,10 +177,8 @@ impl ErrorsView {
                         ui.visuals().text_color()
                     };
                     let selected = cx.session.selected.as_deref() == Some(m.name.as_str());
-                    if ui
-                        .selectable_label(selected, egui::RichText::new(&m.name).color(color))
-                        .clicked()
-                    {
+                    let name = egui::RichText::new(&m.name).color(color);
+                    if slice_name(ui, name, selected).clicked() {
                         out.push(Command::SelectSlice((!selected).then(|| m.name.clone())));
                     }
                     for c in cells(m, overall, metric) {
