@@ -1,10 +1,11 @@
 //! The Train tab's live curves: validation F1 per slice beside a list that switches runs and
 //! slices on and off (a plot legend with 15 slices and four runs would cover the plot), and
-//! the training loss terms. The mouse wheel scrolls the page; Ctrl+wheel zooms a plot.
+//! the training loss terms. A slice keeps its colour across runs (the list shows it); runs differ
+//! by line style. The mouse wheel scrolls the page; Ctrl+wheel zooms a plot.
 
 use std::collections::BTreeSet;
 
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 
 use crate::gui::theme;
 use crate::gui::views::ViewCtx;
@@ -36,43 +37,82 @@ pub fn show(
                 .id_salt("curve_list")
                 .max_height(theme::PLOT_HEIGHT)
                 .show(ui, |ui| {
-                    switches(ui, "Runs", &runs, hidden_runs);
+                    let styles: Vec<Mark> = (0..runs.len()).map(Mark::Style).collect();
+                    switches(ui, "Runs", &runs, &styles, hidden_runs);
                     ui.separator();
-                    switches(ui, "Slices", &slices, hidden_slices);
+                    let colours: Vec<Mark> = (0..slices.len()).map(Mark::Colour).collect();
+                    switches(ui, "Slices", &slices, &colours, hidden_slices);
                 });
         });
-        let shown_runs = || {
-            cx.curves
-                .runs
-                .iter()
-                .filter(|(run, _)| !hidden_runs.contains(*run))
-        };
+        let strong = ui.visuals().strong_text_color();
+        let colour = |j: usize| slice_colour(strong, j);
         plot("slice_f1_plot", "F1 (valid)", half)
             .include_y(1.0)
             .show(ui, |p| {
-                for (run, epochs) in shown_runs() {
+                for (k, (run, epochs)) in cx.curves.runs.iter().enumerate() {
+                    if hidden_runs.contains(run) {
+                        continue;
+                    }
+                    let style = run_style(k);
                     for (name, pts) in slice_lines(epochs) {
-                        if !hidden_slices.contains(&name) {
-                            p.line(Line::new(format!("{run} · {name}"), pts));
+                        if hidden_slices.contains(&name) {
+                            continue;
                         }
+                        let j = slices.iter().position(|n| *n == name).unwrap_or(0);
+                        let line = Line::new(format!("{run} · {name}"), pts)
+                            .color(colour(j))
+                            .style(style);
+                        p.line(line);
                     }
                     if !hidden_slices.contains(OVERALL) {
                         let overall: PlotPoints = epochs
                             .iter()
                             .map(|e| [e.epoch as f64, e.valid_f1])
                             .collect();
-                        p.line(Line::new(format!("{run} · {OVERALL}"), overall).width(2.5));
+                        let line = Line::new(format!("{run} · {OVERALL}"), overall)
+                            .color(colour(0))
+                            .style(style)
+                            .width(2.5);
+                        p.line(line);
                     }
                 }
             });
         plot("loss_plot", "training loss", half)
             .legend(Legend::default())
             .show(ui, |p| {
-                for (run, epochs) in shown_runs() {
-                    loss_lines(p, run, epochs);
+                for (run, epochs) in &cx.curves.runs {
+                    if !hidden_runs.contains(run) {
+                        loss_lines(p, run, epochs);
+                    }
                 }
             });
     });
+}
+
+/// How an entry of the side list shows which lines are its own.
+enum Mark {
+    /// Run number `k`: its line style.
+    Style(usize),
+    /// Entry `j` of the slice list: its colour.
+    Colour(usize),
+}
+
+/// The line style of run number `k`.
+fn run_style(k: usize) -> LineStyle {
+    match k % 3 {
+        0 => LineStyle::Solid,
+        1 => LineStyle::dashed_loose(),
+        _ => LineStyle::dotted_loose(),
+    }
+}
+
+/// The colour of entry `j` of the slice list: `overall` in `strong` (the text colour), slices
+/// in the slice palette.
+fn slice_colour(strong: egui::Color32, j: usize) -> egui::Color32 {
+    match j {
+        0 => strong,
+        j => theme::slice_color(j - 1),
+    }
 }
 
 /// A plot of the tab: the page scrolls under the wheel, Ctrl+wheel zooms.
@@ -99,11 +139,13 @@ fn slice_names(cx: &ViewCtx<'_>) -> Vec<String> {
     names
 }
 
-/// A titled group of checkboxes, one per entry (ticked = drawn), with all/none buttons.
+/// A titled group of checkboxes, one per entry (ticked = drawn) after its colour or line style,
+/// with all/none buttons.
 fn switches<S: AsRef<str>>(
     ui: &mut egui::Ui,
     title: &str,
     entries: &[S],
+    marks: &[Mark],
     hidden: &mut BTreeSet<String>,
 ) {
     ui.horizontal(|ui| {
@@ -117,16 +159,40 @@ fn switches<S: AsRef<str>>(
             hidden.extend(entries.iter().map(|e| e.as_ref().to_string()));
         }
     });
-    for e in entries {
+    for (e, mark) in entries.iter().zip(marks) {
         let name = e.as_ref();
         let mut on = !hidden.contains(name);
-        if ui.checkbox(&mut on, name).changed() {
-            if on {
-                hidden.remove(name);
-            } else {
-                hidden.insert(name.to_string());
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
+            match mark {
+                Mark::Colour(j) => {
+                    let colour = slice_colour(ui.visuals().strong_text_color(), *j);
+                    ui.painter()
+                        .rect_filled(rect.shrink2(egui::vec2(3.0, 0.0)), 2.0, colour);
+                }
+                Mark::Style(k) => {
+                    let stroke = egui::Stroke::new(1.5, ui.visuals().text_color());
+                    let (a, b) = (rect.left_center(), rect.right_center());
+                    let shapes = match run_style(*k) {
+                        LineStyle::Solid => vec![egui::Shape::line_segment([a, b], stroke)],
+                        LineStyle::Dashed { length } => {
+                            egui::Shape::dashed_line(&[a, b], stroke, length, length / 2.0)
+                        }
+                        LineStyle::Dotted { spacing } => {
+                            egui::Shape::dotted_line(&[a, b], stroke.color, spacing, 1.0)
+                        }
+                    };
+                    ui.painter().extend(shapes);
+                }
             }
-        }
+            if ui.checkbox(&mut on, name).changed() {
+                if on {
+                    hidden.remove(name);
+                } else {
+                    hidden.insert(name.to_string());
+                }
+            }
+        });
     }
 }
 
