@@ -73,6 +73,22 @@ fn painted(h: &H) -> Vec<(String, egui::FontId)> {
     out
 }
 
+/// Where text `text` was painted last frame (its top-left corners).
+fn painted_at(h: &H, text: &str) -> Vec<Pos2> {
+    fn walk(shape: &egui::Shape, text: &str, out: &mut Vec<Pos2>) {
+        match shape {
+            egui::Shape::Text(t) if t.galley.text() == text => out.push(t.pos),
+            egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, text, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for c in &h.output().shapes {
+        walk(&c.shape, text, &mut out);
+    }
+    out
+}
+
 /// Adds slices by command and waits until they are all scored.
 fn add_slices(h: &mut H, defs: Vec<SliceDef>) {
     let want = h.state().session.slices.slices.len() + defs.len();
@@ -242,6 +258,19 @@ fn fifteen_slices_curves_are_switched_in_a_side_list_not_a_legend() {
     for name in ["vanilla-seed0", "overall", "sf_1", "band_12"] {
         h.get_by_role_and_label(Role::CheckBox, name);
     }
+    // The F1 plot stands right beside the list (its y-axis title just right of it).
+    let (_, _, list_right, _) = rect_of(&h.get_by_role_and_label(Role::CheckBox, "band_12"));
+    let title = painted_at(&h, "F1 (valid)");
+    assert!(
+        title.iter().any(|p| f64::from(p.x) < list_right + 120.0),
+        "the F1 plot's title is at {title:?}, the list ends at {list_right}"
+    );
+    // ... and stays there frame after frame (plots sized inside a scrolling area used to grow).
+    let epochs = painted_at(&h, "epoch");
+    for _ in 0..60 {
+        h.step();
+    }
+    assert_eq!(painted_at(&h, "epoch"), epochs, "the plots moved");
     h.get_by_role_and_label(Role::CheckBox, "band_3").click();
     h.step();
     h.get_by_role_and_label(Role::CheckBox, "vanilla-seed0")

@@ -14,12 +14,13 @@ use crate::train::events::{EpochStats, LossBreakdown};
 /// The curve of the whole validation split, listed with the slices.
 const OVERALL: &str = "overall";
 
-/// Draws the curves; `hidden_runs` and `hidden_slices` are the side list's switches.
+/// Draws the curves `width` points wide; `hidden` holds the side list's switches (runs,
+/// slices).
 pub fn show(
     ui: &mut egui::Ui,
     cx: &ViewCtx<'_>,
-    hidden_runs: &mut BTreeSet<String>,
-    hidden_slices: &mut BTreeSet<String>,
+    width: f32,
+    (hidden_runs, hidden_slices): (&mut BTreeSet<String>, &mut BTreeSet<String>),
 ) {
     if cx.curves.runs.is_empty() {
         ui.weak("Validation curves appear here while a run trains.");
@@ -29,7 +30,7 @@ pub fn show(
     let runs: Vec<&String> = cx.curves.runs.keys().collect();
     let slices = slice_names(cx);
     let list = theme::CURVE_LIST_WIDTH;
-    let half = ((ui.available_width() - list) / 2.0 - 16.0).max(200.0);
+    let half = ((width - list) / 2.0 - 24.0).max(200.0);
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             ui.set_width(list);

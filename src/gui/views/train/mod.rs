@@ -134,10 +134,14 @@ impl TrainView {
                     .show(ui, |ui| self.settings(ui));
                 self.start_stop(ui, cx, out);
                 ui.separator();
+                // The width is taken outside the scrolling area: inside it, the available width
+                // follows last frame's content, and plots sized from it would grow every frame.
+                let width = ui.available_width();
                 egui::ScrollArea::horizontal()
                     .id_salt("train_curves_scroll")
                     .show(ui, |ui| {
-                        curves::show(ui, cx, &mut self.hidden_runs, &mut self.hidden_slices);
+                        let hidden = (&mut self.hidden_runs, &mut self.hidden_slices);
+                        curves::show(ui, cx, width, hidden);
                     });
                 ui.separator();
                 models::show(ui, cx, out);
