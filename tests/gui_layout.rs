@@ -239,7 +239,10 @@ fn the_errors_compare_and_models_tables_scroll_sideways() {
 /// Fifteen SFs (the demo's two and thirteen more) and one Vanilla epoch on them.
 fn fifteen_slices_trained(h: &mut H) {
     wait_ready(h);
-    add_slices(h, bands(13));
+    let mut defs = bands(12);
+    let long = format!("a_long_name_{}", "that_goes_on_".repeat(6));
+    defs.push(SliceDef::new(&long, "x2 > 0.3"));
+    add_slices(h, defs);
     train(h, Method::Vanilla, Vec::new());
 }
 
@@ -255,11 +258,11 @@ fn fifteen_slices_curves_are_switched_in_a_side_list_not_a_legend() {
         h.query_by_label("vanilla-seed0 · band_3").is_none(),
         "a legend entry per line is back"
     );
-    for name in ["vanilla-seed0", "overall", "sf_1", "band_12"] {
+    for name in ["vanilla-seed0", "overall", "sf_1", "band_11"] {
         h.get_by_role_and_label(Role::CheckBox, name);
     }
     // The F1 plot stands right beside the list (its y-axis title just right of it).
-    let (_, _, list_right, _) = rect_of(&h.get_by_role_and_label(Role::CheckBox, "band_12"));
+    let (_, _, list_right, _) = rect_of(&h.get_by_role_and_label(Role::CheckBox, "band_11"));
     let title = painted_at(&h, "F1 (valid)");
     assert!(
         title.iter().any(|p| f64::from(p.x) < list_right + 120.0),

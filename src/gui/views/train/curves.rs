@@ -164,6 +164,8 @@ fn switches<S: AsRef<str>>(
         let name = e.as_ref();
         let mut on = !hidden.contains(name);
         ui.horizontal(|ui| {
+            // A long name elides (whole on hover) instead of widening the list over the plots.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
             let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
             match mark {
                 Mark::Colour(j) => {
@@ -186,7 +188,7 @@ fn switches<S: AsRef<str>>(
                     ui.painter().extend(shapes);
                 }
             }
-            if ui.checkbox(&mut on, name).changed() {
+            if ui.checkbox(&mut on, name).on_hover_text(name).changed() {
                 if on {
                     hidden.remove(name);
                 } else {
