@@ -152,11 +152,17 @@ fn a_short_training_run_fills_compare_and_plots_a_line_per_slice() {
     wait_ready(&mut h);
     train_two_epochs(&mut h);
     assert!(h.state().error.is_none(), "{:?}", h.state().error);
-    // One validation curve per slice and method is in the plot legend.
-    for run in ["vanilla-seed0", "sbl-seed0"] {
-        for s in ["sf_1", "sf_2", "slice_1", "slice_2"] {
-            h.get_by_label(&format!("{run} · {s}"));
-        }
+    // Beside the curves, a list switches each run and each slice's curve on and off.
+    for name in [
+        "vanilla-seed0",
+        "sbl-seed0",
+        "overall",
+        "sf_1",
+        "sf_2",
+        "slice_1",
+        "slice_2",
+    ] {
+        h.get_by_role_and_label(Role::CheckBox, name);
     }
     h.get_by_label("Compare").click();
     h.step();

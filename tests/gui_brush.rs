@@ -21,6 +21,7 @@ fn harness() -> Harness<'static, State> {
                     brush: true,
                     gpu: false,
                     size: vec2(400.0, 300.0),
+                    wheel_zooms: true,
                 };
                 if let Some(b) = plot.show(ui, state, &Scene::default()).brushed {
                     *brushed = Some(b);

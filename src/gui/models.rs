@@ -32,6 +32,42 @@ impl ModelEntry {
     pub fn method(&self) -> &'static str {
         self.model.card.model.method.name()
     }
+
+    /// Whether this model can predict `ds`: the table has its label and every column its
+    /// features read (a model of another dataset is offered apart, under "other datasets").
+    pub fn fits(&self, ds: &crate::data::Dataset) -> bool {
+        let card = &self.model.card;
+        card.label == ds.label
+            && card
+                .features
+                .columns()
+                .iter()
+                .all(|c| ds.table.column(c).is_some())
+    }
+}
+
+/// The base name of a trained model: `sbl-seed0`, with the SF noise it was trained under
+/// (`sbl-seed0 noise 20%`; `noise sf_1 20% sf_2 10%` when the rates differ).
+pub fn model_name(card: &crate::train::saved::ModelCard) -> String {
+    let base = format!("{}-seed{}", card.model.method.name(), card.train.seed);
+    let noisy: Vec<(&str, f64)> = card
+        .slices
+        .slices
+        .iter()
+        .filter_map(|s| s.noise.filter(|r| *r > 0.0).map(|r| (s.name.as_str(), r)))
+        .collect();
+    let pct = |r: f64| format!("{:.0}%", 100.0 * r);
+    match noisy.first() {
+        None => base,
+        Some((_, r)) if noisy.iter().all(|(_, x)| x == r) => format!("{base} noise {}", pct(*r)),
+        Some(_) => {
+            let each: Vec<String> = noisy
+                .iter()
+                .map(|(n, r)| format!("{n} {}", pct(*r)))
+                .collect();
+            format!("{base} noise {}", each.join(" "))
+        }
+    }
 }
 
 /// Epoch curves of the latest training job, per run (`sbl-seed0`).

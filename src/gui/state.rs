@@ -116,6 +116,9 @@ pub struct Session {
     pub recent: Vec<PathBuf>,
     /// Folders of trained models, reloaded on start.
     pub models: Vec<PathBuf>,
+    /// The folder of the saved model whose predictions were analysed: analysed again on start
+    /// (instead of a fresh quick model) once the models reopen.
+    pub analysing: Option<PathBuf>,
     /// Settings of each view.
     pub views: Views,
 }
@@ -130,6 +133,7 @@ impl Default for Session {
             selected: None,
             recent: Vec::new(),
             models: Vec::new(),
+            analysing: None,
             views: Views::default(),
         }
     }

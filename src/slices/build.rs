@@ -53,6 +53,14 @@ impl SliceSet {
             .find(|n| !taken(n))
             .unwrap_or_else(|| base.to_string())
     }
+
+    /// The position of a slice whose expression reads the same as `expr` (the same words,
+    /// whatever the spacing), if there is one: adding it again would only duplicate that slice.
+    pub fn find_same(&self, expr: &str) -> Option<usize> {
+        let words = |e: &str| e.split_whitespace().collect::<Vec<_>>().join(" ");
+        let wanted = words(expr);
+        self.slices.iter().position(|s| words(&s.expr) == wanted)
+    }
 }
 
 /// A slice name made of the letters, digits and underscores of `text` (at most 40 characters).
@@ -114,6 +122,15 @@ impl SliceSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_expression_is_found_whatever_its_spacing() {
+        let mut set = SliceSet::default();
+        set.slices.push(SliceDef::new("a", "x1 > 0.5"));
+        set.slices.push(SliceDef::new("b", "x1 BETWEEN 0 AND 1"));
+        assert_eq!(set.find_same("x1  BETWEEN 0\nAND 1 "), Some(1));
+        assert_eq!(set.find_same("x1 > 0.6"), None);
+    }
 
     #[test]
     fn expressions_round_outwards_and_quote_text() {

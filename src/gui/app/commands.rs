@@ -28,7 +28,7 @@ impl SlicelabApp {
             Command::InspectData(path) => self.inspect(path, crate::data::HeaderMode::Auto),
             Command::InspectDataAs(path, header) => self.inspect(path, header),
             Command::Load(source) => self.load(source),
-            Command::AddSlice(def) => self.edit_slices(|set| set.slices.push(def)),
+            Command::AddSlice(def) => self.add_slice(def),
             Command::EditSlice(i, def) => {
                 let old = self.session.slices.slices.get(i).map(|s| s.name.clone());
                 self.edit_slices(|set| {
@@ -101,6 +101,27 @@ impl SlicelabApp {
             Command::QueryRows(key, rows) => self.query_rows(key, rows),
             Command::BuildDistributions(key) => self.build_distributions(key),
         }
+    }
+
+    /// Adds a slice and shows it (selected, scrolled to); one whose expression is already in
+    /// the list is not added again: the one there is shown instead, and the status bar says so.
+    fn add_slice(&mut self, def: SliceDef) {
+        let name = match self.session.slices.find_same(&def.expr) {
+            Some(i) => {
+                let there = self.session.slices.slices[i].name.clone();
+                self.log(format!(
+                    "not added: '{there}' already has this expression (selected it)"
+                ));
+                there
+            }
+            None => {
+                let name = def.name.clone();
+                self.edit_slices(|set| set.slices.push(def));
+                name
+            }
+        };
+        self.session.selected = Some(name.clone());
+        self.new_slice = Some((self.next_revision(), name));
     }
 
     pub(super) fn edit_slices(&mut self, f: impl FnOnce(&mut SliceSet)) {

@@ -14,6 +14,9 @@ use crate::gui::views::OpenDialog;
 use crate::slices::SliceSet;
 use crate::slices::suggest::Suggestion;
 
+/// The log line that says which predictions are being analysed (the name follows).
+const ANALYSING: &str = "analysing predictions of ";
+
 /// Background jobs the app is waiting for.
 #[derive(Default)]
 pub struct Jobs {
@@ -202,7 +205,7 @@ impl SlicelabApp {
         if let Some(r) = take(&mut self.jobs.predict, lost) {
             match r {
                 Ok(p) => {
-                    self.log(format!("analysing predictions of {}", p.name));
+                    self.log(format!("{ANALYSING}{}", p.name));
                     self.set_predicted(Some(p));
                     self.reanalyse();
                 }
@@ -214,6 +217,17 @@ impl SlicelabApp {
             Analysis::failed(generation, format!("'{l}' stopped unexpectedly"))
         }) && a.generation == self.generation
         {
+            // The status bar's "analysing predictions of …" gives way to what came of it.
+            if let Some(p) = &self.predicted
+                && self.log.last().is_some_and(|l| l.starts_with(ANALYSING))
+            {
+                let line = format!(
+                    "analysed predictions of {} ({} slices)",
+                    p.name,
+                    a.stats.len()
+                );
+                self.log(line);
+            }
             self.analysis = Some(a);
         }
         if let Some((purpose, path, secs)) = take(&mut self.jobs.dialog, |_| {
@@ -286,20 +300,43 @@ impl SlicelabApp {
         }
         self.session.source = l.source.clone();
         let has_column = l.ds.pred.is_some();
-        let demo = l.source == SourceSpec::Demo;
         l.revision = self.next_revision();
         self.data = Some(l);
         self.predicted = None;
         self.analysis = None;
-        let quick = self.models.iter().position(|m| m.quick);
         if has_column {
             self.analyse_column();
         } else {
             self.reanalyse();
-            match (demo, quick) {
-                (true, Some(i)) => self.analyse_model(i),
-                (true, None) => self.start_quick_model(),
-                _ => {}
+            self.choose_analysis();
+        }
+    }
+
+    /// Picks what to analyse on data without its own predictions, when nothing is analysed or
+    /// being predicted: the saved model the restored session analysed (once the saved models
+    /// have reopened), else on the demo its quick model, trained if there is none.
+    pub(super) fn choose_analysis(&mut self) {
+        let Some(data) = &self.data else { return };
+        if self.predicted.is_some() || self.jobs.predict.is_some() || data.ds.pred.is_some() {
+            return;
+        }
+        let demo = data.source == SourceSpec::Demo;
+        if let Some(path) = &self.restore_analysing {
+            let found = (self.models.iter()).position(|m| m.path.as_ref() == Some(path));
+            match found {
+                Some(i) => {
+                    self.restore_analysing = None;
+                    return self.analyse_model(i);
+                }
+                // The saved models are still opening: wait for them.
+                None if self.models_loading > 0 => return,
+                None => self.restore_analysing = None,
+            }
+        }
+        if demo && self.training.is_none() {
+            match self.models.iter().position(|m| m.quick) {
+                Some(i) => self.analyse_model(i),
+                None => self.start_quick_model(),
             }
         }
     }

@@ -111,6 +111,12 @@ pub struct SlicelabApp {
     slices_revision: u64,
     /// Pictures and checks the views asked for.
     builds: ViewBuilds,
+    /// The slice added (or found already there) last, and a revision for each time.
+    new_slice: Option<(u64, String)>,
+    /// Model-opening jobs still running.
+    models_loading: usize,
+    /// The saved model the restored session was analysing, until it is analysed again.
+    restore_analysing: Option<PathBuf>,
 }
 
 impl SlicelabApp {
@@ -155,11 +161,15 @@ impl SlicelabApp {
             models_revision: 0,
             slices_revision: 0,
             builds: ViewBuilds::default(),
+            new_slice: None,
+            models_loading: 0,
+            restore_analysing: None,
         };
         if let Some(w) = warning {
             app.fail(w);
         }
         let saved_models = std::mem::take(&mut session.models);
+        app.restore_analysing = session.analysing.take();
         app.session = session;
         if !saved_models.is_empty() {
             app.reload_models(saved_models);
@@ -267,6 +277,7 @@ impl SlicelabApp {
             can_undo: self.can_undo(),
             gpu_points: self.gpu_points,
             builds: &self.builds,
+            new_slice: self.new_slice.as_ref().map(|(r, n)| (*r, n.as_str())),
         }
     }
 
@@ -326,6 +337,7 @@ impl eframe::App for SlicelabApp {
         egui::Panel::left("slices_panel")
             .resizable(true)
             .default_size(crate::gui::theme::SIDE_PANEL_WIDTH)
+            .max_size(crate::gui::theme::SIDE_PANEL_MAX_WIDTH)
             .show(ui, |ui| views.slices.ui(ui, &cx, &mut out));
         egui::CentralPanel::default()
             .show(ui, |ui| main_area(ui, &mut tab, &mut views, &cx, &mut out));

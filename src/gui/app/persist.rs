@@ -37,6 +37,7 @@ impl SlicelabApp {
     /// eframe's store.
     pub(super) fn save_session(&mut self, storage: &mut dyn eframe::Storage) {
         self.session.models = self.models.iter().filter_map(|m| m.path.clone()).collect();
+        self.session.analysing = self.analysed_model_folder();
         if let Err(e) = self.session.save_home(&self.home) {
             self.fail(format!("could not save the session: {e}"));
         }
@@ -109,6 +110,7 @@ impl SlicelabApp {
             }),
             FilePurpose::SaveSession => {
                 self.session.models = self.models.iter().filter_map(|m| m.path.clone()).collect();
+                self.session.analysing = self.analysed_model_folder();
                 let text = serde_json::to_string_pretty(&self.session).map_err(|e| e.to_string());
                 Box::new(move || {
                     outcome(
@@ -166,7 +168,14 @@ impl SlicelabApp {
         ));
     }
 
+    /// The folder of the saved model under analysis, if it is one.
+    fn analysed_model_folder(&self) -> Option<PathBuf> {
+        let name = &self.predicted.as_ref()?.name;
+        self.models.iter().find(|m| m.name == *name)?.path.clone()
+    }
+
     pub(super) fn reload_models(&mut self, dirs: Vec<PathBuf>) {
+        self.models_loading += 1;
         self.jobs.files.push(Pending::spawn(
             "model-loader",
             "opening models",
@@ -178,11 +187,7 @@ impl SlicelabApp {
                     match crate::train::saved::TrainedModel::load(&dir, &candle_core::Device::Cpu) {
                         Ok(m) => ok.push(ModelEntry {
                             id: 0,
-                            name: format!(
-                                "{}-seed{}",
-                                m.card.model.method.name(),
-                                m.card.train.seed
-                            ),
+                            name: models::model_name(&m.card),
                             model: Arc::new(m),
                             path: Some(dir),
                             quick: false,
@@ -210,6 +215,7 @@ impl SlicelabApp {
                 }
             }
             FileOutcome::Loaded(models, failed) => {
+                self.models_loading = self.models_loading.saturating_sub(1);
                 for mut m in models {
                     m.name = self.unique_model_name(m.name);
                     self.add_model(m);
@@ -217,11 +223,15 @@ impl SlicelabApp {
                 failed
                     .into_iter()
                     .for_each(|f| self.fail(format!("could not open model {f}")));
+                if self.restore_analysing.is_some() {
+                    self.choose_analysis();
+                }
             }
             FileOutcome::Slices(set) => self.edit_slices(|s| *s = set),
             FileOutcome::Session(s) => {
                 let dirs = s.models.clone();
                 let source = s.source.clone();
+                self.restore_analysing.clone_from(&s.analysing);
                 self.session = *s;
                 self.slices_changed();
                 self.reload_models(dirs);

@@ -110,7 +110,8 @@ impl SlicelabApp {
         let quick = std::mem::take(&mut self.quick_job);
         let first = self.models.len();
         for run in result.runs {
-            let base = format!("{}-seed{}", run.method.name(), run.seed);
+            // The SF noise a retraining used is part of the name (`sbl-seed0 noise 20%`).
+            let base = crate::gui::models::model_name(&run.model.card);
             let name = self.unique_model_name(if quick {
                 format!("{base} (quick)")
             } else {

@@ -118,7 +118,8 @@ impl CompareView {
             ui.label("Train models in the Train tab; their scores are compared here.");
             return;
         }
-        ui.horizontal(|ui| {
+        // Wrapped: a row wider than the tab would widen it, and the table would not scroll.
+        ui.horizontal_wrapped(|ui| {
             ui.label(format!(
                 "Test split of {} · mean ± std over distinct seeds of one method and settings",
                 report.dataset
@@ -216,26 +217,84 @@ fn table(ui: &mut egui::Ui, report: &Report, methods: &[&MethodReport], names: &
         });
 }
 
+/// Narrowest a bar group is drawn: the chart scrolls sideways rather than squeeze the groups
+/// until their axis labels no longer fit.
+const GROUP_MIN_WIDTH: f32 = 100.0;
+/// A generous width of one character of an axis label, in points.
+const LABEL_CHAR_WIDTH: f32 = 8.5;
+
+/// `name`, cut to at most `max` characters with an ellipsis.
+fn elide(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let kept: String = name.chars().take(max.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+/// One grid mark per bar group (every whole number in view), so every group gets its label.
+fn group_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    let (lo, hi) = (lo.ceil().max(0.0), hi.floor());
+    let count = if hi >= lo { (hi - lo) as usize + 1 } else { 0 };
+    (0..count.min(10_000))
+        .map(|k| egui_plot::GridMark {
+            value: lo + k as f64,
+            step_size: 1.0,
+        })
+        .collect()
+}
+
 fn chart(ui: &mut egui::Ui, report: &Report, names: &[String]) {
     let groups: Vec<String> = std::iter::once("overall".to_string())
         .chain(names.iter().cloned())
         .collect();
     let width = 0.8 / report.methods.len().max(1) as f64;
-    let labels = groups.clone();
-    Plot::new("compare_chart")
-        .legend(Legend::default())
-        .height((ui.available_height() - 8.0).max(180.0))
-        .include_y(0.0)
-        .include_y(1.0)
-        .y_axis_label("F1 (test)")
-        .x_axis_formatter(move |mark, _| {
+    let plot_width = ui
+        .available_width()
+        .max(GROUP_MIN_WIDTH * groups.len() as f32);
+    // The y axis takes about 60 points and the plot leaves a margin around the groups.
+    let spacing = (plot_width - 60.0) / (groups.len() as f32 * 1.15);
+    let chars = (spacing / LABEL_CHAR_WIDTH).floor() as usize;
+    let labels: Vec<String> = groups.iter().map(|g| elide(g, chars.max(4))).collect();
+    let height = (ui.available_height() - 24.0).max(180.0);
+    egui::ScrollArea::horizontal()
+        .id_salt("compare_chart_scroll")
+        .show(ui, |ui| {
+            bars(ui, report, &groups, labels, (plot_width, height), width)
+        });
+}
+
+/// The grouped bar chart itself, `size` points, every group labelled on the x axis.
+fn bars(
+    ui: &mut egui::Ui,
+    report: &Report,
+    groups: &[String],
+    labels: Vec<String>,
+    (plot_width, height): (f32, f32),
+    width: f64,
+) {
+    let axis = egui_plot::AxisHints::new_x()
+        // Groups are one unit apart and at least GROUP_MIN_WIDTH wide: no label is dropped.
+        .label_spacing(10.0..=20.0)
+        .formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
                 labels.get(i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
             }
-        })
+        });
+    Plot::new("compare_chart")
+        .legend(Legend::default())
+        .width(plot_width)
+        .height(height)
+        .include_y(0.0)
+        .include_y(1.0)
+        .allow_scroll(false)
+        .y_axis_label("F1 (test)")
+        .custom_x_axes(vec![axis])
+        .x_grid_spacer(group_marks)
         .show(ui, |p| {
             for (j, m) in report.methods.iter().enumerate() {
                 let bars = groups

@@ -50,6 +50,9 @@ pub struct ViewCtx<'a> {
     pub gpu_points: bool,
     /// Pictures and checks the views asked for.
     pub builds: &'a ViewBuilds,
+    /// The slice added (or found already there) last, with a revision that changes each time:
+    /// the slice list scrolls to it once.
+    pub new_slice: Option<(u64, &'a str)>,
 }
 
 /// Background work the views ask for while drawing (with [`Command::BuildMap`],

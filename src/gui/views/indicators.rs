@@ -7,16 +7,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::ViewCtx;
+use super::attention::attention;
 use super::indicator_scene::{IndicatorKey, IndicatorScenes};
-use crate::data::Split;
 use crate::gui::command::{Command, TrainRequest};
-use crate::gui::theme;
 use crate::gui::widgets::plot2d::{Plot, PlotState};
 use crate::model::Method;
 use crate::train::config::TrainConfig;
-
-/// Rows shown in the attention heatmap.
-const ATTENTION_ROWS: usize = 40;
 
 /// The Indicators tab.
 #[derive(Serialize, Deserialize)]
@@ -41,8 +37,15 @@ impl Default for IndicatorsView {
 }
 
 impl IndicatorsView {
-    /// Draws the tab.
+    /// Draws the tab: one page that scrolls (sliders, plots and attention), so nothing is cut
+    /// at the window's edge; the wheel over a plot scrolls the page, Ctrl+wheel zooms it.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        egui::ScrollArea::vertical()
+            .id_salt("indicators_scroll")
+            .show(ui, |ui| self.page(ui, cx, out));
+    }
+
+    fn page(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         let (Some(data), Some(pred)) = (cx.data, cx.predicted) else {
             ui.label("Train or open an SBL model, then analyse it, to see its learned indicators.");
             return;
@@ -80,54 +83,52 @@ impl IndicatorsView {
         };
         self.plots.resize(scenes.len() * 2, PlotState::default());
         let w = ((ui.available_width() - 24.0) / 2.0).clamp(200.0, 420.0);
-        egui::ScrollArea::vertical()
-            .id_salt("indicators_scroll")
-            .show(ui, |ui| {
-                for (k, (name, sf, ind)) in scenes.iter().enumerate() {
-                    ui.horizontal(|ui| {
-                        ui.vertical(|ui| {
-                            ui.strong(format!("SF output: {name}"));
-                            match sf {
-                                Some(s) => {
-                                    let label = format!("SF {name}");
-                                    square(&label, (xn, yn), *bounds, cx.gpu_points, w).show(
-                                        ui,
-                                        &mut self.plots[2 * k],
-                                        s,
-                                    );
-                                }
-                                None => {
-                                    ui.weak("(this slice is no longer in the slice set)");
-                                }
-                            }
-                        });
-                        ui.vertical(|ui| {
-                            ui.strong(format!("Learned indicator: {name}"));
-                            let label = format!("Indicator {name}");
+        for (k, (name, sf, ind)) in scenes.iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.vertical(|ui| {
+                    ui.strong(format!("SF output: {name}"));
+                    match sf {
+                        Some(s) => {
+                            let label = format!("SF {name}");
                             square(&label, (xn, yn), *bounds, cx.gpu_points, w).show(
                                 ui,
-                                &mut self.plots[2 * k + 1],
-                                ind,
+                                &mut self.plots[2 * k],
+                                s,
                             );
-                        });
-                    });
-                }
-                ui.separator();
-                attention(ui, cx);
+                        }
+                        None => {
+                            ui.weak("(this slice is no longer in the slice set)");
+                        }
+                    }
+                });
+                ui.vertical(|ui| {
+                    ui.strong(format!("Learned indicator: {name}"));
+                    let label = format!("Indicator {name}");
+                    square(&label, (xn, yn), *bounds, cx.gpu_points, w).show(
+                        ui,
+                        &mut self.plots[2 * k + 1],
+                        ind,
+                    );
+                });
             });
+        }
+        ui.separator();
+        attention(ui, cx);
     }
 
     fn noise_controls(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
-        ui.horizontal_wrapped(|ui| {
-            ui.label("SF noise for retraining:");
+        ui.strong("SF noise for retraining");
+        // Each slider's name to its left, one slider a row, so no name reads as the next one's.
+        egui::Grid::new("noise_sliders").show(ui, |ui| {
             for s in &cx.session.slices.slices {
                 let rate = self.noise.entry(s.name.clone()).or_insert(0.0);
-                ui.add(
-                    egui::Slider::new(rate, 0.0..=0.9)
-                        .text(&s.name)
-                        .fixed_decimals(2),
-                );
+                let name = ui.label(&s.name);
+                ui.add(egui::Slider::new(rate, 0.0..=0.9).fixed_decimals(2))
+                    .labelled_by(name.id);
+                ui.end_row();
             }
+        });
+        ui.horizontal_wrapped(|ui| {
             let busy = cx.training.is_some();
             if ui
                 .add_enabled(!busy, egui::Button::new("Retrain SBL with noisy SFs"))
@@ -165,6 +166,7 @@ fn square<'a>(
         brush: false,
         gpu,
         size: egui::vec2(width, width * 0.75),
+        wheel_zooms: false,
     }
 }
 
@@ -178,72 +180,6 @@ fn sbl_models(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     for i in sbl {
         if ui.button(format!("Show {}", cx.models[i].name)).clicked() {
             out.push(Command::AnalyseModel(i));
-        }
-    }
-}
-
-/// Attention over experts for the first rows of the selected slice (test split), as a heatmap.
-fn attention(ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
-    let (Some(data), Some(pred)) = (cx.data, cx.predicted) else {
-        return;
-    };
-    let slots = pred.slots.len();
-    if pred.attention.is_empty() || slots == 0 {
-        return;
-    }
-    let ds = &data.ds;
-    let mask = cx.session.selected.as_ref().and_then(|s| {
-        let k = cx.session.slices.slices.iter().position(|d| d.name == *s)?;
-        cx.analysis?.masks.get(k)
-    });
-    let rows: Vec<usize> = ds
-        .indices(Split::Test)
-        .into_iter()
-        .filter(|&i| mask.is_none_or(|m| m.get(i)))
-        .take(ATTENTION_ROWS)
-        .collect();
-    let which = cx.session.selected.clone().unwrap_or_else(|| "test".into());
-    ui.strong(format!(
-        "Attention weights: first {} rows of {which} (rows × experts)",
-        rows.len()
-    ));
-    let cell = egui::vec2(48.0, 10.0);
-    let (rect, _) = ui.allocate_exact_size(
-        egui::vec2(
-            cell.x * slots as f32 + 60.0,
-            cell.y * rows.len() as f32 + 18.0,
-        ),
-        egui::Sense::hover(),
-    );
-    let p = ui.painter();
-    for (j, name) in pred.slots.iter().enumerate() {
-        let pos = rect.min + egui::vec2(60.0 + cell.x * (j as f32 + 0.5), 0.0);
-        p.text(
-            pos,
-            egui::Align2::CENTER_TOP,
-            name,
-            egui::FontId::proportional(11.0),
-            ui.visuals().text_color(),
-        );
-    }
-    for (r, &i) in rows.iter().enumerate() {
-        let y = rect.min.y + 18.0 + cell.y * r as f32;
-        let wrong = pred.classes[i] != ds.y[i];
-        p.text(
-            egui::pos2(rect.min.x, y),
-            egui::Align2::LEFT_TOP,
-            format!("#{i}{}", if wrong { " ✗" } else { "" }),
-            egui::FontId::proportional(9.0),
-            theme::MUTED,
-        );
-        for j in 0..slots {
-            let a = f64::from(pred.attention[i * slots + j]);
-            let min = egui::pos2(rect.min.x + 60.0 + cell.x * j as f32, y);
-            p.rect_filled(
-                egui::Rect::from_min_size(min, cell - egui::vec2(1.0, 1.0)),
-                0.0,
-                theme::heat(a),
-            );
         }
     }
 }

@@ -113,6 +113,7 @@ impl MapView {
             brush: self.brush,
             gpu: cx.gpu_points,
             size,
+            wheel_zooms: true,
         };
         let ev = plot.show(ui, &mut self.plot, &cache.scene);
         let hover = ev

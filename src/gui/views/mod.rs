@@ -2,6 +2,7 @@
 //! `ui` method that reads a [`ViewCtx`] and pushes commands; the top and status bars live here.
 //! Views never see the app itself.
 
+mod attention;
 pub mod compare;
 pub mod context;
 pub mod errors;
@@ -14,6 +15,7 @@ mod open_types;
 pub mod path_dialog;
 pub mod per_class;
 pub mod shortcuts;
+mod slice_editor;
 pub mod slices;
 pub mod train;
 pub mod train_encoder;
@@ -122,10 +124,28 @@ fn predictions_menu(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>)
             {
                 out.push(Command::AnalyseColumn);
             }
-            for (i, m) in cx.models.iter().enumerate() {
+            // Only models that can read the open data are offered; the rest are listed apart.
+            let fits = |m: &crate::gui::models::ModelEntry| cx.data.is_none_or(|d| m.fits(&d.ds));
+            for (i, m) in cx.models.iter().enumerate().filter(|(_, m)| fits(m)) {
                 if ui.button(&m.name).clicked() {
                     out.push(Command::AnalyseModel(i));
                 }
+            }
+            let other: Vec<&str> = (cx.models.iter())
+                .filter(|m| !fits(m))
+                .map(|m| m.name.as_str())
+                .collect();
+            if !other.is_empty() {
+                egui::CollapsingHeader::new(format!("other datasets ({})", other.len()))
+                    .id_salt("analysed_other")
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        for name in other {
+                            ui.weak(name).on_hover_text(
+                                "trained on other columns: it cannot read this data",
+                            );
+                        }
+                    });
             }
         })
         .response

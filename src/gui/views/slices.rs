@@ -3,15 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::context::CheckKey;
+use super::slice_editor::Editor;
 use super::{ViewCtx, pct};
 use crate::data::{Column, Split};
-use crate::gui::analysis::PreviewResult;
 use crate::gui::command::{Command, FilePurpose};
 use crate::gui::theme;
 use crate::gui::widgets::column_picker::ColumnPicker;
-use crate::slices::name::auto_name;
-use crate::slices::{ExprError, SliceDef};
+use crate::gui::widgets::slice_name::slice_name;
+use crate::slices::SliceDef;
 
 /// The side panel.
 #[derive(Serialize, Deserialize)]
@@ -23,14 +22,9 @@ pub struct SlicesPanel {
     pub per_value_min: usize,
     #[serde(skip)]
     editor: Editor,
-}
-
-#[derive(Default)]
-struct Editor {
-    name: String,
-    expr: String,
-    /// Index of the slice being edited; `None` adds a new one.
-    editing: Option<usize>,
+    /// The last [`ViewCtx::new_slice`] revision scrolled to (each new slice is scrolled to once).
+    #[serde(skip)]
+    scrolled_to: u64,
 }
 
 impl Default for SlicesPanel {
@@ -39,6 +33,7 @@ impl Default for SlicesPanel {
             per_value_column: String::new(),
             per_value_min: 30,
             editor: Editor::default(),
+            scrolled_to: 0,
         }
     }
 }
@@ -67,6 +62,7 @@ impl SlicesPanel {
         egui::ScrollArea::vertical()
             .id_salt("slice_list")
             .max_height(ui.available_height() * 0.55)
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .show(ui, |ui| self.list(ui, cx, out));
         ui.separator();
         self.editor.ui(ui, cx, out);
@@ -131,8 +127,16 @@ impl SlicesPanel {
                     ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                 ui.painter().rect_filled(rect, 2.0, theme::slice_color(i));
                 let selected = cx.session.selected.as_deref() == Some(def.name.as_str());
-                if ui.selectable_label(selected, &def.name).clicked() {
+                let name = slice_name(ui, egui::RichText::new(&def.name), selected);
+                if name.clicked() {
                     out.push(Command::SelectSlice((!selected).then(|| def.name.clone())));
+                }
+                if let Some((revision, new)) = cx.new_slice
+                    && new == def.name
+                    && revision != self.scrolled_to
+                {
+                    name.scroll_to_me(Some(egui::Align::Center));
+                    self.scrolled_to = revision;
                 }
                 match stats {
                     Some(s) => ui.label(format!("{} rows · {}", s.size, pct(s.coverage))),
@@ -181,176 +185,6 @@ fn slice_warnings(ui: &mut egui::Ui, cx: &ViewCtx<'_>, name: &str) {
     }
 }
 
-impl Editor {
-    fn start_edit(&mut self, i: usize, def: &SliceDef) {
-        self.editing = Some(i);
-        self.name.clone_from(&def.name);
-        self.expr.clone_from(&def.expr);
-    }
-
-    fn clear(&mut self) {
-        *self = Self::default();
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
-        ui.strong(match self.editing {
-            Some(_) => "Edit slice",
-            None => "New slice",
-        });
-        let name_label = ui.label("Name");
-        ui.add(egui::TextEdit::singleline(&mut self.name).hint_text("auto"))
-            .labelled_by(name_label.id);
-        let expr_label = ui.label("Expression");
-        // A pasted long expression scrolls inside the editor instead of pushing the buttons away.
-        egui::ScrollArea::vertical()
-            .id_salt("expression_editor")
-            .max_height(theme::EDITOR_MAX_HEIGHT)
-            .show(ui, |ui| {
-                ui.add(
-                    egui::TextEdit::multiline(&mut self.expr)
-                        .code_editor()
-                        .desired_rows(2)
-                        .desired_width(f32::INFINITY)
-                        .hint_text("x1 BETWEEN 0 AND 0.3 AND x2 > 0.5"),
-                )
-                .labelled_by(expr_label.id);
-            });
-        let name = self.effective_name(cx);
-        let check = self.check(cx, &name, out);
-        let expr = self.expr.trim();
-        let valid = !expr.is_empty() && show_result(ui, expr, check);
-        let duplicate = cx
-            .session
-            .slices
-            .slices
-            .iter()
-            .enumerate()
-            .any(|(i, s)| s.name == name && Some(i) != self.editing);
-        if duplicate {
-            ui.colored_label(theme::BAD, format!("a slice named '{name}' already exists"));
-        }
-        ui.horizontal(|ui| {
-            let label = if self.editing.is_some() {
-                "Save slice"
-            } else {
-                "Add slice"
-            };
-            if ui
-                .add_enabled(valid && !duplicate, egui::Button::new(label))
-                .clicked()
-            {
-                let def = SliceDef::new(&name, self.expr.trim());
-                out.push(match self.editing {
-                    Some(i) => Command::EditSlice(i, def),
-                    None => Command::AddSlice(def),
-                });
-                self.clear();
-            }
-            if ui.button("Clear").clicked() {
-                self.clear();
-            }
-        });
-        ui.collapsing("Expression help", |ui| {
-            ui.label("SQL WHERE syntax over the columns: =, <>, <, >, BETWEEN a AND b, IN (..), LIKE, ILIKE, IS NULL, AND/OR/NOT, arithmetic.");
-            ui.label("Functions: LENGTH(text), REGEXP_LIKE(text, 'pattern'), LOWER/UPPER. A bare 0/1 column is a slice; other slices can be referenced by name.");
-        });
-    }
-
-    fn effective_name(&self, cx: &ViewCtx<'_>) -> String {
-        let typed = self.name.trim();
-        if !typed.is_empty() {
-            return typed.to_string();
-        }
-        match self.editing.and_then(|i| cx.session.slices.slices.get(i)) {
-            Some(s) => s.name.clone(),
-            None => cx.session.slices.unique_name(&auto_name(&self.expr)),
-        }
-    }
-
-    /// The check of the current text: asks the app for one (a command) unless it is known or a
-    /// check is running; `None` until the answer is in, or while the expression is empty.
-    fn check<'a>(
-        &self,
-        cx: &ViewCtx<'a>,
-        name: &str,
-        out: &mut Vec<Command>,
-    ) -> Option<&'a PreviewResult> {
-        let (data, expr) = (cx.data?, self.expr.trim());
-        if expr.is_empty() {
-            return None;
-        }
-        let key = CheckKey {
-            name: name.to_string(),
-            expr: expr.to_string(),
-            data: data.revision,
-            slices: cx.slices_revision,
-        };
-        let known = cx.builds.check.result_for(&key);
-        if known.is_none() && cx.builds.check.building().is_none() {
-            out.push(Command::CheckExpression {
-                name: key.name,
-                expr: key.expr,
-            });
-        }
-        known
-    }
-}
-
-/// Shows a check's result (a spinner while there is none yet); returns whether the text is
-/// valid. Only called for a non-empty expression: an empty one shows nothing.
-fn show_result(ui: &mut egui::Ui, expr: &str, check: Option<&PreviewResult>) -> bool {
-    match check {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.weak("checking…");
-            });
-            false
-        }
-        Some(PreviewResult::Ok { size, coverage }) => {
-            ui.colored_label(
-                theme::GOOD,
-                format!("✔ {size} rows match ({})", pct(*coverage)),
-            );
-            true
-        }
-        Some(PreviewResult::Invalid(e)) => {
-            show_error(ui, expr, e);
-            false
-        }
-        Some(PreviewResult::Other(m)) => {
-            ui.colored_label(theme::BAD, m);
-            false
-        }
-    }
-}
-
-/// The expression with the offending span underlined in red, and the message.
-fn show_error(ui: &mut egui::Ui, expr: &str, e: &ExprError) {
-    let mono = egui::TextStyle::Monospace.resolve(ui.style());
-    let start = expr
-        .char_indices()
-        .nth(e.char_index(expr))
-        .map_or(expr.len(), |(b, _)| b);
-    let end = expr[start..]
-        .char_indices()
-        .nth(e.width)
-        .map_or(expr.len(), |(b, _)| start + b);
-    let mut job = egui::text::LayoutJob::default();
-    let plain = egui::TextFormat::simple(mono.clone(), ui.visuals().text_color());
-    let bad = egui::TextFormat {
-        underline: egui::Stroke::new(2.0, theme::BAD),
-        color: theme::BAD,
-        ..egui::TextFormat::simple(mono, theme::BAD)
-    };
-    job.append(&expr[..start], 0.0, plain.clone());
-    // An error past the end underlines a blank so the position stays visible.
-    job.append(if start == end { " " } else { &expr[start..end] }, 0.0, bad);
-    job.append(&expr[end..], 0.0, plain);
-    ui.label(job);
-    ui.colored_label(theme::BAD, format!("{}: {}", e.position(expr), e.message));
-}
-
 /// Suggested slices (SliceLine search over the training rows): one click adds one as an SF.
 fn suggestions(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
@@ -391,5 +225,6 @@ fn expression_label(ui: &mut egui::Ui, expr: &str) {
         Some((cut, _)) => format!("{}… ({} characters)", &expr[..cut], expr.chars().count()),
         None => expr.to_string(),
     };
-    ui.add(egui::Label::new(egui::RichText::new(shown).monospace().small()).truncate());
+    let font = theme::expression_font(ui.style());
+    ui.add(egui::Label::new(egui::RichText::new(shown).font(font)).truncate());
 }

@@ -1,5 +1,6 @@
-//! A 2-D plot frame around a point/heatmap scene: axes with labels, scroll to zoom, drag to pan
-//! or to brush a rectangle, click to pick a point in data coordinates.
+//! A 2-D plot frame around a point/heatmap scene: axes with labels, scroll (or, in a scrolling
+//! page, Ctrl+scroll) to zoom, drag to pan or to brush a rectangle, click to pick a point in data
+//! coordinates.
 
 use egui::{Align2, Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
@@ -39,6 +40,9 @@ pub struct Plot<'a> {
     pub gpu: bool,
     /// Size in points.
     pub size: Vec2,
+    /// The plain mouse wheel zooms. Off for plots in a scrolling page, where the wheel scrolls
+    /// the page and Ctrl+wheel (or a pinch) zooms.
+    pub wheel_zooms: bool,
 }
 
 const MARGIN_LEFT: f32 = 48.0;
@@ -84,11 +88,18 @@ impl Plot<'_> {
         }
         self.drag(ui, &response, state, rect, view, &mut ev);
         if response.hovered() {
-            let scroll = ui.input(|i| i.smooth_scroll_delta.y);
-            if scroll != 0.0
+            // egui turns Ctrl+wheel and pinches into a zoom factor, the plain wheel into scroll.
+            let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+            let wheel = if self.wheel_zooms {
+                (-scroll / 200.0).exp()
+            } else {
+                1.0
+            };
+            let factor = wheel / zoom;
+            if factor != 1.0
                 && let Some((cx, cy)) = ev.hovered
             {
-                let f = f64::from((-scroll / 200.0).exp());
+                let f = f64::from(factor);
                 state.view = Some([
                     cx + (view[0] - cx) * f,
                     cx + (view[1] - cx) * f,

@@ -25,6 +25,7 @@ use crate::data::Split;
 use crate::gui::command::Command;
 use crate::gui::theme;
 use crate::gui::widgets::column_chooser::ShownColumns;
+use crate::gui::widgets::slice_name::slice_name;
 use crate::metrics::{Metric, SliceMetrics};
 
 /// The Errors tab.
@@ -147,7 +148,8 @@ impl ErrorsView {
         let rows: Vec<&SliceMetrics> = std::iter::once(overall)
             .chain(sorted(&report.rows, self.sort, overall, metric))
             .collect();
-        egui::ScrollArea::vertical()
+        // Both ways: many slices scroll down, long names and twelve columns scroll sideways.
+        egui::ScrollArea::both()
             .id_salt("error_table")
             .max_height(ui.available_height() * 0.45)
             .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
@@ -225,10 +227,8 @@ impl ErrorsView {
                         ui.visuals().text_color()
                     };
                     let selected = cx.session.selected.as_deref() == Some(m.name.as_str());
-                    if ui
-                        .selectable_label(selected, egui::RichText::new(&m.name).color(color))
-                        .clicked()
-                    {
+                    let name = egui::RichText::new(&m.name).color(color);
+                    if slice_name(ui, name, selected).clicked() {
                         out.push(Command::SelectSlice((!selected).then(|| m.name.clone())));
                     }
                     for c in cells(m, overall, metric) {

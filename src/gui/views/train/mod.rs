@@ -1,11 +1,15 @@
 //! The Train tab: methods, hyperparameters, seeds and device; Start/Stop; live per-slice
 //! validation F1 and loss curves; the list of trained models.
 
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+mod curves;
+mod models;
+
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::ViewCtx;
-use crate::gui::command::{Command, FilePurpose, TrainRequest};
+use crate::gui::command::{Command, TrainRequest};
 use crate::gui::theme;
 use crate::model::Method;
 use crate::train::config::{ClassWeights, TrainConfig};
@@ -23,6 +27,10 @@ pub struct TrainView {
     pub train: TrainConfig,
     /// Hidden widths as typed (`13,13`).
     pub hidden: String,
+    /// Runs whose curves are switched off in the side list.
+    pub hidden_runs: BTreeSet<String>,
+    /// Slices (and `overall`) whose F1 curves are switched off in the side list.
+    pub hidden_slices: BTreeSet<String>,
 }
 
 impl Default for TrainView {
@@ -33,6 +41,8 @@ impl Default for TrainView {
             seeds: 1,
             hidden: join(&train.hidden),
             train,
+            hidden_runs: BTreeSet::new(),
+            hidden_slices: BTreeSet::new(),
         }
     }
 }
@@ -117,13 +127,27 @@ impl TrainView {
         egui::ScrollArea::vertical()
             .id_salt("train_scroll")
             .show(ui, |ui| {
-                self.settings(ui);
-                super::train_encoder::encoder_settings(ui, &mut self.train, cx);
+                // Wide parts scroll sideways on their own: a part wider than the tab would widen
+                // the whole page, and the Models table would no longer scroll.
+                egui::ScrollArea::horizontal()
+                    .id_salt("train_settings_scroll")
+                    .show(ui, |ui| {
+                        self.settings(ui);
+                        super::train_encoder::encoder_settings(ui, &mut self.train, cx);
+                    });
                 self.start_stop(ui, cx, out);
                 ui.separator();
-                curves(ui, cx);
+                // The width is taken outside the scrolling area: inside it, the available width
+                // follows last frame's content, and plots sized from it would grow every frame.
+                let width = ui.available_width();
+                egui::ScrollArea::horizontal()
+                    .id_salt("train_curves_scroll")
+                    .show(ui, |ui| {
+                        let hidden = (&mut self.hidden_runs, &mut self.hidden_slices);
+                        curves::show(ui, cx, width, hidden);
+                    });
                 ui.separator();
-                models(ui, cx, out);
+                models::show(ui, cx, out);
             });
     }
 
@@ -250,131 +274,5 @@ impl TrainView {
                     )),
             );
         }
-    }
-}
-
-fn curves(ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
-    if cx.curves.runs.is_empty() {
-        ui.weak("Validation curves appear here while a run trains.");
-        return;
-    }
-    ui.strong("Validation F1 per slice");
-    let half = (ui.available_width() / 2.0 - 8.0).max(200.0);
-    ui.horizontal(|ui| {
-        Plot::new("slice_f1_plot")
-            .legend(Legend::default())
-            .height(theme::PLOT_HEIGHT)
-            .width(half)
-            .include_y(0.0)
-            .include_y(1.0)
-            .x_axis_label("epoch")
-            .y_axis_label("F1 (valid)")
-            .show(ui, |p| {
-                for (run, epochs) in &cx.curves.runs {
-                    let names: Vec<&String> = epochs
-                        .last()
-                        .map(|e| e.slice_f1.iter().map(|(n, _)| n).collect())
-                        .unwrap_or_default();
-                    for (j, name) in names.into_iter().enumerate() {
-                        let pts: PlotPoints = epochs
-                            .iter()
-                            .filter_map(|e| e.slice_f1.get(j).map(|(_, f)| [e.epoch as f64, *f]))
-                            // An epoch where the slice's F1 is undefined leaves a gap.
-                            .filter(|p| p[1].is_finite())
-                            .collect();
-                        p.line(Line::new(format!("{run} · {name}"), pts));
-                    }
-                    let overall: PlotPoints = epochs
-                        .iter()
-                        .map(|e| [e.epoch as f64, e.valid_f1])
-                        .collect();
-                    p.line(Line::new(format!("{run} · overall"), overall).width(2.5));
-                }
-            });
-        Plot::new("loss_plot")
-            .legend(Legend::default())
-            .height(theme::PLOT_HEIGHT)
-            .width(half)
-            .include_y(0.0)
-            .x_axis_label("epoch")
-            .y_axis_label("training loss")
-            .show(ui, |p| {
-                for (run, epochs) in &cx.curves.runs {
-                    let term = |f: fn(&crate::train::events::LossBreakdown) -> f64| -> PlotPoints {
-                        epochs
-                            .iter()
-                            .map(|e| [e.epoch as f64, f(&e.loss)])
-                            .collect()
-                    };
-                    p.line(Line::new(format!("{run} · total"), term(|l| l.total)));
-                    if epochs.iter().any(|e| e.loss.indicator > 0.0) {
-                        p.line(Line::new(format!("{run} · base"), term(|l| l.base)));
-                        p.line(Line::new(
-                            format!("{run} · indicator"),
-                            term(|l| l.indicator),
-                        ));
-                        p.line(Line::new(
-                            format!("{run} · slice pred"),
-                            term(|l| l.slice_pred),
-                        ));
-                    }
-                }
-            });
-    });
-}
-
-fn models(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
-    ui.strong("Models");
-    if cx.models.is_empty() {
-        ui.weak("No trained models yet.");
-    }
-    egui::Grid::new("models_grid").striped(true).show(ui, |ui| {
-        for h in [
-            "model",
-            "params",
-            "best epoch",
-            "stopped",
-            "test F1",
-            "",
-            "",
-            "",
-        ] {
-            ui.strong(h);
-        }
-        ui.end_row();
-        for (i, m) in cx.models.iter().enumerate() {
-            let card = &m.model.card;
-            let analysed = cx.predicted.is_some_and(|p| p.name == m.name);
-            ui.label(if analysed {
-                format!("▶ {}", m.name)
-            } else {
-                m.name.clone()
-            });
-            ui.label(m.model.params().to_string());
-            let kept = ui.label(card.best_epoch.to_string());
-            if let Some(why) = &card.selection {
-                kept.on_hover_text(why.describe());
-            }
-            ui.label(card.stop.describe());
-            let f1 = card
-                .test_metrics
-                .as_ref()
-                .and_then(|t| t.overall())
-                .map_or("–".into(), |o| crate::metrics::text::num(o.scores.f1));
-            ui.label(f1);
-            if ui.small_button("Analyse").clicked() {
-                out.push(Command::AnalyseModel(i));
-            }
-            if ui.small_button("Save…").clicked() {
-                out.push(Command::PickFile(FilePurpose::SaveModel(m.id)));
-            }
-            if ui.small_button("Forget").clicked() {
-                out.push(Command::ForgetModel(i));
-            }
-            ui.end_row();
-        }
-    });
-    if ui.button("Open model…").clicked() {
-        out.push(Command::PickFile(FilePurpose::OpenModel));
     }
 }
