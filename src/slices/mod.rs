@@ -2,6 +2,8 @@
 
 pub mod bitmap;
 pub mod build;
+pub mod builder;
+pub mod complete;
 pub mod columns;
 pub mod error;
 pub mod eval;

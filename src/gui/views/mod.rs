@@ -2,9 +2,11 @@
 //! `ui` method that reads a [`ViewCtx`] and pushes commands; the top and status bars live here.
 //! Views never see the app itself.
 
+pub mod column_summary;
 pub mod compare;
 pub mod context;
 pub mod errors;
+pub mod filter_builder;
 pub mod indicator_scene;
 pub mod indicators;
 pub mod map;
@@ -13,8 +15,10 @@ pub mod open;
 mod open_types;
 pub mod path_dialog;
 pub mod per_class;
+pub mod model_diff;
 pub mod shortcuts;
 pub mod slices;
+pub mod sql_editor;
 pub mod train;
 pub mod train_encoder;
 
@@ -43,6 +47,8 @@ pub struct Views {
     pub train: train::TrainView,
     /// The Compare tab.
     pub compare: compare::CompareView,
+    /// The Diff tab.
+    pub diff: model_diff::ModelDiffView,
 }
 
 /// The menu bar: files, data source, analysed predictions, error banner.
