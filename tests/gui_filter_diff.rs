@@ -23,12 +23,12 @@ fn expression(h: &Harness<'_, SlicelabApp>) -> String {
 /// Picks `column` in the builder's column picker by typing it and pressing Enter.
 fn pick_column(h: &mut Harness<'_, SlicelabApp>, column: &str) {
     h.get_by_role_and_label(Role::ComboBox, "Filter column").click();
-    h.run();
+    h.run_steps(4);
     h.get_by_role_and_label(Role::TextInput, "Search")
         .type_text(column);
-    h.run();
+    h.run_steps(4);
     h.key_press(Key::Enter);
-    h.run();
+    h.run_steps(4);
 }
 
 #[test]
@@ -37,35 +37,35 @@ fn the_filter_builder_writes_sql_and_the_editor_shows_its_coverage() {
     let mut h = app(home.path());
     wait_ready(&mut h);
     h.get_by_label("Filter builder").click();
-    h.run();
+    h.run_steps(4);
     pick_column(&mut h, "x1");
     // A numeric column offers a range over its histogram, BETWEEN first.
-    h.get_by_label("from").set_value_accesskit(0.0);
-    h.get_by_label("to").set_value_accesskit(0.5);
-    h.run();
+    h.get_by_role_and_label(Role::Slider, "from").set_value_accesskit(0.0);
+    h.get_by_role_and_label(Role::Slider, "to").set_value_accesskit(0.5);
+    h.run_steps(4);
     h.get_by_label("x1 BETWEEN 0 AND 0.5");
     h.get_by_label("Add to expression").click();
-    h.run();
+    h.run_steps(4);
     assert_eq!(expression(&h), "x1 BETWEEN 0 AND 0.5");
     // A 0/1 column lists its values with their counts; the new condition joins with AND.
     pick_column(&mut h, "sf_1");
-    let ones = {
+    let zeros = {
         let ds = &h.state().data.as_ref().unwrap().ds;
         let sf = ds.table.column("sf_1").unwrap().as_numeric().unwrap();
-        sf.iter().filter(|&&v| v == 1.0).count()
+        sf.iter().filter(|&&v| v == 0.0).count()
     };
-    h.get_by_label(&format!("1  ({ones})")).click();
-    h.run();
-    h.get_by_label("sf_1 = 1");
+    h.get_by_label(&format!("0  ({zeros})")).click();
+    h.run_steps(4);
+    h.get_by_label("sf_1 = 0");
     h.get_by_label("Add to expression").click();
-    h.run();
-    assert_eq!(expression(&h), "x1 BETWEEN 0 AND 0.5 AND sf_1 = 1");
+    h.run_steps(4);
+    assert_eq!(expression(&h), "x1 BETWEEN 0 AND 0.5 AND sf_1 = 0");
     let expected = {
         let ds = &h.state().data.as_ref().unwrap().ds;
         let x1 = ds.table.column("x1").unwrap().as_numeric().unwrap();
         let sf = ds.table.column("sf_1").unwrap().as_numeric().unwrap();
         (0..ds.n_rows())
-            .filter(|&i| (0.0..=0.5).contains(&x1[i]) && sf[i] == 1.0)
+            .filter(|&i| (0.0..=0.5).contains(&x1[i]) && sf[i] == 0.0)
             .count()
     };
     assert!(expected > 0, "the demo has rows in the built slice");
@@ -82,12 +82,12 @@ fn column_names_complete_in_the_expression_editor() {
     h.get_by_role_and_label(editor().0, editor().1).click();
     h.get_by_role_and_label(editor().0, editor().1)
         .type_text("x2 < 0.5 AND sf_");
-    h.run();
+    h.run_steps(4);
     // The list offers the columns the word starts; Tab takes the first.
     h.get_by_label("Tab inserts");
     assert!(h.query_all_by_label("sf_2").count() > 0, "sf_2 is offered");
     h.key_press(Key::Tab);
-    h.run();
+    h.run_steps(4);
     assert_eq!(expression(&h), "x2 < 0.5 AND sf_1");
     assert!(h.query_by_label("Tab inserts").is_none(), "the list closes");
     wait_for_text(&mut h, "rows match");
@@ -134,25 +134,25 @@ fn two_models_side_by_side_with_their_disagreements_on_a_slice() {
     let mut h = app(home.path());
     wait_ready(&mut h);
     h.get_by_label("Diff").click();
-    h.run();
+    h.run_steps(4);
     h.get_by_label_contains("Train or open two models");
     train_two_epochs(&mut h);
     assert!(h.state().models.len() >= 2);
     h.get_by_label("Diff").click();
-    h.run();
+    h.run_steps(4);
     wait_for_text(&mut h, "rows where A and B disagree");
     // The table has the overall row and one per slice; a click shows that slice's rows.
     let slice = h.state().analysis.as_ref().unwrap().stats[0].name.clone();
     h.get_by_label("overall");
     h.get_by_label("Δ F1");
     h.get_all_by_label(&slice).last().unwrap().click();
-    h.run();
+    h.run_steps(4);
     wait_for_text(&mut h, &format!("{slice}: "));
     let line = counts_line(h.state(), 0, 1, 0);
     h.get_by_label(&line);
     // Model B switched to the third model: the counts follow.
     h.get_by_role_and_label(Role::ComboBox, "Model B").click();
-    h.run();
+    h.run_steps(4);
     let third = h.state().models[2].name.clone();
     h.get_all_by_label(&third).last().unwrap().click();
     wait_for_text(&mut h, "rows where A and B disagree");
