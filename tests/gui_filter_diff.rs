@@ -22,7 +22,8 @@ fn expression(h: &Harness<'_, SlicelabApp>) -> String {
 
 /// Picks `column` in the builder's column picker by typing it and pressing Enter.
 fn pick_column(h: &mut Harness<'_, SlicelabApp>, column: &str) {
-    h.get_by_role_and_label(Role::ComboBox, "Filter column").click();
+    h.get_by_role_and_label(Role::ComboBox, "Filter column")
+        .click();
     h.run_steps(4);
     h.get_by_role_and_label(Role::TextInput, "Search")
         .type_text(column);
@@ -40,8 +41,10 @@ fn the_filter_builder_writes_sql_and_the_editor_shows_its_coverage() {
     h.run_steps(4);
     pick_column(&mut h, "x1");
     // A numeric column offers a range over its histogram, BETWEEN first.
-    h.get_by_role_and_label(Role::Slider, "from").set_value_accesskit(0.0);
-    h.get_by_role_and_label(Role::Slider, "to").set_value_accesskit(0.5);
+    h.get_by_role_and_label(Role::Slider, "from")
+        .set_value_accesskit(0.0);
+    h.get_by_role_and_label(Role::Slider, "to")
+        .set_value_accesskit(0.5);
     h.run_steps(4);
     h.get_by_label("x1 BETWEEN 0 AND 0.5");
     h.get_by_label("Add to expression").click();

@@ -109,7 +109,12 @@ pub struct ModelPair<'a> {
 
 impl<'a> ModelPair<'a> {
     /// Checks that both prediction vectors have one entry per label.
-    pub fn new(y: &'a [u32], a: &'a [u32], b: &'a [u32], n_classes: usize) -> Result<Self, DiffError> {
+    pub fn new(
+        y: &'a [u32],
+        a: &'a [u32],
+        b: &'a [u32],
+        n_classes: usize,
+    ) -> Result<Self, DiffError> {
         for (what, v) in [("model A's predictions", a), ("model B's predictions", b)] {
             if v.len() != y.len() {
                 return Err(DiffError::Length {
@@ -165,7 +170,13 @@ impl<'a> ModelPair<'a> {
                 } else {
                     RightOne::Neither
                 };
-                Disagreement { row: i, label, a, b, right }
+                Disagreement {
+                    row: i,
+                    label,
+                    a,
+                    b,
+                    right,
+                }
             })
             .collect()
     }
@@ -173,7 +184,12 @@ impl<'a> ModelPair<'a> {
 
 /// The rows of `base` (e.g. the test split) inside `mask`; an error when the mask does not have
 /// one bit per label.
-pub fn rows_in(base: &[usize], mask: &Bitmap, n_rows: usize, name: &str) -> Result<Vec<usize>, DiffError> {
+pub fn rows_in(
+    base: &[usize],
+    mask: &Bitmap,
+    n_rows: usize,
+    name: &str,
+) -> Result<Vec<usize>, DiffError> {
     if mask.len() != n_rows {
         return Err(DiffError::Length {
             what: format!("slice '{name}'"),
@@ -199,14 +215,20 @@ mod tests {
         let all: Vec<usize> = (0..6).collect();
         let row = pair.row("overall", &all);
         let ag = row.agreement;
-        assert_eq!((ag.a_only, ag.b_only, ag.both_wrong, ag.both_wrong_differ), (1, 1, 2, 1));
+        assert_eq!(
+            (ag.a_only, ag.b_only, ag.both_wrong, ag.both_wrong_differ),
+            (1, 1, 2, 1)
+        );
         assert_eq!((ag.both_right, ag.disagree()), (2, 3));
         assert_eq!(row.support, 6);
         assert_eq!(row.a.accuracy, Some(0.5));
         assert_eq!(row.accuracy_diff(), Some(0.0));
         let rows = pair.disagreements(&all, 10);
         let who: Vec<(usize, RightOne)> = rows.iter().map(|d| (d.row, d.right)).collect();
-        assert_eq!(who, vec![(1, RightOne::A), (2, RightOne::B), (4, RightOne::Neither)]);
+        assert_eq!(
+            who,
+            vec![(1, RightOne::A), (2, RightOne::B), (4, RightOne::Neither)]
+        );
         assert_eq!(pair.disagreements(&all, 1).len(), 1);
     }
 

@@ -175,7 +175,11 @@ pub fn fragment(col: &Column, op: BuilderOp, values: &[String]) -> Result<String
         }
         cmp => {
             need(1)?;
-            let sym = if cmp == BuilderOp::Ne { "<>" } else { cmp.label() };
+            let sym = if cmp == BuilderOp::Ne {
+                "<>"
+            } else {
+                cmp.label()
+            };
             format!("{c} {sym} {}", literal(col, &values[0])?)
         }
     })
@@ -189,9 +193,7 @@ pub fn combine(current: &str, fragment: &str) -> String {
     if cur.is_empty() {
         return fragment.to_string();
     }
-    let has_or = cur
-        .split_whitespace()
-        .any(|w| w.eq_ignore_ascii_case("or"));
+    let has_or = cur.split_whitespace().any(|w| w.eq_ignore_ascii_case("or"));
     if has_or {
         format!("({cur}) AND {fragment}")
     } else {

@@ -38,20 +38,46 @@ fn strings(name: &str, kind: ColumnKind, v: &[Option<&str>]) -> Column {
 fn table() -> Table {
     Table {
         columns: vec![
-            num("age", ColumnKind::Numeric, &[20.0, 35.5, f64::NAN, 50.0, -3.0, 35.5]),
+            num(
+                "age",
+                ColumnKind::Numeric,
+                &[20.0, 35.5, f64::NAN, 50.0, -3.0, 35.5],
+            ),
             strings(
                 "race",
                 ColumnKind::Categorical,
-                &[Some("O'Neil"), Some("b"), Some("b"), None, Some("c"), Some("b")],
+                &[
+                    Some("O'Neil"),
+                    Some("b"),
+                    Some("b"),
+                    None,
+                    Some("c"),
+                    Some("b"),
+                ],
             ),
             strings(
                 "note",
                 ColumnKind::Text,
-                &[Some("50% off"), Some("5 off"), Some("x_y"), Some("xay"), None, Some("none")],
+                &[
+                    Some("50% off"),
+                    Some("5 off"),
+                    Some("x_y"),
+                    Some("xay"),
+                    None,
+                    Some("none"),
+                ],
             ),
-            num("when", ColumnKind::Date, &[0.0, 10.0, 20.0, 30.0, 40.0, f64::NAN]),
+            num(
+                "when",
+                ColumnKind::Date,
+                &[0.0, 10.0, 20.0, 30.0, 40.0, f64::NAN],
+            ),
             num("and", ColumnKind::Numeric, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
-            num("my col", ColumnKind::Boolean, &[1.0, 0.0, 1.0, 0.0, 1.0, 0.0]),
+            num(
+                "my col",
+                ColumnKind::Boolean,
+                &[1.0, 0.0, 1.0, 0.0, 1.0, 0.0],
+            ),
         ],
         ..Table::default()
     }
@@ -154,8 +180,14 @@ fn operators_suit_the_kind() {
 fn combining_adds_with_and() {
     assert_eq!(combine("  ", "a > 1"), "a > 1");
     assert_eq!(combine("b = 2", "a > 1"), "b = 2 AND a > 1");
-    assert_eq!(combine("b = 2 or c = 3", "a > 1"), "(b = 2 or c = 3) AND a > 1");
-    let both = combine(&frag("age", BuilderOp::Gt, &["0"]), &frag("race", BuilderOp::Eq, &["b"]));
+    assert_eq!(
+        combine("b = 2 or c = 3", "a > 1"),
+        "(b = 2 or c = 3) AND a > 1"
+    );
+    let both = combine(
+        &frag("age", BuilderOp::Gt, &["0"]),
+        &frag("race", BuilderOp::Eq, &["b"]),
+    );
     assert_eq!(rows(&both), vec![1, 5]);
 }
 

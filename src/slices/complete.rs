@@ -178,10 +178,18 @@ mod tests {
         let quoted = at_end("\"my col\" <> '");
         assert!(matches!(quoted, Some(Completing::Value { column, .. }) if column == "my col"));
         let list = at_end("race NOT IN ('a', 'b");
-        assert!(matches!(list, Some(Completing::Value { column, prefix, .. })
-            if column == "race" && prefix == "b"));
+        assert!(
+            matches!(list, Some(Completing::Value { column, prefix, .. })
+            if column == "race" && prefix == "b")
+        );
         assert_eq!(at_end("note LIKE 'ab"), None);
-        assert_eq!(at_end("race = 'a' AND x"), Some(Completing::Column { start: 15, prefix: "x".into() }));
+        assert_eq!(
+            at_end("race = 'a' AND x"),
+            Some(Completing::Column {
+                start: 15,
+                prefix: "x".into()
+            })
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 pub mod bitmap;
 pub mod build;
 pub mod builder;
-pub mod complete;
 pub mod columns;
+pub mod complete;
 pub mod error;
 pub mod eval;
 pub mod expr;

@@ -122,8 +122,7 @@ fn body(
 fn text_value(ui: &mut egui::Ui, st: &mut BuilderState) -> Vec<String> {
     ui.horizontal(|ui| {
         let label = ui.label("Value");
-        ui.text_edit_singleline(&mut st.value)
-            .labelled_by(label.id);
+        ui.text_edit_singleline(&mut st.value).labelled_by(label.id);
     });
     vec![st.value.clone()]
 }
@@ -142,7 +141,11 @@ fn range_values(
         ColumnKind::Date => format_date(x),
         _ => round4(x),
     };
-    let (lo, hi) = if two { st.range } else { (st.range.0, st.range.0) };
+    let (lo, hi) = if two {
+        st.range
+    } else {
+        (st.range.0, st.range.0)
+    };
     histogram(ui, h, lo, hi);
     let fmt = move |x: f64, _: std::ops::RangeInclusive<usize>| show(x);
     let slider = |ui: &mut egui::Ui, v: &mut f64, text: &str| {
@@ -213,7 +216,11 @@ fn histogram(ui: &mut egui::Ui, h: &Histogram, lo: f64, hi: f64) {
             egui::pos2(x + 0.5, rect.bottom() - height),
             egui::pos2(x + w - 0.5, rect.bottom()),
         );
-        let color = if inside { theme::slice_color(0) } else { theme::NEUTRAL };
+        let color = if inside {
+            theme::slice_color(0)
+        } else {
+            theme::NEUTRAL
+        };
         painter.rect_filled(bar, 0.0, color);
     }
     resp.on_hover_text(format!(
@@ -260,7 +267,10 @@ fn value_list(
                 }
             }
             if s.counts.truncated {
-                ui.weak(format!("only the {} most frequent values", s.counts.values.len()));
+                ui.weak(format!(
+                    "only the {} most frequent values",
+                    s.counts.values.len()
+                ));
             }
         });
     if many {

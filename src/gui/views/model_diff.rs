@@ -88,8 +88,17 @@ impl ModelDiffView {
 }
 
 /// A model chooser; an empty choice takes the `nth` model.
-fn pick(ui: &mut egui::Ui, label: &str, choice: &mut Option<String>, models: &[ModelEntry], nth: usize) {
-    if !choice.as_ref().is_some_and(|c| models.iter().any(|m| &m.name == c)) {
+fn pick(
+    ui: &mut egui::Ui,
+    label: &str,
+    choice: &mut Option<String>,
+    models: &[ModelEntry],
+    nth: usize,
+) {
+    if !choice
+        .as_ref()
+        .is_some_and(|c| models.iter().any(|m| &m.name == c))
+    {
         *choice = models.get(nth).map(|m| m.name.clone());
     }
     let l = ui.label(label);
@@ -107,7 +116,10 @@ fn pick(ui: &mut egui::Ui, label: &str, choice: &mut Option<String>, models: &[M
 /// The table and the chosen slice's disagreements; returns a slice the user clicked.
 fn show(ui: &mut egui::Ui, r: &DiffResult, slice: Option<&str>) -> Option<String> {
     let (na, nb) = (&r.names.0, &r.names.1);
-    ui.label(format!("A = {na}, B = {nb}; scored over the {}", r.rows_word));
+    ui.label(format!(
+        "A = {na}, B = {nb}; scored over the {}",
+        r.rows_word
+    ));
     let chosen = (r.rows.iter())
         .position(|row| Some(row.name.as_str()) == slice)
         .unwrap_or(0);
@@ -118,8 +130,17 @@ fn show(ui: &mut egui::Ui, r: &DiffResult, slice: Option<&str>) -> Option<String
         .show(ui, |ui| {
             egui::Grid::new("diff_grid").striped(true).show(ui, |ui| {
                 let heads = [
-                    "Slice", "Rows", "Acc A", "Acc B", "Δ Acc", "F1 A", "F1 B", "Δ F1",
-                    "A right, B wrong", "B right, A wrong", "Both wrong",
+                    "Slice",
+                    "Rows",
+                    "Acc A",
+                    "Acc B",
+                    "Δ Acc",
+                    "F1 A",
+                    "F1 B",
+                    "Δ F1",
+                    "A right, B wrong",
+                    "B right, A wrong",
+                    "Both wrong",
                 ];
                 for h in heads {
                     ui.strong(h);
@@ -162,7 +183,11 @@ fn disagreements(
     list: &[crate::metrics::diff::Disagreement],
 ) {
     let ag = &row.agreement;
-    ui.strong(format!("{}: {} rows where A and B disagree", row.name, ag.disagree()));
+    ui.strong(format!(
+        "{}: {} rows where A and B disagree",
+        row.name,
+        ag.disagree()
+    ));
     ui.label(format!(
         "A right, B wrong: {}; B right, A wrong: {}; both wrong: {}",
         ag.a_only, ag.b_only, ag.both_wrong
@@ -170,33 +195,40 @@ fn disagreements(
     if ag.disagree() > list.len() {
         ui.weak(format!("listing the first {}", list.len()));
     }
-    let class = |c: u32| r.classes.get(c as usize).cloned().unwrap_or_else(|| c.to_string());
+    let class = |c: u32| {
+        r.classes
+            .get(c as usize)
+            .cloned()
+            .unwrap_or_else(|| c.to_string())
+    };
     let row_h = ui.spacing().interact_size.y;
     egui::ScrollArea::vertical()
         .id_salt("diff_rows")
         .max_height(LIST_HEIGHT)
         .show_rows(ui, row_h, list.len() + 1, |ui, range| {
-            egui::Grid::new("diff_rows_grid").striped(true).show(ui, |ui| {
-                for i in range {
-                    let Some(d) = i.checked_sub(1).and_then(|k| list.get(k)) else {
-                        for h in ["Row", "Label", "A predicts", "B predicts", "Right"] {
-                            ui.strong(h);
-                        }
+            egui::Grid::new("diff_rows_grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    for i in range {
+                        let Some(d) = i.checked_sub(1).and_then(|k| list.get(k)) else {
+                            for h in ["Row", "Label", "A predicts", "B predicts", "Right"] {
+                                ui.strong(h);
+                            }
+                            ui.end_row();
+                            continue;
+                        };
+                        ui.label(d.row.to_string());
+                        ui.label(class(d.label));
+                        ui.label(class(d.a));
+                        ui.label(class(d.b));
+                        let (text, color) = match d.right {
+                            RightOne::A => ("A", theme::GOOD),
+                            RightOne::B => ("B", theme::GOOD),
+                            RightOne::Neither => ("neither", theme::BAD),
+                        };
+                        ui.colored_label(color, text);
                         ui.end_row();
-                        continue;
-                    };
-                    ui.label(d.row.to_string());
-                    ui.label(class(d.label));
-                    ui.label(class(d.a));
-                    ui.label(class(d.b));
-                    let (text, color) = match d.right {
-                        RightOne::A => ("A", theme::GOOD),
-                        RightOne::B => ("B", theme::GOOD),
-                        RightOne::Neither => ("neither", theme::BAD),
-                    };
-                    ui.colored_label(color, text);
-                    ui.end_row();
-                }
-            });
+                    }
+                });
         });
 }

@@ -160,5 +160,7 @@ fn insert(ctx: &egui::Context, id: egui::Id, expr: &mut String, pop: &mut Popup,
 
 /// The byte offset of character `chars` of `text`.
 fn byte_offset(text: &str, chars: usize) -> usize {
-    text.char_indices().nth(chars).map_or(text.len(), |(b, _)| b)
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(b, _)| b)
 }
