@@ -39,7 +39,13 @@ impl ModelDiffView {
         }
         ui.horizontal(|ui| {
             pick(ui, "Model A", &mut self.a, cx.models, 0);
-            pick(ui, "Model B", &mut self.b, cx.models, 1);
+            // B starts as the first model of another method (two runs of one method and seed
+            // are the same model).
+            let a = cx.models.iter().find(|m| Some(&m.name) == self.a.as_ref());
+            let other = (cx.models.iter())
+                .position(|m| a.is_some_and(|a| a.method() != m.method()))
+                .unwrap_or(1);
+            pick(ui, "Model B", &mut self.b, cx.models, other);
         });
         let find = |n: &Option<String>| cx.models.iter().find(|m| Some(&m.name) == n.as_ref());
         let (Some(a), Some(b), Some(data), Some(analysis)) =
