@@ -10,6 +10,9 @@ use super::ViewCtx;
 use super::column_summary::summary;
 use crate::slices::complete::{Completing, accept, candidates, completing_at};
 
+/// Longest expression (bytes) that completion looks at.
+const MAX_COMPLETED_BYTES: usize = 20_000;
+
 /// The completion list as the last frame left it (egui temporary memory, under the editor's id).
 #[derive(Clone, Default)]
 struct Popup {
@@ -72,11 +75,15 @@ pub fn expression_editor(
         .hint_text("x1 BETWEEN 0 AND 0.3 AND x2 > 0.5")
         .show(ui);
     let response = out.response.response.clone().labelled_by(label);
-    let cursor = out
-        .cursor_range
-        .map(|r| byte_offset(expr, r.primary.index.0));
-    if response.has_focus() || pop.hovered {
-        if let Some(c) = cursor.filter(|_| response.has_focus()) {
+    if expr.len() > MAX_COMPLETED_BYTES {
+        // Finding the word at the cursor reads the text before it: not every frame of a pasted
+        // 100,000-term expression.
+        pop.items.clear();
+    } else if response.has_focus() || pop.hovered {
+        let cursor = (out.cursor_range)
+            .filter(|_| response.has_focus())
+            .map(|r| byte_offset(expr, r.primary.index.0));
+        if let Some(c) = cursor {
             refresh(&mut pop, expr, c, cx, ui.ctx());
         }
     } else {
