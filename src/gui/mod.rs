@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod app;
 pub mod command;
+pub mod diff;
 pub mod jobs;
 pub mod models;
 pub mod state;

@@ -74,16 +74,19 @@ pub enum Tab {
     Train,
     /// Method comparison.
     Compare,
+    /// Two models side by side on every slice.
+    Diff,
 }
 
 impl Tab {
     /// All tabs in display order.
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Errors,
         Tab::Map,
         Tab::Indicators,
         Tab::Train,
         Tab::Compare,
+        Tab::Diff,
     ];
 
     /// The tab's title.
@@ -94,6 +97,7 @@ impl Tab {
             Tab::Indicators => "Indicators",
             Tab::Train => "Train",
             Tab::Compare => "Compare",
+            Tab::Diff => "Diff",
         }
     }
 }

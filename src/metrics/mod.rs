@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod confusion;
+pub mod diff;
 pub mod distributions;
 pub mod extremes;
 pub mod from_counts;

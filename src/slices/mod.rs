@@ -2,7 +2,9 @@
 
 pub mod bitmap;
 pub mod build;
+pub mod builder;
 pub mod columns;
+pub mod complete;
 pub mod error;
 pub mod eval;
 pub mod expr;

@@ -387,5 +387,6 @@ fn main_area(
         Tab::Indicators => views.indicators.ui(ui, cx, out),
         Tab::Train => views.train.ui(ui, cx, out),
         Tab::Compare => views.compare.ui(ui, cx, out),
+        Tab::Diff => views.diff.ui(ui, cx),
     }
 }

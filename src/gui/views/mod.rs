@@ -3,13 +3,16 @@
 //! Views never see the app itself.
 
 mod attention;
+pub mod column_summary;
 pub mod compare;
 pub mod context;
 pub mod errors;
+pub mod filter_builder;
 pub mod indicator_scene;
 pub mod indicators;
 pub mod map;
 pub mod map_scene;
+pub mod model_diff;
 pub mod open;
 mod open_types;
 pub mod path_dialog;
@@ -17,6 +20,7 @@ pub mod per_class;
 pub mod shortcuts;
 mod slice_editor;
 pub mod slices;
+pub mod sql_editor;
 pub mod train;
 pub mod train_encoder;
 
@@ -45,6 +49,8 @@ pub struct Views {
     pub train: train::TrainView,
     /// The Compare tab.
     pub compare: compare::CompareView,
+    /// The Diff tab.
+    pub diff: model_diff::ModelDiffView,
 }
 
 /// The menu bar: files, data source, analysed predictions, error banner.

@@ -43,15 +43,9 @@ impl Editor {
             .id_salt("expression_editor")
             .max_height(theme::EDITOR_MAX_HEIGHT)
             .show(ui, |ui| {
-                ui.add(
-                    egui::TextEdit::multiline(&mut self.expr)
-                        .code_editor()
-                        .desired_rows(2)
-                        .desired_width(f32::INFINITY)
-                        .hint_text("x1 BETWEEN 0 AND 0.3 AND x2 > 0.5"),
-                )
-                .labelled_by(expr_label.id);
+                super::sql_editor::expression_editor(ui, &mut self.expr, cx, expr_label.id);
             });
+        super::filter_builder::show(ui, cx, &mut self.expr);
         let name = self.effective_name(cx);
         let check = self.check(cx, &name, out);
         let expr = self.expr.trim();
