@@ -143,10 +143,8 @@ fn list(ui: &mut egui::Ui, editor: &egui::Response, pop: &mut Popup) -> Option<S
                 }
             });
         });
+    // egui repaints on pointer moves by itself; a view never asks for frames.
     pop.hovered = area.response.contains_pointer();
-    if pop.hovered {
-        ui.ctx().request_repaint();
-    }
     clicked
 }
 
