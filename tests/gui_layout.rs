@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::collections::HashMap;
-
+use common::Memory;
 use common::{app, wait_for, wait_ready};
 use eframe::App;
 use egui::accesskit::Role;
@@ -18,23 +17,6 @@ use slicelab::slices::SliceDef;
 use slicelab::train::config::TrainConfig;
 
 type H = Harness<'static, SlicelabApp>;
-
-/// eframe's key-value store, in memory.
-#[derive(Default)]
-struct Memory(HashMap<String, String>);
-
-impl eframe::Storage for Memory {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_string(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
 
 /// The app in a window of `size` points.
 fn app_sized(home: &std::path::Path, size: [f32; 2]) -> H {

@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::collections::HashMap;
-
+use common::Memory;
 use common::{options, wait_for, wait_ready};
 use eframe::App;
 use egui_kittest::Harness;
@@ -14,23 +13,6 @@ use slicelab::gui::command::{Command, FilePurpose, TrainRequest};
 use slicelab::model::Method;
 use slicelab::slices::SliceDef;
 use slicelab::train::config::TrainConfig;
-
-/// eframe's key-value store, in memory.
-#[derive(Default)]
-struct Memory(HashMap<String, String>);
-
-impl eframe::Storage for Memory {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_string(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
 
 #[test]
 fn slices_and_models_come_back_after_a_restart() {

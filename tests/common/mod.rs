@@ -140,3 +140,20 @@ pub fn snapshot_tolerance() -> egui_kittest::SnapshotOptions {
         .threshold(2.0)
         .max_failed_pixels(4000)
 }
+
+/// eframe's key-value store, in memory.
+#[derive(Default)]
+pub struct Memory(pub std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Memory {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
