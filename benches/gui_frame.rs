@@ -246,6 +246,33 @@ fn frames(demo: Figure1) {
         }
     }
     errors_frames(&mut h);
+    diff_frames(&mut h);
+}
+
+/// Frames of the Diff tab (the quick model against the SBL run, its comparison built in the
+/// background) with the slice editor's filter builder open (its column summary is built on the
+/// UI thread once per column).
+fn diff_frames(h: &mut Harness<'_, SlicelabApp>) {
+    use egui_kittest::kittest::Queryable;
+    h.state_mut().session.tab = Tab::Diff;
+    h.step();
+    h.get_by_label("Filter builder").click();
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        h.step();
+        times.push(ms(t.elapsed()));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    times.sort_by(f64::total_cmp);
+    let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    println!(
+        "frames, Diff tab ({} models) with the filter builder open: median {:.2} ms, p95 {:.2} ms, max {:.2} ms (target < 16 ms)",
+        h.state().models.len(),
+        p(0.5),
+        p(0.95),
+        p(1.0)
+    );
 }
 
 /// Frames of the Errors tab on slice sf_1: the rows sorted by x1, then the distributions (each
