@@ -226,19 +226,15 @@ fn frames(demo: Figure1) {
         }
         h.state_mut().push(Command::StopTraining);
         let busy = h.state().training.is_some();
-        times.sort_by(f64::total_cmp);
-        let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
         println!(
-            "frames, {} path, training {}: median {:.2} ms, p95 {:.2} ms, max {:.2} ms (target < 16 ms)",
+            "frames, {} path, training {}: {}",
             if gpu {
                 "GPU (paint callback)"
             } else {
                 "painter fallback"
             },
             if busy { "running" } else { "finished" },
-            p(0.5),
-            p(0.95),
-            p(1.0)
+            summary(times)
         );
         while h.state().training.is_some() {
             h.step();
@@ -257,22 +253,37 @@ fn diff_frames(h: &mut Harness<'_, SlicelabApp>) {
     h.state_mut().session.tab = Tab::Diff;
     h.step();
     h.get_by_label("Filter builder").click();
-    let mut times = Vec::new();
-    for _ in 0..100 {
-        let t = Instant::now();
-        h.step();
-        times.push(ms(t.elapsed()));
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let times = step_frames(h, 100);
+    println!(
+        "frames, Diff tab ({} models) with the filter builder open: {}",
+        h.state().models.len(),
+        summary(times)
+    );
+}
+
+/// The UI-thread time of `n` frames, 5 ms apart, in ms.
+fn step_frames(h: &mut Harness<'_, SlicelabApp>, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            h.step();
+            let took = ms(t.elapsed());
+            std::thread::sleep(Duration::from_millis(5));
+            took
+        })
+        .collect()
+}
+
+/// Median, p95 and max of frame times against the 16 ms budget.
+fn summary(mut times: Vec<f64>) -> String {
     times.sort_by(f64::total_cmp);
     let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
-    println!(
-        "frames, Diff tab ({} models) with the filter builder open: median {:.2} ms, p95 {:.2} ms, max {:.2} ms (target < 16 ms)",
-        h.state().models.len(),
+    format!(
+        "median {:.2} ms, p95 {:.2} ms, max {:.2} ms (target < 16 ms)",
         p(0.5),
         p(0.95),
         p(1.0)
-    );
+    )
 }
 
 /// Frames of the Errors tab on slice sf_1: the rows sorted by x1, then the distributions (each
@@ -292,20 +303,9 @@ fn errors_frames(h: &mut Harness<'_, SlicelabApp>) {
         let view = &mut h.state_mut().session.views.errors;
         view.detail = detail;
         view.row_sort = Some((RowColumn::Table(x1), true));
-        let mut times = Vec::new();
-        for _ in 0..100 {
-            let t = Instant::now();
-            h.step();
-            times.push(ms(t.elapsed()));
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        times.sort_by(f64::total_cmp);
-        let p = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
         println!(
-            "frames, Errors tab, {detail:?} of sf_1 (rows sorted by x1): median {:.2} ms, p95 {:.2} ms, max {:.2} ms (target < 16 ms)",
-            p(0.5),
-            p(0.95),
-            p(1.0)
+            "frames, Errors tab, {detail:?} of sf_1 (rows sorted by x1): {}",
+            summary(step_frames(h, 100))
         );
     }
 }

@@ -8,7 +8,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use common::{wait_for, wait_for_text};
+use common::{header_x, wait_for, wait_for_text};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -263,24 +263,6 @@ fn distributions_list_the_most_different_feature_first() {
     );
     // `colour` is the same in and out of the slice: listed, below the shifted ones.
     assert!(top(&h, "colour") > top(&h, "mild"));
-}
-
-/// The x position of the rows table's header cell labelled `name` (on the row of "correct?");
-/// NaN when it is not shown.
-fn header_x(h: &H, name: &str) -> f64 {
-    let bounds = |n: &str| -> Vec<(f64, f64)> {
-        h.query_all_by_label(n)
-            .filter_map(|n| n.accesskit_node().bounding_box())
-            .map(|b| (b.x0, b.y0))
-            .collect()
-    };
-    let Some(&(_, row)) = bounds("correct?").first() else {
-        return f64::NAN;
-    };
-    bounds(name)
-        .into_iter()
-        .find(|&(_, y)| (y - row).abs() < 1.0)
-        .map_or(f64::NAN, |(x, _)| x)
 }
 
 #[test]

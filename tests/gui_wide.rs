@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::wait_for;
+use common::{header_x, wait_for};
 use egui::Key;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -111,24 +111,6 @@ fn pickers_search_800_columns_and_the_rows_table_shows_any_of_them() {
             && a.analysis.as_ref().is_some_and(|x| !x.reports.is_empty())
     });
     errors_rows_table(&mut h);
-}
-
-/// The x position of the rows table's header cell named `name` (on the row of "correct?",
-/// which only that table shows); NaN when it is not shown.
-fn header_x(h: &Harness<'_, SlicelabApp>, name: &str) -> f64 {
-    let bounds = |n: &str| -> Vec<(f64, f64)> {
-        h.query_all_by_label(n)
-            .filter_map(|n| n.accesskit_node().bounding_box())
-            .map(|b| (b.x0, b.y0))
-            .collect()
-    };
-    let Some(&(_, row)) = bounds("correct?").first() else {
-        return f64::NAN;
-    };
-    bounds(name)
-        .into_iter()
-        .find(|&(_, y)| (y - row).abs() < 1.0)
-        .map_or(f64::NAN, |(x, _)| x)
 }
 
 fn errors_rows_table(h: &mut Harness<'_, SlicelabApp>) {

@@ -157,3 +157,22 @@ impl eframe::Storage for Memory {
     }
     fn flush(&mut self) {}
 }
+
+/// The x position of the rows table's header cell named `name` (on the row of "correct?",
+/// which only that table shows); NaN when it is not shown.
+pub fn header_x(h: &Harness<'_, SlicelabApp>, name: &str) -> f64 {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let bounds = |n: &str| -> Vec<(f64, f64)> {
+        h.query_all_by_label(n)
+            .filter_map(|n| n.accesskit_node().bounding_box())
+            .map(|b| (b.x0, b.y0))
+            .collect()
+    };
+    let Some(&(_, row)) = bounds("correct?").first() else {
+        return f64::NAN;
+    };
+    bounds(name)
+        .into_iter()
+        .find(|&(_, y)| (y - row).abs() < 1.0)
+        .map_or(f64::NAN, |(x, _)| x)
+}
