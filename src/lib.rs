@@ -16,6 +16,8 @@
 pub mod alloc_tuning;
 pub mod analysis;
 pub mod data;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub mod experiments;
 pub mod gui;
 pub mod kernels;

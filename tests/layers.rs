@@ -22,6 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("metrics", &["data", "slices"]),
     ("summary", &["data", "slices", "metrics"]),
     ("sql", &["data", "slices", "metrics"]),
+    ("engine", &["data", "slices", "metrics", "sql"]),
     (
         "train",
         &[

@@ -29,10 +29,19 @@ pub struct EvalArgs {
     /// `slicelab sql` returns it from any engine) instead of from data.
     #[arg(long, conflicts_with_all = ["model", "data", "pred", "proba_prefix", "slices", "truth_slices"])]
     counts: Option<PathBuf>,
-    /// With --counts: the classes (default: the labels in the table); a prediction that is
-    /// not one of them counts as wrong.
-    #[arg(long, value_delimiter = ',', requires = "counts")]
+    /// With --counts or --engine: the classes (default: the labels counted); a prediction that
+    /// is not one of them counts as wrong.
+    #[arg(long, value_delimiter = ',')]
     classes: Option<Vec<String>>,
+    /// Count in this SQL engine, streaming --data (a file, a folder, or a glob such as
+    /// 'logs/*.parquet') instead of loading it: needs --pred and --slices, and a build with
+    /// the `engine` feature.
+    #[arg(long, value_enum, requires_all = ["data", "pred", "slices"],
+          conflicts_with_all = ["model", "proba_prefix", "counts", "truth_slices", "encoder"])]
+    engine: Option<super::engine::EngineKind>,
+    /// With --engine: the engine's memory pool, e.g. 2GB or 512MiB (default: no limit).
+    #[arg(long, requires = "engine")]
+    memory_limit: Option<String>,
     /// Whether the first row of a CSV file names the columns: yes, no (columns c0, c1, ...) or
     /// auto.
     #[arg(long, default_value = "auto")]
@@ -91,6 +100,12 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             "a JSON file written by slicelab eval",
             |p| slicelab::safe_write::is_json_with_key(p, "evaluated"),
         )?;
+    }
+    if a.classes.is_some() && a.counts.is_none() && a.engine.is_none() {
+        bail!("--classes applies to --counts or --engine only");
+    }
+    if a.engine.is_some() {
+        return engine_eval(&a);
     }
     if let Some(counts) = &a.counts {
         let report = slicelab::sql::Counts::read(counts)?
@@ -172,6 +187,25 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     };
     let report = evaluate(&ds, &pred, &set, a.metric, a.pred.as_deref())?;
     print_report(&a, &report, &what, &ds.table.source)
+}
+
+fn engine_eval(a: &EvalArgs) -> anyhow::Result<()> {
+    let (Some(data), Some(pred), Some(slices)) = (&a.data, &a.pred, &a.slices) else {
+        bail!("--engine needs --data, --pred and --slices")
+    };
+    let data = data.to_string_lossy();
+    let e = super::engine::EngineEval {
+        data: &data,
+        label: a.label.as_deref().unwrap_or("y"),
+        pred,
+        slices,
+        memory_limit: a.memory_limit.as_deref(),
+        types: a.types.as_deref(),
+        classes: a.classes.as_deref(),
+        metric: a.metric,
+    };
+    let (report, what) = super::engine::evaluate(&e)?;
+    print_report(a, &report, &what, &data)
 }
 
 /// Prints the table (and per-class tables) and writes `--json`.

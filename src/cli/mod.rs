@@ -2,6 +2,7 @@
 
 mod args;
 mod demo;
+mod engine;
 mod eval;
 mod experiment;
 mod features;

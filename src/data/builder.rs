@@ -9,9 +9,12 @@ use super::table::{Column, ColumnData, ColumnKind, MISSING_CODE, format_number};
 /// String columns with a mean length above this are treated as free text.
 pub const TEXT_MEAN_CHARS: f64 = 30.0;
 
+/// The trimmed cells that denote a missing value.
+pub const MISSING_TOKENS: [&str; 8] = ["", "?", "NA", "N/A", "NaN", "nan", "NULL", "null"];
+
 /// Whether a trimmed cell denotes a missing value.
 pub fn is_missing_token(s: &str) -> bool {
-    matches!(s, "" | "?" | "NA" | "N/A" | "NaN" | "nan" | "NULL" | "null")
+    MISSING_TOKENS.contains(&s)
 }
 
 /// Accumulates one column; numbers stay numbers until a non-numeric cell appears.

@@ -114,6 +114,40 @@ impl Counts {
         })
     }
 
+    /// A counts table from an engine's result rows `[slice, label, pred, count]` (missing
+    /// values as empty text); `source` names it in errors, and a row's "line" is its position
+    /// plus one.
+    pub fn from_rows(source: &str, rows: Vec<[String; 4]>) -> Result<Self, CountsError> {
+        let path = Path::new(source);
+        let mut cells = Vec::with_capacity(rows.len());
+        let mut slices: Vec<String> = Vec::new();
+        for (i, [slice, label, pred, count]) in rows.into_iter().enumerate() {
+            let line = i as u64 + 1;
+            let n = parse_count(count.trim()).ok_or_else(|| {
+                let msg = format!("'{count}' is not a count (a whole number >= 0)");
+                err(path, Some(line), Some("count"), msg)
+            })?;
+            if slice != "overall" && !slices.contains(&slice) {
+                slices.push(slice.clone());
+            }
+            cells.push(Cell {
+                line,
+                slice,
+                label: label.trim().to_string(),
+                pred: pred.trim().to_string(),
+                count: n,
+            });
+        }
+        if !cells.iter().any(|c| c.slice == "overall") {
+            return Err(err(path, None, Some("slice"), "no 'overall' rows"));
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            cells,
+            slices,
+        })
+    }
+
     /// The confusion matrices, over `classes` when given, else over the labels of `overall`
     /// (ordered as slicelab orders a label column's classes). An empty prediction counts as
     /// wrong, as a missing prediction does in memory; an empty label is an error.

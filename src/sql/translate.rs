@@ -119,6 +119,10 @@ impl Translator<'_> {
     fn number_as_text_in(&self, i: usize, list: &[String]) -> Result<String, Untranslatable> {
         let col = &self.table.columns[i];
         let ident = self.dialect.ident(&col.name);
+        let ident = match col.kind {
+            ColumnKind::Date => ident,
+            _ => format!("CAST({ident} AS DOUBLE)"),
+        };
         let items: Vec<String> = if col.kind == ColumnKind::Date {
             list.iter()
                 .filter_map(|s| parse_date(s).filter(|&d| format_date(d) == *s))
@@ -214,9 +218,10 @@ impl Translator<'_> {
                     ColumnKind::Date => {
                         return Err(format!("date column '{}' used as a number", col.name));
                     }
-                    // 0/1 columns may be BOOLEAN in the engine.
-                    ColumnKind::Boolean => format!("CAST({ident} AS DOUBLE)"),
-                    _ => ident,
+                    // Always DOUBLE, as the evaluator reads numbers: 0/1 columns may be BOOLEAN
+                    // in the engine, and a table an engine holds as text would otherwise compare
+                    // as text or, in Spark's legacy mode, truncate `'1.5'` to the integer 1.
+                    _ => format!("CAST({ident} AS DOUBLE)"),
                 }
             }
             NumExpr::Lit(x) => self.number(*x),
@@ -251,16 +256,10 @@ impl Translator<'_> {
         })
     }
 
-    /// An operand of arithmetic: a column as DOUBLE, as the evaluator computes in `f64` (an
-    /// engine's integer arithmetic would overflow or truncate).
+    /// An operand of arithmetic (columns are already DOUBLE, as the evaluator computes in `f64`:
+    /// an engine's integer arithmetic would overflow or truncate).
     fn operand(&self, e: &NumExpr) -> Result<String, Untranslatable> {
-        let x = self.num(e)?;
-        Ok(match e {
-            NumExpr::Column(i) if self.table.columns[*i].kind != ColumnKind::Boolean => {
-                format!("CAST({x} AS DOUBLE)")
-            }
-            _ => x,
-        })
+        self.num(e)
     }
 
     fn func(&self, f: NumFunc, x: &str) -> String {

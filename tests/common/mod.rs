@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod parquet;
+pub mod sql_cases;
 pub mod tiny_bert;
 
 use std::path::{Path, PathBuf};
