@@ -5,7 +5,8 @@
 # For each table (a generated table with every slice construct and missing values in every column,
 # the figure1 demo, and census when $SHARED/data has it) and each dialect: print the query, run it
 # (DuckDB through its Python module, Spark through the `spark-sql -f` CLI, each engine typing the
-# CSV itself: empty fields are NULL), feed the result to `slicelab eval --counts`, and compare every
+# CSV itself: empty fields are NULL; and Spark once more holding every column as text in its legacy
+# non-ANSI mode, Spark 3's default), feed the result to `slicelab eval --counts`, and compare every
 # slice's confusion matrix with `slicelab eval --data`.
 #
 #   SLICELAB=target/release/slicelab SHARED=/work/shared scripts/check-dialects.sh
@@ -105,64 +106,10 @@ sys.exit(0 if ok == len(mem) and not extra else 1)
 EOF
 
 # --- tables --------------------------------------------------------------------------------
-# 1. Every construct, with a missing value in every column: GENERATED and CONSTRUCTS of the Rust
-#    tests (tests/common/sql_cases.rs; tests/sql.rs before), Rust string escapes undone.
+# 1. Every construct, with a missing value in every column: the Rust tests' own fixture.
 mkdir -p "$WORK/generated"
-cat > "$WORK/generated/data.csv" <<'EOF'
-n,s,b,d,t,y,p
-1.5,Alpha,1,2013-01-27,Why is it so slow?,1,1
-,beta,0,2013-02-01,It isn't good,0,1
--2,,1,,a  b   c,1,0
-0,O'Neil,0,2014-05-05,"100% sure, not bad",0,0
-3,a\b,1,2013-01-01,what now,1,1
-4,alphabet,0,2015-06-30,,2,2
-2,Beta,1,2013-01-27,no way?,2,1
-EOF
-# name <TAB> expression
-cat > "$WORK/generated/constructs.tsv" <<'EOF'
-cmp	n > 1
-is_null	n IS NULL
-not_null	s IS NOT NULL
-in_num	n IN (0, 3)
-not_in	s NOT IN ('Alpha', 'beta')
-between	n BETWEEN -1 AND 2
-like	s LIKE 'A%'
-like_escape	t LIKE '100\% %'
-ilike	s ILIKE 'al%'
-underscore	s LIKE 'bet_'
-quote	s = 'O''Neil'
-backslash	s = 'a\b'
-regexp	REGEXP_LIKE(t, '^w\w+')
-arith	(n * 2 + 1) / (n - 1) >= 0.5
-modulo	n % 2 = 1
-negate	-n < 1
-sqrt	SQRT(n) < 2
-ln	LN(n) < 1
-round	ROUND(n) = 2 OR FLOOR(n) = 1 OR CEIL(n) = 2
-abs_exp	ABS(n) = 2 AND EXP(n) > 1
-lower_upper	LOWER(s) = 'alpha' OR UPPER(s) = 'BETA'
-trim_length	TRIM(t) = 'a  b   c' OR LENGTH(s) = 5
-words	WORD_COUNT(t) >= 3
-question	IS_QUESTION(t)
-negation	HAS_NEGATION(t)
-bool_col	b
-bool_eq	b = 1
-date	d >= '2013-01-27'
-date_in	d IN ('2013-01-27')
-num_text	n = 'abc' OR n IN ('1.5', 'x')
-same	(n > 1) = (b = 1)
-not_or	NOT (n > 1 OR s = 'beta')
-literal	n > 100 OR FALSE
-refs	question AND NOT negation
-EOF
-"$PY" - "$WORK/generated" <<'EOF'
-import json, sys
-d = sys.argv[1]
-with open(f"{d}/slices.toml", "w") as out:
-    for line in open(f"{d}/constructs.tsv"):
-        name, expr = line.rstrip("\n").split("\t", 1)
-        out.write(f"[[slice]]\nname = {json.dumps(name)}\nexpr = {json.dumps(expr)}\n\n")  # JSON strings are TOML basic strings
-EOF
+cp "$ROOT/tests/data/sql_constructs.csv" "$WORK/generated/data.csv"
+cp "$ROOT/tests/data/sql_constructs.toml" "$WORK/generated/slices.toml"
 
 # 2. The figure1 demo's test split with a prediction column (a linear rule) and the 15-slice grid.
 mkdir -p "$WORK/figure1"
@@ -216,22 +163,25 @@ for entry in $TABLES; do
   "$SLICELAB" eval --data "$dir/data.csv" --label "$label" --pred "$pred" --slices "$dir/slices.toml" \
     --json "$dir/memory.json" > "$dir/memory.txt" 2> "$dir/memory.err" ||
     { echo "$table: in-memory eval failed: $(tail -1 "$dir/memory.err")"; failed=1; continue; }
-  for dialect in duckdb spark; do
+  # spark-text: Spark holding every column as text, in its legacy (non-ANSI) mode, Spark 3's default.
+  for dialect in duckdb spark spark-text; do
     base=$dir/$dialect
     "$SLICELAB" sql --slices "$dir/slices.toml" --label "$label" --pred "$pred" --table t \
-      --dialect "$dialect" --data "$dir/data.csv" --out "$base.sql" 2> "$base.sql.err" ||
+      --dialect "${dialect%-text}" --data "$dir/data.csv" --out "$base.sql" 2> "$base.sql.err" ||
       { echo "$dialect $table: slicelab sql failed: $(tail -1 "$base.sql.err")"; failed=1; continue; }
     start=$(now)
     if [ "$dialect" = duckdb ]; then
       nice -n 10 "$PY" "$WORK/run_duckdb.py" "$base.sql" "$dir/data.csv" "$base.counts.csv" 2> "$base.engine.err" ||
         { echo "$dialect $table: ENGINE ERROR: $(tail -1 "$base.engine.err" | cut -c1-400)"; failed=1; continue; }
     else
-      { echo "CREATE TEMPORARY VIEW t USING csv OPTIONS (path '$dir/data.csv', header 'true', inferSchema 'true');"
+      infer=true ansi=true
+      [ "$dialect" = spark-text ] && infer=false ansi=false
+      { echo "CREATE TEMPORARY VIEW t USING csv OPTIONS (path '$dir/data.csv', header 'true', inferSchema '$infer');"
         echo "DESCRIBE t;"
         cat "$base.sql"; echo ";"; } > "$base.spark.sql"
       mkdir -p "$WORK/spark-cwd"   # spark-sql leaves metastore_db/ and spark-warehouse/ in its cwd
       (cd "$WORK/spark-cwd" && nice -n 10 "$SPARK_HOME/bin/spark-sql" --master 'local[1]' --driver-memory 1g \
-        --conf spark.ui.enabled=false --conf spark.sql.session.timeZone=UTC \
+        --conf spark.ui.enabled=false --conf spark.sql.session.timeZone=UTC --conf spark.sql.ansi.enabled=$ansi \
         -f "$base.spark.sql" > "$base.out.tsv" 2> "$base.engine.err") ||
         { echo "$dialect $table: ENGINE ERROR: $(grep -m1 -E '\[[A-Z_]+\]|Exception:' "$base.engine.err" | cut -c1-400)"; failed=1; continue; }
       "$PY" "$WORK/spark_tsv_to_csv.py" "$base.out.tsv" > "$base.counts.csv"

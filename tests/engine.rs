@@ -21,7 +21,7 @@ use slicelab::slices::SliceSet;
 use slicelab::sql::Counts;
 
 use common::cli::{ok, p, slicelab, stderr};
-use common::sql_cases::{CONSTRUCTS, GENERATED, counts_from_bitmaps, set_of};
+use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, set_of};
 
 /// The engine's counts of `set` over `pattern`, under a 64 MB memory pool.
 fn engine_counts(pattern: &str, set: &SliceSet, label: &str, pred: &str) -> Counts {
@@ -154,13 +154,34 @@ fn random_table(rows: usize, seed: u64) -> String {
 #[test]
 fn every_construct_counts_as_the_bitmaps_do_from_csv_and_parquet() {
     let dir = tempfile::tempdir().unwrap();
-    let set = set_of(CONSTRUCTS);
+    let set = constructs();
     let small = dir.path().join("generated.csv");
     std::fs::write(&small, GENERATED).unwrap();
     check_both_formats(dir.path(), &small, &set, "y", "p");
     let random = dir.path().join("random.csv");
     std::fs::write(&random, random_table(3000, 7)).unwrap();
     check_both_formats(dir.path(), &random, &set, "y", "p");
+}
+
+#[test]
+fn a_file_without_a_header_row_has_the_loaders_column_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("no_header.csv");
+    // The constructs table's rows, repeated: each first-row value recurs, so the loader (and so
+    // the engine) can tell the first row is data.
+    let rows = GENERATED.split_once('\n').unwrap().1;
+    std::fs::write(&csv, rows.repeat(30)).unwrap();
+    let set = set_of(&[
+        ("big", "c0 > 1"),
+        ("alpha", "c1 ILIKE 'al%'"),
+        ("q", "IS_QUESTION(c4)"),
+    ]);
+    let bitmaps = counts_from_bitmaps(&csv, "c5", "c6", &set);
+    assert_same_counts(
+        &engine_counts(p(&csv), &set, "c5", "c6"),
+        &bitmaps,
+        "no header",
+    );
 }
 
 #[test]
@@ -313,6 +334,14 @@ fn bad_input_is_named() {
     // Census slices name columns this table does not have: the slice and column are named.
     let e = run(&["--data", p(&csv), "--pred", "p"]);
     assert!(e.contains("sex"), "{e}");
+    // A header that repeats a name: the columns and the fix are named.
+    let dup = dir.path().join("dup.csv");
+    std::fs::write(&dup, "a,a,y,p\n1,x,1,1\n2,y,0,1\n").unwrap();
+    let e = run(&["--data", p(&dup), "--pred", "p"]);
+    assert!(
+        e.contains("columns 1 and 2 are both named 'a'") && e.contains("'a_2'"),
+        "{e}"
+    );
     let gz = dir.path().join("g.csv.gz");
     std::fs::write(&gz, b"").unwrap();
     let e = run(&["--data", p(&gz), "--pred", "p"]);

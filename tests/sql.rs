@@ -13,7 +13,7 @@ use slicelab::slices::SliceSet;
 use slicelab::sql::{Dialect, QuerySpec, SqlError, counts_query, slice_conditions};
 
 mod common;
-use common::sql_cases::{CONSTRUCTS, GENERATED, counts_from_bitmaps, set_of};
+use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, set_of};
 use sqlparser::dialect::{Dialect as SqlDialect, DuckDbDialect, GenericDialect, SparkSqlDialect};
 use sqlparser::parser::Parser;
 
@@ -24,7 +24,7 @@ fn generated(dir: &Path) -> Table {
 }
 
 fn conditions(dialect: Dialect, table: &Table) -> BTreeMap<String, String> {
-    slice_conditions(&set_of(CONSTRUCTS), table, dialect)
+    slice_conditions(&constructs(), table, dialect)
         .unwrap()
         .into_iter()
         .collect()
@@ -96,7 +96,7 @@ fn spark_and_duckdb_outputs_parse_in_their_dialects() {
     let table = generated(dir.path());
     let figure1 = Figure1::default().table().0;
     let demo_set = set_of(&[("disk", "sf_1"), ("left", "x1 < -0.5 AND NOT disk")]);
-    for (set, table) in [(set_of(CONSTRUCTS), &table), (demo_set, &figure1)] {
+    for (set, table) in [(constructs(), &table), (demo_set, &figure1)] {
         for dialect in Dialect::ALL {
             let spec = QuerySpec {
                 table: "logs",
@@ -239,7 +239,7 @@ fn eval_counts_equals_in_memory_eval_on_the_generated_table() {
     let dir = tempfile::tempdir().unwrap();
     generated(dir.path());
     let data = dir.path().join("generated.csv");
-    counts_match_in_memory(dir.path(), &data, "y", "p", &set_of(CONSTRUCTS));
+    counts_match_in_memory(dir.path(), &data, "y", "p", &constructs());
 }
 
 #[test]

@@ -35,7 +35,7 @@ pub struct EngineEval<'a> {
 pub fn evaluate(
     e: &EngineEval,
 ) -> anyhow::Result<(slicelab::metrics::report::SplitReport, String)> {
-    use slicelab::engine::{Engine, SAMPLE_ROWS, Source, parse_size};
+    use slicelab::engine::{Engine, SAMPLE_ROWS, Source, format_bytes, parse_size};
 
     let source = Source::resolve(e.data)?;
     let limit = e.memory_limit.map(parse_size).transpose()?;
@@ -47,13 +47,13 @@ pub fn evaluate(
     let run = engine.counts(&set, &typing, e.label, e.pred, None)?;
     let report = run.counts.confusions(e.classes)?.report(e.metric);
     let limit = limit.map_or("no memory limit".to_string(), |b| {
-        format!("memory limit {:.2} GB", b as f64 / 1e9)
+        format!("memory limit {}", format_bytes(b as u64))
     });
     let what = format!(
-        "predictions in column '{}', counted by DataFusion over {files} file(s), {:.2} GB, in \
-         {:.1} s ({limit})",
+        "predictions in column '{}', counted by DataFusion over {files} file(s), {}, in {:.1} s \
+         ({limit})",
         e.pred,
-        bytes as f64 / 1e9,
+        format_bytes(bytes),
         run.elapsed.as_secs_f64()
     );
     Ok((report, what))

@@ -6,6 +6,7 @@
 //! counts come back. The report is then computed from the counts by the same code as
 //! `eval --counts`, so no row has to leave the engine.
 
+pub mod csv_header;
 pub mod error;
 pub mod sample;
 pub mod size;
@@ -17,16 +18,19 @@ use std::time::{Duration, Instant};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
+use datafusion::prelude::{
+    CsvReadOptions, DataFrame, ParquetReadOptions, SessionConfig, SessionContext, ident,
+};
 
 pub use error::EngineError;
-pub use size::parse_size;
+pub use size::{format_bytes, parse_size};
 pub use source::{Format, Source};
 
 use crate::data::Table;
 use crate::data::builder::MISSING_TOKENS;
 use crate::slices::SliceSet;
 use crate::sql::{Counts, Dialect, QuerySpec, counts_query};
+use csv_header::{CsvHeader, csv_header};
 use error::df;
 
 /// The name the data is registered under in the engine's session.
@@ -70,16 +74,12 @@ impl Engine {
         let files = source.file_strings();
         runtime.block_on(async {
             let frame = match source.format {
-                Format::Parquet => ctx.read_parquet(files, ParquetReadOptions::default()).await,
-                Format::Csv => {
-                    let options = CsvReadOptions::new()
-                        .has_header(true)
-                        .null_regex(Some(missing_regex()))
-                        .schema_infer_max_records(SAMPLE_ROWS);
-                    ctx.read_csv(files, options).await
-                }
-            }
-            .map_err(df("reading the files' schema"))?;
+                Format::Parquet => ctx
+                    .read_parquet(files, ParquetReadOptions::default())
+                    .await
+                    .map_err(df("reading the files' schema")),
+                Format::Csv => read_csv(&ctx, &source).await,
+            }?;
             ctx.register_table(TABLE, frame.into_view())
                 .map_err(df("registering the table"))
         })?;
@@ -192,6 +192,34 @@ impl Engine {
             }
         })
     }
+}
+
+/// The CSV files as a frame whose columns are named as the loader names them.
+async fn read_csv(ctx: &SessionContext, source: &Source) -> Result<DataFrame, EngineError> {
+    let header = match source.files.first() {
+        Some(first) => csv_header(first)?,
+        None => CsvHeader::Named,
+    };
+    let options = CsvReadOptions::new()
+        .has_header(header == CsvHeader::Named)
+        .null_regex(Some(missing_regex()))
+        .schema_infer_max_records(SAMPLE_ROWS);
+    let frame = ctx
+        .read_csv(source.file_strings(), options)
+        .await
+        .map_err(df("reading the files' schema"))?;
+    let CsvHeader::Positional(names) = header else {
+        return Ok(frame);
+    };
+    // DataFusion names a header-less file's columns column_1, ...; the loader says c0, ...
+    let renamed: Vec<_> = frame
+        .schema()
+        .fields()
+        .iter()
+        .zip(&names)
+        .map(|(f, name)| ident(f.name()).alias(name))
+        .collect();
+    frame.select(renamed).map_err(df("naming the columns"))
 }
 
 async fn cancelled(flag: &AtomicBool) {

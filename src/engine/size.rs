@@ -34,6 +34,17 @@ pub fn parse_size(text: &str) -> Result<usize, EngineError> {
     Ok(bytes as usize)
 }
 
+/// `bytes` for people: `812 KB`, `4.21 GB` (decimal units, as `--memory-limit` reads them).
+pub fn format_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.0} KB", b / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.2} GB", b / 1e9),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,6 +55,8 @@ mod tests {
         assert_eq!(parse_size("1.5GiB").unwrap(), 1_610_612_736);
         assert_eq!(parse_size(" 512 mb ").unwrap(), 512_000_000);
         assert_eq!(parse_size("800000000").unwrap(), 800_000_000);
+        assert_eq!(format_bytes(812_345), "812 KB");
+        assert_eq!(format_bytes(4_212_000_000), "4.21 GB");
         for bad in ["", "GB", "2XB", "-1GB", "10", "1e9"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
