@@ -38,10 +38,10 @@ pub const NO_ENGINE: &str = "this build has no engine: cargo build --release --f
 #[cfg(feature = "engine")]
 pub type EngineHandle = Arc<crate::engine::Engine>;
 
-/// Without the `engine` feature there is never a session.
+/// Without the `engine` feature there is never a session ([`read_source`] says why).
 #[cfg(not(feature = "engine"))]
 #[derive(Clone)]
-pub enum EngineHandle {}
+pub struct EngineHandle(());
 
 /// Files opened by "Read columns": the session over them and a typed sample.
 #[derive(Clone)]
@@ -54,6 +54,8 @@ pub struct Opened {
     pub bytes: u64,
     /// DataFusion's memory limit, in bytes.
     pub memory_limit: Option<usize>,
+    /// The column names, in the files' order.
+    pub columns: Vec<String>,
     /// The first rows, typed as a loaded file's: they decide how each slice compiles.
     pub sample: Arc<Table>,
     /// The session.
@@ -187,7 +189,7 @@ impl Aggregate {
 /// Resolves `pattern`, opens a DataFusion session under `memory` (a size such as `2GB`; empty
 /// for none) and reads its columns and a typed sample (runs on a background thread).
 #[cfg(feature = "engine")]
-pub fn read_source(pattern: &str, memory: &str) -> Result<(Opened, Vec<String>), String> {
+pub fn read_source(pattern: &str, memory: &str) -> Result<Opened, String> {
     use crate::engine::{Engine, SAMPLE_ROWS, Source, parse_size};
     let memory = memory.trim();
     let memory_limit = if memory.is_empty() {
@@ -207,15 +209,16 @@ pub fn read_source(pattern: &str, memory: &str) -> Result<(Opened, Vec<String>),
         files,
         bytes,
         memory_limit,
+        columns,
         sample: Arc::new(sample),
         engine: Arc::new(engine),
     };
-    Ok((opened, columns))
+    Ok(opened)
 }
 
 /// Without the engine: says how to get it.
 #[cfg(not(feature = "engine"))]
-pub fn read_source(_pattern: &str, _memory: &str) -> Result<(Opened, Vec<String>), String> {
+pub fn read_source(_pattern: &str, _memory: &str) -> Result<Opened, String> {
     Err(NO_ENGINE.to_string())
 }
 
@@ -253,13 +256,13 @@ pub fn count(
 /// Without the engine there is no session to count with.
 #[cfg(not(feature = "engine"))]
 pub fn count(
-    opened: &Opened,
+    _opened: &Opened,
     _set: &SliceSet,
     _label: &str,
     _preds: &[String],
     _progress: &Progress,
 ) -> Result<Vec<ColumnReport>, String> {
-    match opened.engine {}
+    Err(NO_ENGINE.to_string())
 }
 
 /// Checks slice `expr` named `name` beside `set` in aggregate mode: it must compile against the

@@ -88,7 +88,7 @@ impl SlicelabApp {
         }
         if let Some(r) = take(&mut self.jobs.aggregate_read, lost) {
             match r {
-                Ok((opened, names)) => self.aggregate_read(opened, names),
+                Ok(opened) => self.aggregate_read(opened),
                 Err(e) => self.aggregate_failed(e),
             }
         }
@@ -104,12 +104,11 @@ impl SlicelabApp {
         }
     }
 
-    fn aggregate_read(&mut self, opened: Opened, names: Vec<String>) {
+    fn aggregate_read(&mut self, opened: Opened) {
         let Some(d) = &mut self.aggregate_dialog else {
             return;
         };
-        let columns = names
-            .into_iter()
+        let columns = (opened.columns.iter().cloned())
             .map(|n| {
                 let kind = (opened.sample.column(&n)).map_or(ColumnKind::Categorical, |c| c.kind);
                 (n, kind)

@@ -36,8 +36,8 @@ pub struct Jobs {
     pub files: Vec<Pending<FileOutcome>>,
     /// Searching for slice suggestions.
     pub suggest: Option<Pending<Vec<Suggestion>>>,
-    /// Opening files for aggregate mode: the session and the column names.
-    pub aggregate_read: Option<Pending<Result<(Opened, Vec<String>), String>>>,
+    /// Opening files for aggregate mode and reading their columns.
+    pub aggregate_read: Option<Pending<Result<Opened, String>>>,
     /// Counting the slices over those files.
     pub aggregate_count: Option<Pending<Result<Counted, String>>>,
 }
