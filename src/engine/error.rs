@@ -51,8 +51,8 @@ pub enum EngineError {
     Sample {
         /// The data, as given.
         source_name: String,
-        /// The loader's error.
-        source: DataError,
+        /// The loader's error (boxed: it is far larger than the other variants).
+        source: Box<DataError>,
     },
     /// The slices cannot be written as DataFusion SQL.
     #[error(transparent)]

@@ -32,6 +32,8 @@ pub enum FilePurpose {
     ExportTable,
     /// Where to export the Compare chart (PNG).
     ExportChart,
+    /// A folder of logs for aggregate mode (written into its dialog).
+    AggregateData,
 }
 
 /// A training request from the Train view.
@@ -113,4 +115,25 @@ pub enum Command {
     QueryRows(QueryKey, std::sync::Arc<Vec<usize>>),
     /// Build the selected slice's feature distributions in the background.
     BuildDistributions(DistKey),
+    /// Show the aggregate-mode dialog (File → Open logs (aggregate mode)…).
+    OpenAggregateDialog,
+    /// Open files for aggregate mode and read their columns in the background.
+    ReadAggregate {
+        /// A file, folder or glob of Parquet or CSV files.
+        data: String,
+        /// DataFusion's memory limit as typed (`2GB`); empty for none.
+        memory: String,
+    },
+    /// Count the current slices over the files read last, in the background; the app enters
+    /// aggregate mode when the counts arrive.
+    CountAggregate {
+        /// The label column.
+        label: String,
+        /// The prediction columns, each counted against the label.
+        preds: Vec<String>,
+    },
+    /// Count again with the current slices (aggregate mode).
+    Recount,
+    /// Stop reading or counting the files.
+    CancelAggregate,
 }

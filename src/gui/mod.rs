@@ -2,6 +2,7 @@
 //! and emit commands; the app applies them and runs every heavy step (loading, slice evaluation,
 //! prediction, training, the views' pictures) on named background threads.
 
+pub mod aggregate;
 pub mod analysis;
 pub mod app;
 pub mod command;

@@ -3,6 +3,7 @@
 //! named threads; the results land in [`ViewBuilds`] for the views to read.
 
 use super::SlicelabApp;
+use crate::gui::aggregate::preview_sample;
 use crate::gui::analysis::{PreviewResult, preview};
 use crate::gui::jobs::Pending;
 use crate::gui::theme;
@@ -70,24 +71,35 @@ impl SlicelabApp {
     /// check runs at a time, so fast typing never piles up threads: the editor asks again for
     /// its latest text once the running check ends.
     pub(super) fn check_expression(&mut self, name: String, expr: String) {
-        let Some(data) = &self.data else { return };
+        // In aggregate mode the expression is checked against the typed sample of the files.
+        let revision = match (&self.data, &self.aggregate) {
+            (Some(d), _) => d.revision,
+            (None, Some(a)) => a.revision,
+            (None, None) => return,
+        };
         let key = CheckKey {
             name,
             expr,
-            data: data.revision,
+            data: revision,
             slices: self.slices_revision,
         };
         if self.builds.check.building().is_some() || !self.builds.check.wants(&key) {
             return;
         }
-        let (ds, set) = (data.ds.clone(), self.session.slices.clone());
+        let set = self.session.slices.clone();
         let (n, e) = (key.name.clone(), key.expr.clone());
-        let job = Pending::spawn(
-            "slice-check",
-            "checking expression",
-            self.waker(),
-            move || preview(&ds, &set, &n, &e),
-        );
+        let work: Box<dyn FnOnce() -> PreviewResult + Send> = match (&self.data, &self.aggregate) {
+            (Some(data), _) => {
+                let ds = data.ds.clone();
+                Box::new(move || preview(&ds, &set, &n, &e))
+            }
+            (None, Some(a)) => {
+                let sample = a.sample.clone();
+                Box::new(move || preview_sample(&sample, &set, &n, &e))
+            }
+            (None, None) => return,
+        };
+        let job = Pending::spawn("slice-check", "checking expression", self.waker(), work);
         self.builds.check.request(key, || job);
     }
 

@@ -100,6 +100,11 @@ impl SlicelabApp {
             Command::BuildIndicators(key) => self.build_indicators(key),
             Command::QueryRows(key, rows) => self.query_rows(key, rows),
             Command::BuildDistributions(key) => self.build_distributions(key),
+            Command::OpenAggregateDialog => self.open_aggregate_dialog(),
+            Command::ReadAggregate { data, memory } => self.read_aggregate(data, memory),
+            Command::CountAggregate { label, preds } => self.count_aggregate(label, preds),
+            Command::Recount => self.recount(),
+            Command::CancelAggregate => self.cancel_aggregate(),
         }
     }
 

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use super::SlicelabApp;
+use crate::gui::aggregate::{Counted, Opened};
 use crate::gui::analysis::{self, Analysis, Loaded, Predicted};
 use crate::gui::command::FilePurpose;
 use crate::gui::jobs::{Pending, take, take_all};
@@ -35,6 +36,10 @@ pub struct Jobs {
     pub files: Vec<Pending<FileOutcome>>,
     /// Searching for slice suggestions.
     pub suggest: Option<Pending<Vec<Suggestion>>>,
+    /// Opening files for aggregate mode and reading their columns.
+    pub aggregate_read: Option<Pending<Result<Opened, String>>>,
+    /// Counting the slices over those files.
+    pub aggregate_count: Option<Pending<Result<Counted, String>>>,
 }
 
 impl Jobs {
@@ -46,10 +51,18 @@ impl Jobs {
             self.analysis.as_ref().map(Pending::describe),
             self.predict.as_ref().map(Pending::describe),
             self.suggest.as_ref().map(Pending::describe),
+            self.aggregate_read.as_ref().map(Pending::describe),
+            self.counting(),
         ];
         let files = self.files.iter().map(Pending::describe);
         let list: Vec<String> = labels.into_iter().flatten().chain(files).collect();
         (!list.is_empty()).then(|| list.join(", "))
+    }
+
+    /// The aggregate count under way, with its progress and seconds so far.
+    pub fn counting(&self) -> Option<String> {
+        let job = self.aggregate_count.as_ref()?;
+        Some(format!("{} {:.1} s", job.describe(), job.elapsed_secs()))
     }
 }
 
@@ -256,6 +269,7 @@ impl SlicelabApp {
         }
         self.poll_training();
         self.poll_builds();
+        self.poll_aggregate();
     }
 
     fn loaded(&mut self, r: Result<Loaded, String>) {
@@ -299,6 +313,8 @@ impl SlicelabApp {
             self.slices_changed();
         }
         self.session.source = l.source.clone();
+        // A dataset in memory ends aggregate mode.
+        self.leave_aggregate();
         let has_column = l.ds.pred.is_some();
         l.revision = self.next_revision();
         self.data = Some(l);

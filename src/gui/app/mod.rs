@@ -7,6 +7,7 @@
 //! runs training, `builds.rs` makes what views ask for (pictures, expression checks), and
 //! `persist.rs` handles files: dialogs, sessions, models, exports.
 
+mod aggregate;
 mod builds;
 mod commands;
 mod jobs;
@@ -19,9 +20,9 @@ use crate::gui::Launch;
 use crate::gui::analysis::{Analysis, Loaded, Predicted};
 use crate::gui::command::Command;
 use crate::gui::models::{Curves, ModelEntry, TrainingRun};
-use crate::gui::state::{Session, SourceSpec, Tab};
+use crate::gui::state::{Session, SourceSpec};
 use crate::gui::views::context::{ViewBuilds, ViewCtx};
-use crate::gui::views::{self, OpenDialog, Views};
+use crate::gui::views::{self, OpenDialog};
 use crate::gui::widgets::points;
 use crate::slices::SliceSet;
 
@@ -84,6 +85,14 @@ pub struct SlicelabApp {
     pub suggestions: Vec<crate::slices::suggest::Suggestion>,
     /// The open dialog (column roles), when shown.
     pub open_dialog: Option<OpenDialog>,
+    /// Aggregate mode's counts, when in it (then `data` is `None`).
+    pub aggregate: Option<crate::gui::aggregate::Aggregate>,
+    /// The aggregate-mode dialog, when shown.
+    pub aggregate_dialog: Option<crate::gui::views::AggregateDialog>,
+    /// The files and session aggregate mode counted with, kept for Recount.
+    aggregate_engine: Option<crate::gui::aggregate::Opened>,
+    /// The files the aggregate dialog read last.
+    dialog_opened: Option<crate::gui::aggregate::Opened>,
     /// slicelab's own file chooser, when shown (no system dialog, or asked for).
     pub path_dialog: Option<crate::gui::views::path_dialog::PathDialog>,
     /// Use slicelab's own file chooser instead of the system's.
@@ -142,6 +151,10 @@ impl SlicelabApp {
             error: None,
             jobs: Jobs::default(),
             open_dialog: None,
+            aggregate: None,
+            aggregate_dialog: None,
+            aggregate_engine: None,
+            dialog_opened: None,
             path_dialog: None,
             builtin_file_dialog: opts.builtin_file_dialog,
             show_shortcuts: false,
@@ -262,6 +275,9 @@ impl SlicelabApp {
         ViewCtx {
             session: &self.session,
             data: self.data.as_ref(),
+            aggregate: self.aggregate.as_ref(),
+            aggregate_reading: self.jobs.aggregate_read.is_some(),
+            aggregate_counting: self.jobs.counting(),
             predicted: self.predicted.as_ref(),
             analysis: self.analysis.as_ref(),
             models: &self.models,
@@ -330,6 +346,7 @@ impl eframe::App for SlicelabApp {
         let mut tab = self.session.tab;
         let mut dialog = self.open_dialog.take();
         let mut chooser = self.path_dialog.take();
+        let mut logs = self.aggregate_dialog.take();
         let mut out = Vec::new();
         let cx = self.view_ctx();
         views::top_bar(ui, &cx, &mut out);
@@ -339,12 +356,18 @@ impl eframe::App for SlicelabApp {
             .default_size(crate::gui::theme::SIDE_PANEL_WIDTH)
             .max_size(crate::gui::theme::SIDE_PANEL_MAX_WIDTH)
             .show(ui, |ui| views.slices.ui(ui, &cx, &mut out));
-        egui::CentralPanel::default()
-            .show(ui, |ui| main_area(ui, &mut tab, &mut views, &cx, &mut out));
+        egui::CentralPanel::default().show(ui, |ui| {
+            views::main_area(ui, &mut tab, &mut views, &cx, &mut out)
+        });
         if let Some(d) = &mut dialog
             && !d.ui(ui.ctx(), &mut out)
         {
             dialog = None;
+        }
+        if let Some(d) = &mut logs
+            && !d.ui(ui.ctx(), &cx, &mut out)
+        {
+            logs = None;
         }
         if let Some(c) = &mut chooser
             && !c.ui(ui.ctx(), &mut out)
@@ -353,6 +376,7 @@ impl eframe::App for SlicelabApp {
         }
         (self.session.views, self.session.tab, self.open_dialog) = (views, tab, dialog);
         self.path_dialog = chooser;
+        self.aggregate_dialog = logs;
         if self.show_shortcuts && !crate::gui::views::shortcuts::window(ui.ctx()) {
             out.push(Command::ShowShortcuts(false));
         }
@@ -364,29 +388,5 @@ impl eframe::App for SlicelabApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.save_session(storage);
-    }
-}
-
-/// The tab strip and the open tab.
-fn main_area(
-    ui: &mut egui::Ui,
-    tab: &mut Tab,
-    views: &mut Views,
-    cx: &ViewCtx<'_>,
-    out: &mut Vec<Command>,
-) {
-    ui.horizontal(|ui| {
-        for t in Tab::ALL {
-            ui.selectable_value(tab, t, t.title());
-        }
-    });
-    ui.separator();
-    match *tab {
-        Tab::Errors => views.errors.ui(ui, cx, out),
-        Tab::Map => views.map.ui(ui, cx, out),
-        Tab::Indicators => views.indicators.ui(ui, cx, out),
-        Tab::Train => views.train.ui(ui, cx, out),
-        Tab::Compare => views.compare.ui(ui, cx, out),
-        Tab::Diff => views.diff.ui(ui, cx),
     }
 }

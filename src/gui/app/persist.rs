@@ -83,6 +83,12 @@ impl SlicelabApp {
         let work: Box<dyn FnOnce() -> FileOutcome + Send> = match purpose {
             FilePurpose::OpenData => return self.push(Command::InspectData(path)),
             FilePurpose::OpenModel => return self.reload_models(vec![path]),
+            FilePurpose::AggregateData => {
+                if let Some(d) = &mut self.aggregate_dialog {
+                    d.data = path.display().to_string();
+                }
+                return;
+            }
             FilePurpose::OpenSlices => Box::new(move || match SliceSet::load(&path) {
                 Ok(s) => FileOutcome::Slices(s),
                 Err(e) => FileOutcome::Failed(e.to_string()),
@@ -273,6 +279,7 @@ fn dialog(purpose: FilePurpose) -> Option<PathBuf> {
             .set_file_name("slices.toml")
             .save_file(),
         FilePurpose::OpenModel => d.set_title("Open a slicelab model folder").pick_folder(),
+        FilePurpose::AggregateData => d.set_title("A folder of Parquet or CSV logs").pick_folder(),
         FilePurpose::SaveModel(_) => d.set_title("Save the model into a folder").pick_folder(),
         FilePurpose::OpenSession => d.add_filter("session", &["json"]).pick_file(),
         FilePurpose::SaveSession => d

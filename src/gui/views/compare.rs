@@ -22,6 +22,9 @@ pub struct CompareView {
     cache: Option<(u64, Report)>,
     /// Which score orders the methods, best first.
     pub sort: SortBy,
+    /// Aggregate mode: the metric the prediction columns are compared by (`None`: the task's).
+    #[serde(skip)]
+    aggregate_metric: Option<crate::metrics::Metric>,
 }
 
 /// The score the Compare table is ordered by.
@@ -107,6 +110,9 @@ fn lift(m: &MethodReport, vanilla: &MethodReport, names: &[String]) -> Option<(f
 impl CompareView {
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        if let Some(agg) = cx.aggregate {
+            return super::compare_aggregate::show(ui, agg, &mut self.aggregate_metric);
+        }
         let revision = cx.models_revision;
         if self.cache.as_ref().is_none_or(|(r, _)| *r != revision) {
             self.cache = Some((revision, models::compare(cx.models)));
@@ -219,12 +225,12 @@ fn table(ui: &mut egui::Ui, report: &Report, methods: &[&MethodReport], names: &
 
 /// Narrowest a bar group is drawn: the chart scrolls sideways rather than squeeze the groups
 /// until their axis labels no longer fit.
-const GROUP_MIN_WIDTH: f32 = 100.0;
+pub(super) const GROUP_MIN_WIDTH: f32 = 100.0;
 /// A generous width of one character of an axis label, in points.
-const LABEL_CHAR_WIDTH: f32 = 8.5;
+pub(super) const LABEL_CHAR_WIDTH: f32 = 8.5;
 
 /// `name`, cut to at most `max` characters with an ellipsis.
-fn elide(name: &str, max: usize) -> String {
+pub(super) fn elide(name: &str, max: usize) -> String {
     if name.chars().count() <= max {
         return name.to_string();
     }
@@ -233,7 +239,7 @@ fn elide(name: &str, max: usize) -> String {
 }
 
 /// One grid mark per bar group (every whole number in view), so every group gets its label.
-fn group_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+pub(super) fn group_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     let (lo, hi) = input.bounds;
     let (lo, hi) = (lo.ceil().max(0.0), hi.floor());
     let count = if hi >= lo { (hi - lo) as usize + 1 } else { 0 };

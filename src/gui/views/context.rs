@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::errors::background::{DistKey, Distributions, QueryKey};
 use super::indicator_scene::{IndicatorKey, IndicatorScenes};
 use super::map_scene::{MapScene, SceneKey};
+use crate::gui::aggregate::Aggregate;
 use crate::gui::analysis::{Analysis, Loaded, Predicted, PreviewResult};
 use crate::gui::jobs::Keyed;
 use crate::gui::models::{Curves, ModelEntry, TrainingRun};
@@ -20,6 +21,12 @@ pub struct ViewCtx<'a> {
     pub session: &'a Session,
     /// The loaded dataset.
     pub data: Option<&'a Loaded>,
+    /// Aggregate mode's counts (no rows); `None` outside aggregate mode.
+    pub aggregate: Option<&'a Aggregate>,
+    /// Whether the aggregate dialog's files are being opened.
+    pub aggregate_reading: bool,
+    /// The count under way (what, how far, seconds so far), if any.
+    pub aggregate_counting: Option<String>,
     /// The predictions under analysis.
     pub predicted: Option<&'a Predicted>,
     /// Slices evaluated and scored (possibly for an older request while a newer one runs).
@@ -84,7 +91,7 @@ pub struct CheckKey {
     pub name: String,
     /// The expression, trimmed.
     pub expr: String,
-    /// [`Loaded::revision`] of the dataset.
+    /// [`Loaded::revision`] of the dataset, or [`Aggregate::revision`] in aggregate mode.
     pub data: u64,
     /// [`ViewCtx::slices_revision`] of the slice set.
     pub slices: u64,

@@ -2,9 +2,11 @@
 //! `ui` method that reads a [`ViewCtx`] and pushes commands; the top and status bars live here.
 //! Views never see the app itself.
 
+pub mod aggregate_open;
 mod attention;
 pub mod column_summary;
 pub mod compare;
+mod compare_aggregate;
 pub mod context;
 pub mod errors;
 pub mod filter_builder;
@@ -27,9 +29,10 @@ pub mod train_encoder;
 use serde::{Deserialize, Serialize};
 
 use super::command::{Command, FilePurpose};
-use super::state::SourceSpec;
+use super::state::{SourceSpec, Tab};
 use super::theme;
 
+pub use aggregate_open::AggregateDialog;
 pub use context::ViewCtx;
 pub use open::OpenDialog;
 
@@ -53,18 +56,77 @@ pub struct Views {
     pub diff: model_diff::ModelDiffView,
 }
 
+/// The tab strip and the open tab; in aggregate mode the tabs that need rows say why they are
+/// off instead.
+pub fn main_area(
+    ui: &mut egui::Ui,
+    tab: &mut Tab,
+    views: &mut Views,
+    cx: &ViewCtx<'_>,
+    out: &mut Vec<Command>,
+) {
+    let off = |t: Tab| cx.aggregate.and(aggregate_off(t));
+    ui.horizontal(|ui| {
+        for t in Tab::ALL {
+            let title = match off(t) {
+                Some(_) => egui::RichText::new(t.title()).weak(),
+                None => egui::RichText::new(t.title()),
+            };
+            let r = ui.selectable_value(tab, t, title);
+            if let Some(why) = off(t) {
+                r.on_hover_text(why);
+            }
+        }
+    });
+    ui.separator();
+    if let Some(why) = off(*tab) {
+        ui.label(why);
+        return;
+    }
+    match *tab {
+        Tab::Errors => views.errors.ui(ui, cx, out),
+        Tab::Map => views.map.ui(ui, cx, out),
+        Tab::Indicators => views.indicators.ui(ui, cx, out),
+        Tab::Train => views.train.ui(ui, cx, out),
+        Tab::Compare => views.compare.ui(ui, cx, out),
+        Tab::Diff => views.diff.ui(ui, cx),
+    }
+}
+
+/// Why tab `t` is off in aggregate mode, if it is.
+fn aggregate_off(t: Tab) -> Option<&'static str> {
+    use crate::gui::aggregate as agg;
+    match t {
+        Tab::Errors | Tab::Compare => None,
+        Tab::Map => Some(agg::MAP_OFF),
+        Tab::Indicators => Some(agg::INDICATORS_OFF),
+        Tab::Train => Some(agg::TRAIN_OFF),
+        Tab::Diff => Some(agg::DIFF_OFF),
+    }
+}
+
 /// The menu bar: files, data source, analysed predictions, error banner.
 pub fn top_bar(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             file_menu(ui, cx, out);
             ui.separator();
-            let data = cx.data.map_or("no dataset".to_string(), |d| {
-                format!("{} ({} rows)", d.source.describe(), d.ds.n_rows())
-            });
-            ui.label(format!("Data: {data}"));
-            ui.separator();
-            predictions_menu(ui, cx, out);
+            if let Some(a) = cx.aggregate {
+                ui.label(format!(
+                    "Data: {} (aggregate mode: {}, not loaded)",
+                    a.pattern,
+                    crate::gui::aggregate::files_text(a.files, a.bytes)
+                ));
+                ui.separator();
+                ui.label(format!("Predictions: {}", a.preds().join(", ")));
+            } else {
+                let data = cx.data.map_or("no dataset".to_string(), |d| {
+                    format!("{} ({} rows)", d.source.describe(), d.ds.n_rows())
+                });
+                ui.label(format!("Data: {data}"));
+                ui.separator();
+                predictions_menu(ui, cx, out);
+            }
         });
         if let Some(e) = cx.error {
             ui.horizontal(|ui| {
@@ -92,6 +154,18 @@ fn file_menu(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
                 out.push(Command::PickFile(purpose));
                 ui.close();
             }
+        }
+        let engine = cfg!(feature = "engine");
+        if ui
+            .add_enabled(engine, egui::Button::new("Open logs (aggregate mode)…"))
+            .on_hover_text(
+                "Per-slice counts by DataFusion over Parquet or CSV files too big to load",
+            )
+            .on_disabled_hover_text(crate::gui::aggregate::NO_ENGINE)
+            .clicked()
+        {
+            out.push(Command::OpenAggregateDialog);
+            ui.close();
         }
         if ui.button("Load demo").clicked() {
             out.push(Command::Load(SourceSpec::Demo));

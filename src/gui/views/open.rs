@@ -71,10 +71,12 @@ fn default_encoder() -> String {
     }
 }
 
-const LABEL_NAMES: [&str; 8] = [
+/// Label column names guessed, in order of preference (any case).
+pub(super) const LABEL_NAMES: [&str; 8] = [
     "label", "y", "target", "class", "income", "outcome", "gold", "truth",
 ];
-const PRED_NAMES: [&str; 5] = ["pred", "prediction", "y_pred", "predicted", "yhat"];
+/// Prediction column names guessed, in order of preference (any case).
+pub(super) const PRED_NAMES: [&str; 5] = ["pred", "prediction", "y_pred", "predicted", "yhat"];
 
 fn guess(table: &Table, names: &[&str]) -> Option<String> {
     names

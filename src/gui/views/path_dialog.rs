@@ -34,7 +34,9 @@ enum Kind {
 fn kind(p: FilePurpose) -> Kind {
     match p {
         FilePurpose::OpenData | FilePurpose::OpenSlices | FilePurpose::OpenSession => Kind::Open,
-        FilePurpose::OpenModel | FilePurpose::SaveModel(_) => Kind::Folder,
+        FilePurpose::OpenModel | FilePurpose::SaveModel(_) | FilePurpose::AggregateData => {
+            Kind::Folder
+        }
         FilePurpose::SaveSlices
         | FilePurpose::SaveSession
         | FilePurpose::ExportTable
@@ -54,6 +56,7 @@ pub fn title_and_extensions(p: FilePurpose) -> (&'static str, &'static [&'static
         FilePurpose::SaveSession => ("Save the session", &["json"]),
         FilePurpose::ExportTable => ("Export the table", &["csv", "md"]),
         FilePurpose::ExportChart => ("Export the chart", &["png"]),
+        FilePurpose::AggregateData => ("A folder of Parquet or CSV logs", &[]),
     }
 }
 

@@ -49,7 +49,8 @@ impl Editor {
         let name = self.effective_name(cx);
         let check = self.check(cx, &name, out);
         let expr = self.expr.trim();
-        let valid = !expr.is_empty() && show_result(ui, expr, check);
+        let sample = cx.aggregate.map(|a| a.sample.n_rows());
+        let valid = !expr.is_empty() && show_result(ui, expr, check, sample);
         let duplicate = cx
             .session
             .slices
@@ -106,14 +107,15 @@ impl Editor {
         name: &str,
         out: &mut Vec<Command>,
     ) -> Option<&'a PreviewResult> {
-        let (data, expr) = (cx.data?, self.expr.trim());
+        let data = (cx.data.map(|d| d.revision)).or(cx.aggregate.map(|a| a.revision))?;
+        let expr = self.expr.trim();
         if expr.is_empty() {
             return None;
         }
         let key = CheckKey {
             name: name.to_string(),
             expr: expr.to_string(),
-            data: data.revision,
+            data,
             slices: cx.slices_revision,
         };
         let known = cx.builds.check.result_for(&key);
@@ -128,8 +130,15 @@ impl Editor {
 }
 
 /// Shows a check's result (a spinner while there is none yet); returns whether the text is
-/// valid. Only called for a non-empty expression: an empty one shows nothing.
-fn show_result(ui: &mut egui::Ui, expr: &str, check: Option<&PreviewResult>) -> bool {
+/// valid. Only called for a non-empty expression: an empty one shows nothing. In aggregate mode
+/// (`sample`: the sample's rows) the check ran on the files' sample, so the files' own coverage
+/// waits for a recount.
+fn show_result(
+    ui: &mut egui::Ui,
+    expr: &str,
+    check: Option<&PreviewResult>,
+    sample: Option<usize>,
+) -> bool {
     match check {
         None => {
             ui.horizontal(|ui| {
@@ -139,10 +148,15 @@ fn show_result(ui: &mut egui::Ui, expr: &str, check: Option<&PreviewResult>) -> 
             false
         }
         Some(PreviewResult::Ok { size, coverage }) => {
-            ui.colored_label(
-                theme::GOOD,
-                format!("✔ {size} rows match ({})", pct(*coverage)),
-            );
+            let text = match sample {
+                None => format!("✔ {size} rows match ({})", pct(*coverage)),
+                Some(n) => format!(
+                    "✔ compiles for DataFusion; {size} of {n} sampled rows match ({}); \
+                     coverage after Recount",
+                    pct(*coverage)
+                ),
+            };
+            ui.colored_label(theme::GOOD, text);
             true
         }
         Some(PreviewResult::Invalid(e)) => {

@@ -138,9 +138,17 @@ impl SlicesPanel {
                     name.scroll_to_me(Some(egui::Align::Center));
                     self.scrolled_to = revision;
                 }
-                match stats {
-                    Some(s) => ui.label(format!("{} rows · {}", s.size, pct(s.coverage))),
-                    None => ui.weak("…"),
+                // In aggregate mode the size comes from the last count (the same for every
+                // prediction column); a slice added since has none until Recount.
+                let counted = (cx.aggregate.and_then(|a| a.report(None)))
+                    .and_then(|r| r.report.row(&def.name));
+                match (stats, counted) {
+                    (Some(s), _) => ui.label(format!("{} rows · {}", s.size, pct(s.coverage))),
+                    (None, Some(m)) => {
+                        ui.label(format!("{} rows · {}", m.scores.support, pct(m.coverage)))
+                    }
+                    (None, None) if cx.aggregate.is_some() => ui.weak("size after Recount"),
+                    (None, None) => ui.weak("…"),
                 };
                 slice_warnings(ui, cx, &def.name);
                 if let Some(f1) = f1 {

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod aggregate;
 pub mod background;
 mod cells;
 mod details;
@@ -52,6 +53,9 @@ pub struct ErrorsView {
     /// The row whose details are shown.
     #[serde(skip)]
     selected_row: Option<usize>,
+    /// Aggregate mode: the prediction column whose counts are shown (`None`: the first).
+    #[serde(skip)]
+    pred_column: Option<String>,
     /// The last searched and sorted rows, shown while the next answer is computed.
     #[serde(skip)]
     last_query: Option<(background::QueryKey, std::sync::Arc<Vec<usize>>)>,
@@ -94,6 +98,7 @@ impl Default for ErrorsView {
             search: String::new(),
             row_sort: None,
             selected_row: None,
+            pred_column: None,
             last_query: None,
             texture: None,
             pixels: None,
@@ -107,6 +112,9 @@ impl Default for ErrorsView {
 impl ErrorsView {
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+        if let Some(agg) = cx.aggregate {
+            return self.aggregate_ui(ui, cx, agg, out);
+        }
         let n_classes = cx.data.map_or(2, |d| d.ds.classes.len());
         let metric = self.metric.unwrap_or(Metric::default_for(n_classes));
         ui.horizontal(|ui| {
