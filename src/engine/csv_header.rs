@@ -23,7 +23,7 @@ pub enum CsvHeader {
 pub fn csv_header(first: &Path) -> Result<CsvHeader, EngineError> {
     let sample = |source| EngineError::Sample {
         source_name: first.display().to_string(),
-        source,
+        source: Box::new(source),
     };
     let auto = read_csv_names(first, HeaderMode::Auto).map_err(sample)?;
     let mut raw = raw_header(first)?;
