@@ -226,7 +226,11 @@ fn child_memory(path: &str) {
 
 fn files_in(path: &Path) -> usize {
     if path.is_dir() {
-        std::fs::read_dir(path).map_or(0, |d| d.count())
+        std::fs::read_dir(path).map_or(0, |d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "parquet"))
+                .count()
+        })
     } else {
         1
     }
