@@ -21,6 +21,25 @@ struct Cell {
     count: u64,
 }
 
+impl Cell {
+    /// A cell from its fields `[slice, label, pred, count]` on `line` of `path`.
+    fn new(path: &Path, line: u64, fields: [String; 4]) -> Result<Self, CountsError> {
+        let [slice, label, pred, count] = fields;
+        let count_text = count.trim();
+        let count = parse_count(count_text).ok_or_else(|| {
+            let msg = format!("'{count_text}' is not a count (a whole number >= 0)");
+            err(path, Some(line), Some("count"), msg)
+        })?;
+        Ok(Self {
+            line,
+            slice,
+            label: label.trim().to_string(),
+            pred: pred.trim().to_string(),
+            count,
+        })
+    }
+}
+
 /// A counts table: `overall` and each slice's (label, prediction) counts.
 #[derive(Debug, Clone)]
 pub struct Counts {
@@ -75,43 +94,22 @@ impl Counts {
         };
         let idx = [at("slice")?, at("label")?, at("pred")?, at("count")?];
         let mut cells = Vec::new();
-        let mut slices: Vec<String> = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map(csv::Position::line);
                 err(path, line, None, e)
             })?;
             let line = record.position().map_or(0, csv::Position::line);
-            let field = |i: usize| {
+            let mut fields = idx.iter().zip(COUNTS_COLUMNS).map(|(&i, name)| {
                 record
-                    .get(idx[i])
-                    .ok_or_else(|| err(path, Some(line), Some(COUNTS_COLUMNS[i]), "missing value"))
-            };
-            let slice = field(0)?.to_string();
-            let count_text = field(3)?.trim();
-            let count = parse_count(count_text).ok_or_else(|| {
-                let msg = format!("'{count_text}' is not a count (a whole number >= 0)");
-                err(path, Some(line), Some("count"), msg)
-            })?;
-            if slice != "overall" && !slices.contains(&slice) {
-                slices.push(slice.clone());
-            }
-            cells.push(Cell {
-                line,
-                slice,
-                label: field(1)?.trim().to_string(),
-                pred: field(2)?.trim().to_string(),
-                count,
+                    .get(i)
+                    .map(str::to_string)
+                    .ok_or_else(|| err(path, Some(line), Some(name), "missing value"))
             });
+            let mut next = || fields.next().unwrap_or_else(|| Ok(String::new()));
+            cells.push(Cell::new(path, line, [next()?, next()?, next()?, next()?])?);
         }
-        if !cells.iter().any(|c| c.slice == "overall") {
-            return Err(err(path, None, Some("slice"), "no 'overall' rows"));
-        }
-        Ok(Self {
-            path: path.to_path_buf(),
-            cells,
-            slices,
-        })
+        Self::from_cells(path, cells)
     }
 
     /// A counts table from an engine's result rows `[slice, label, pred, count]` (missing
@@ -119,24 +117,21 @@ impl Counts {
     /// plus one.
     pub fn from_rows(source: &str, rows: Vec<[String; 4]>) -> Result<Self, CountsError> {
         let path = Path::new(source);
-        let mut cells = Vec::with_capacity(rows.len());
+        let cells = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| Cell::new(path, i as u64 + 1, row))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::from_cells(path, cells)
+    }
+
+    /// The table of `cells`, which must hold `overall`.
+    fn from_cells(path: &Path, cells: Vec<Cell>) -> Result<Self, CountsError> {
         let mut slices: Vec<String> = Vec::new();
-        for (i, [slice, label, pred, count]) in rows.into_iter().enumerate() {
-            let line = i as u64 + 1;
-            let n = parse_count(count.trim()).ok_or_else(|| {
-                let msg = format!("'{count}' is not a count (a whole number >= 0)");
-                err(path, Some(line), Some("count"), msg)
-            })?;
-            if slice != "overall" && !slices.contains(&slice) {
-                slices.push(slice.clone());
+        for c in &cells {
+            if c.slice != "overall" && !slices.contains(&c.slice) {
+                slices.push(c.slice.clone());
             }
-            cells.push(Cell {
-                line,
-                slice,
-                label: label.trim().to_string(),
-                pred: pred.trim().to_string(),
-                count: n,
-            });
         }
         if !cells.iter().any(|c| c.slice == "overall") {
             return Err(err(path, None, Some("slice"), "no 'overall' rows"));

@@ -110,7 +110,8 @@ fn chart(ui: &mut egui::Ui, agg: &Aggregate, names: &[&str], metric: Metric) {
         .id_salt("compare_aggregate_chart_scroll")
         .show(ui, |ui| {
             Plot::new("compare_aggregate_chart")
-                .legend(Legend::default())
+                // Top left: a wide chart scrolls, and its right edge starts out of view.
+                .legend(Legend::default().position(egui_plot::Corner::LeftTop))
                 .width(labels_width)
                 .height(height)
                 .include_y(0.0)
