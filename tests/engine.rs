@@ -14,14 +14,12 @@ use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::{CsvReadOptions, SessionContext};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use slicelab::data::Split;
-use slicelab::data::demo::{Figure1, table_csv};
 use slicelab::engine::{Engine, EngineError, SAMPLE_ROWS, Source};
 use slicelab::slices::SliceSet;
 use slicelab::sql::Counts;
 
 use common::cli::{ok, p, slicelab, stderr};
-use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, set_of};
+use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, demo_test_csv, set_of};
 
 /// The engine's counts of `set` over `pattern`, under a 64 MB memory pool.
 fn engine_counts(pattern: &str, set: &SliceSet, label: &str, pred: &str) -> Counts {
@@ -187,16 +185,7 @@ fn a_file_without_a_header_row_has_the_loaders_column_names() {
 #[test]
 fn the_demo_counts_as_the_bitmaps_do() {
     let dir = tempfile::tempdir().unwrap();
-    let (table, splits) = Figure1 {
-        n: 4000,
-        ..Figure1::default()
-    }
-    .table();
-    let rows: Vec<usize> = (0..table.n_rows())
-        .filter(|&i| splits[i] == Split::Test)
-        .collect();
-    let demo = dir.path().join("demo.csv");
-    std::fs::write(&demo, table_csv(&table, &rows)).unwrap();
+    let demo = demo_test_csv(dir.path(), 4000);
     let set = SliceSet::load(Path::new("assets/slices/figure1_grid.toml")).unwrap();
     check_both_formats(dir.path(), &demo, &set, "y", "sf_2");
 }

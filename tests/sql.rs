@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use slicelab::data::demo::{Figure1, table_csv};
+use slicelab::data::Table;
+use slicelab::data::demo::Figure1;
 use slicelab::data::load::read_table;
-use slicelab::data::{Split, Table};
 use slicelab::slices::SliceSet;
 use slicelab::sql::{Dialect, QuerySpec, SqlError, counts_query, slice_conditions};
 
 mod common;
-use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, set_of};
+use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, demo_test_csv, set_of};
 use sqlparser::dialect::{Dialect as SqlDialect, DuckDbDialect, GenericDialect, SparkSqlDialect};
 use sqlparser::parser::Parser;
 
@@ -245,16 +245,7 @@ fn eval_counts_equals_in_memory_eval_on_the_generated_table() {
 #[test]
 fn eval_counts_equals_in_memory_eval_on_the_demo_and_the_fixture() {
     let dir = tempfile::tempdir().unwrap();
-    let (table, splits) = Figure1 {
-        n: 600,
-        ..Figure1::default()
-    }
-    .table();
-    let rows: Vec<usize> = (0..table.n_rows())
-        .filter(|&i| splits[i] == Split::Test)
-        .collect();
-    let demo = dir.path().join("demo.csv");
-    std::fs::write(&demo, table_csv(&table, &rows)).unwrap();
+    let demo = demo_test_csv(dir.path(), 600);
     let demo_set = set_of(&[
         ("disk", "sf_1"),
         ("left", "x1 < -0.5 AND NOT disk"),

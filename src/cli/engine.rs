@@ -11,6 +11,10 @@ pub enum EngineKind {
 }
 
 /// What an engine evaluation needs from `eval`'s arguments.
+#[cfg_attr(
+    not(feature = "engine"),
+    expect(dead_code, reason = "read only by the engine build")
+)]
 pub struct EngineEval<'a> {
     /// File, folder or glob.
     pub data: &'a str,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use slicelab::data::demo::{Figure1, table_csv};
 use slicelab::data::load::read_table;
 use slicelab::data::{Dataset, DatasetSpec, Split};
 use slicelab::slices::{SliceDef, SliceSet};
@@ -62,4 +63,19 @@ pub fn counts_from_bitmaps(data: &Path, label: &str, pred: &str, set: &SliceSet)
         }
     }
     out
+}
+
+/// The test split of a figure1 demo of `n` rows, written as `dir/demo.csv`.
+pub fn demo_test_csv(dir: &Path, n: usize) -> std::path::PathBuf {
+    let (table, splits) = Figure1 {
+        n,
+        ..Figure1::default()
+    }
+    .table();
+    let rows: Vec<usize> = (0..table.n_rows())
+        .filter(|&i| splits[i] == Split::Test)
+        .collect();
+    let demo = dir.join("demo.csv");
+    std::fs::write(&demo, table_csv(&table, &rows)).unwrap();
+    demo
 }

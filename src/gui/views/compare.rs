@@ -272,15 +272,9 @@ fn chart(ui: &mut egui::Ui, report: &Report, names: &[String]) {
 }
 
 /// The grouped bar chart itself, `size` points, every group labelled on the x axis.
-fn bars(
-    ui: &mut egui::Ui,
-    report: &Report,
-    groups: &[String],
-    labels: Vec<String>,
-    (plot_width, height): (f32, f32),
-    width: f64,
-) {
-    let axis = egui_plot::AxisHints::new_x()
+/// An x axis naming bar group `i` (at x = i) `labels[i]`, and nothing between groups.
+pub(super) fn group_axis(labels: Vec<String>) -> egui_plot::AxisHints<'static> {
+    egui_plot::AxisHints::new_x()
         // Groups are one unit apart and at least GROUP_MIN_WIDTH wide: no label is dropped.
         .label_spacing(10.0..=20.0)
         .formatter(move |mark, _| {
@@ -290,7 +284,18 @@ fn bars(
             } else {
                 String::new()
             }
-        });
+        })
+}
+
+fn bars(
+    ui: &mut egui::Ui,
+    report: &Report,
+    groups: &[String],
+    labels: Vec<String>,
+    (plot_width, height): (f32, f32),
+    width: f64,
+) {
+    let axis = group_axis(labels);
     Plot::new("compare_chart")
         .legend(Legend::default())
         .width(plot_width)

@@ -3,7 +3,7 @@
 
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
-use super::compare::{GROUP_MIN_WIDTH, LABEL_CHAR_WIDTH, elide, group_marks};
+use super::compare::{GROUP_MIN_WIDTH, LABEL_CHAR_WIDTH, elide, group_axis, group_marks};
 use crate::gui::aggregate::Aggregate;
 use crate::gui::theme;
 use crate::metrics::Metric;
@@ -94,16 +94,7 @@ fn chart(ui: &mut egui::Ui, agg: &Aggregate, names: &[&str], metric: Metric) {
     let spacing = (labels_width - 60.0) / (names.len().max(1) as f32 * 1.15);
     let chars = (spacing / LABEL_CHAR_WIDTH).floor() as usize;
     let labels: Vec<String> = names.iter().map(|g| elide(g, chars.max(4))).collect();
-    let axis = egui_plot::AxisHints::new_x()
-        .label_spacing(10.0..=20.0)
-        .formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        });
+    let axis = group_axis(labels);
     let width = 0.8 / agg.reports.len().max(1) as f64;
     let height = (ui.available_height() - 24.0).max(180.0);
     egui::ScrollArea::horizontal()

@@ -3,13 +3,11 @@
 //! would be, why there are none.
 
 use super::ErrorsView;
-use super::cells::legend;
-use super::sort::sorted;
 use crate::gui::aggregate::{Aggregate, ROWS_OFF};
 use crate::gui::command::Command;
 use crate::gui::theme;
 use crate::gui::views::{ViewCtx, per_class};
-use crate::metrics::{Metric, SliceMetrics};
+use crate::metrics::Metric;
 
 impl ErrorsView {
     /// Draws the tab from `agg`'s reports.
@@ -52,27 +50,11 @@ impl ErrorsView {
                 col.secs
             ));
             ui.separator();
-            egui::ComboBox::from_label("ranks and flags slices")
-                .selected_text(metric.label())
-                .show_ui(ui, |ui| {
-                    for m in Metric::ALL {
-                        ui.selectable_value(&mut self.metric, Some(m), m.label());
-                    }
-                });
+            self.metric_combo(ui, metric);
         });
-        let Some(overall) = report.overall() else {
+        if !self.slice_table(ui, cx, report, (metric, n_classes), out) {
             return;
-        };
-        let rows: Vec<&SliceMetrics> = std::iter::once(overall)
-            .chain(sorted(&report.rows, self.sort, overall, metric))
-            .collect();
-        egui::ScrollArea::both()
-            .id_salt("error_table")
-            .max_height(ui.available_height() * 0.45)
-            .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
-        ui.label(crate::metrics::extremes::summary_line(report, metric));
-        ui.weak(legend(metric, n_classes));
-        ui.separator();
+        }
         let selected = cx.session.selected.as_deref();
         let Some(m) = selected.and_then(|n| report.rows.iter().find(|m| m.name == n)) else {
             ui.weak("Select a slice (click its name) to see its confusion matrix.");

@@ -110,6 +110,45 @@ impl Default for ErrorsView {
 }
 
 impl ErrorsView {
+    /// The metric that ranks and flags slices.
+    fn metric_combo(&mut self, ui: &mut egui::Ui, metric: Metric) {
+        egui::ComboBox::from_label("ranks and flags slices")
+            .selected_text(metric.label())
+            .show_ui(ui, |ui| {
+                for m in Metric::ALL {
+                    ui.selectable_value(&mut self.metric, Some(m), m.label());
+                }
+            });
+    }
+
+    /// The per-slice table of `report` with its summary and legend; false when it has no
+    /// `overall` row (nothing drawn).
+    fn slice_table(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &ViewCtx<'_>,
+        report: &crate::metrics::report::SplitReport,
+        (metric, n_classes): (Metric, usize),
+        out: &mut Vec<Command>,
+    ) -> bool {
+        let Some(overall) = report.overall() else {
+            return false;
+        };
+        // `overall` is the reference every slice is read against: it stays on top.
+        let rows: Vec<&SliceMetrics> = std::iter::once(overall)
+            .chain(sorted(&report.rows, self.sort, overall, metric))
+            .collect();
+        // Both ways: many slices scroll down, long names and twelve columns scroll sideways.
+        egui::ScrollArea::both()
+            .id_salt("error_table")
+            .max_height(ui.available_height() * 0.45)
+            .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
+        ui.label(crate::metrics::extremes::summary_line(report, metric));
+        ui.weak(legend(metric, n_classes));
+        ui.separator();
+        true
+    }
+
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         if let Some(agg) = cx.aggregate {
@@ -123,13 +162,7 @@ impl ErrorsView {
                 ui.selectable_value(&mut self.split, s, s.name());
             }
             ui.separator();
-            egui::ComboBox::from_label("ranks and flags slices")
-                .selected_text(metric.label())
-                .show_ui(ui, |ui| {
-                    for m in Metric::ALL {
-                        ui.selectable_value(&mut self.metric, Some(m), m.label());
-                    }
-                });
+            self.metric_combo(ui, metric);
         });
         let Some(report) = cx.analysis.and_then(|a| a.report(self.split)) else {
             match cx.predicted {
@@ -149,21 +182,9 @@ impl ErrorsView {
             }
             return;
         };
-        let Some(overall) = report.overall() else {
+        if !self.slice_table(ui, cx, report, (metric, n_classes), out) {
             return;
-        };
-        // `overall` is the reference every slice is read against: it stays on top.
-        let rows: Vec<&SliceMetrics> = std::iter::once(overall)
-            .chain(sorted(&report.rows, self.sort, overall, metric))
-            .collect();
-        // Both ways: many slices scroll down, long names and twelve columns scroll sideways.
-        egui::ScrollArea::both()
-            .id_salt("error_table")
-            .max_height(ui.available_height() * 0.45)
-            .show(ui, |ui| self.table(ui, cx, &rows, (metric, n_classes), out));
-        ui.label(crate::metrics::extremes::summary_line(report, metric));
-        ui.weak(legend(metric, n_classes));
-        ui.separator();
+        }
         let selected = cx.session.selected.as_deref();
         let Some(m) = selected.and_then(|n| report.rows.iter().find(|m| m.name == n)) else {
             ui.weak("Select a slice (click its name) to see its confusion matrix and rows.");
