@@ -9,6 +9,8 @@ use candle_nn::{Embedding, LayerNorm, Linear, Module, VarBuilder, embedding, lay
 
 use serde::Deserialize;
 
+use super::packed::Packing;
+
 /// The fields of a Hugging Face `config.json` the encoder reads.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct BertConfig {
@@ -193,6 +195,24 @@ impl Attention {
         let ctx = ctx.transpose(1, 2)?.contiguous()?.reshape((b, t, h))?;
         self.norm.forward(&(self.output.forward(&ctx)? + x)?)
     }
+
+    /// [`Attention::forward`] on packed states `[n, h]`: only the scores see the padding.
+    fn forward_packed(&self, x: &Tensor, p: &Packing) -> Result<Tensor> {
+        let heads = |l: &Linear| self.split_heads(&p.unpack(&l.forward(x)?)?);
+        let (q, k, v) = (heads(&self.query)?, heads(&self.key)?, heads(&self.value)?);
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?; // [batch, heads, t, t]
+        let scores = scores.broadcast_add(&p.bias)?;
+        let weights = if self.trainable {
+            candle_nn::ops::softmax(&scores, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
+        let ctx = weights.matmul(&v)?.transpose(1, 2)?.contiguous()?; // [batch, t, heads, head_dim]
+        let (b, t, _, _) = ctx.dims4()?;
+        let ctx = p.pack(&ctx.reshape((b, t, self.heads * self.head_dim))?)?; // [n, h]
+        self.norm.forward(&(self.output.forward(&ctx)? + x)?)
+    }
 }
 
 /// One post-norm transformer layer: self-attention, then the feed-forward block.
@@ -225,6 +245,14 @@ impl Layer {
     pub fn forward(&self, x: &Tensor, mask_bias: &Tensor) -> Result<Tensor> {
         let a = self.attention.forward(x, mask_bias)?; // [batch, t, h]
         let f = self.intermediate.forward(&a)?.gelu_erf()?; // [batch, t, intermediate]
+        self.norm.forward(&(self.output.forward(&f)? + a)?)
+    }
+
+    /// [`Layer::forward`] on packed states `[n, h]` -> `[n, h]` (differentiable): the per-token
+    /// work skips padding.
+    pub fn forward_packed(&self, x: &Tensor, p: &Packing) -> Result<Tensor> {
+        let a = self.attention.forward_packed(x, p)?; // [n, h]
+        let f = self.intermediate.forward(&a)?.gelu_erf()?; // [n, intermediate]
         self.norm.forward(&(self.output.forward(&f)? + a)?)
     }
 }

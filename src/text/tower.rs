@@ -16,9 +16,10 @@ use std::sync::{Arc, Mutex};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 
-use super::bert::{BertConfig, Layer, l2_normalize, mask_bias, mean_pool};
+use super::bert::{BertConfig, Layer, l2_normalize};
 use super::encoder::TextEncoder;
 use super::error::TextError;
+use super::packed::Packing;
 use crate::data::{EmbedRecord, FeatureInput, FeatureMap};
 
 /// Names of the tuned layers' variables start with this (the Hugging Face layout), so a model's
@@ -106,9 +107,9 @@ impl TokenStates {
         self.states[row].len() / self.hidden.max(1)
     }
 
-    /// Padded states `[b, t, h]` and mask `[b, t]` of `rows` (an empty text gets one zero token).
-    pub fn batch(&self, rows: &[usize], device: &Device) -> candle_core::Result<(Tensor, Tensor)> {
-        padded(&self.states, rows, self.hidden, device)
+    /// Packed states `[n, h]` of `rows` and their layout (an empty text gets one zero token).
+    pub fn batch(&self, rows: &[usize], device: &Device) -> candle_core::Result<(Tensor, Packing)> {
+        Packing::rows(&self.states, rows, self.hidden, device)
     }
 }
 
@@ -159,35 +160,6 @@ pub fn load_checked(
     Ok(encoder)
 }
 
-/// Padded states `[b, t, h]` and mask `[b, t]` of `rows` of per-row token states.
-pub(crate) fn padded(
-    states: &[Vec<f32>],
-    rows: &[usize],
-    h: usize,
-    device: &Device,
-) -> candle_core::Result<(Tensor, Tensor)> {
-    let t = rows
-        .iter()
-        .map(|&i| states[i].len() / h)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let mut x = vec![0f32; rows.len() * t * h];
-    let mut mask = vec![0f32; rows.len() * t];
-    for (r, &i) in rows.iter().enumerate() {
-        let n = states[i].len() / h;
-        x[r * t * h..(r * t + n) * h].copy_from_slice(&states[i]);
-        // A row without tokens pools its one zero state rather than dividing by zero.
-        mask[r * t..r * t + n.max(1)]
-            .iter_mut()
-            .for_each(|m| *m = 1.0);
-    }
-    Ok((
-        Tensor::from_vec(x, (rows.len(), t, h), device)?,
-        Tensor::from_vec(mask, (rows.len(), t), device)?,
-    ))
-}
-
 /// The trainable top layers of an encoder, their variables in a model's variable map.
 pub struct Tower {
     layers: Vec<Layer>,
@@ -221,14 +193,13 @@ impl Tower {
         Ok(())
     }
 
-    /// Pooled, L2-normalised embeddings `[b, h]` of padded states `[b, t, h]` under `mask` `[b, t]`.
-    pub fn forward(&self, x: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        let bias = mask_bias(mask)?;
+    /// Pooled, L2-normalised embeddings `[b, h]` of packed states `[n, h]` laid out by `p`.
+    pub fn forward(&self, x: &Tensor, p: &Packing) -> candle_core::Result<Tensor> {
         let h = self
             .layers
             .iter()
-            .try_fold(x.clone(), |x, l| l.forward(&x, &bias))?; // [b, t, h]
-        l2_normalize(&mean_pool(&h, mask)?)
+            .try_fold(x.clone(), |x, l| l.forward_packed(&x, p))?; // [n, h]
+        l2_normalize(&p.mean_pool(&h)?)
     }
 
     /// Embeddings `[rows, h]` of rows of cached states (differentiable).
@@ -238,8 +209,8 @@ impl Tower {
         rows: &[usize],
         device: &Device,
     ) -> candle_core::Result<Tensor> {
-        let (x, mask) = states.batch(rows, device)?;
-        self.forward(&x, &mask)
+        let (x, p) = states.batch(rows, device)?;
+        self.forward(&x, &p)
     }
 
     /// Embeddings of raw texts, row-major `[texts, h]`: the encoder's frozen layers, then the
@@ -259,8 +230,8 @@ impl Tower {
                 encoder.token_states(chunk, first, &mut |_, _| {}, &AtomicBool::new(false))?;
             let rows: Vec<usize> = (0..chunk.len()).collect();
             let go = || -> candle_core::Result<Vec<f32>> {
-                let (x, mask) = padded(&states, &rows, h, device)?;
-                self.forward(&x, &mask)?.detach().flatten_all()?.to_vec1()
+                let (x, p) = Packing::rows(&states, &rows, h, device)?;
+                self.forward(&x, &p)?.detach().flatten_all()?.to_vec1()
             };
             out.extend(go().map_err(|source| TextError::Model {
                 path: encoder.dir().to_path_buf(),

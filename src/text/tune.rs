@@ -20,10 +20,10 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
-use super::bert::{Layer, l2_normalize, mask_bias, mean_pool};
+use super::bert::{Layer, l2_normalize};
 use super::encoder::TextEncoder;
 use super::error::TextError;
-use super::tower::padded;
+use super::packed::Packing;
 use crate::optim::{OptimConfig, Optimizer};
 use crate::safe_write::{DirWriter, Owner};
 
@@ -139,15 +139,14 @@ struct Top {
 }
 
 impl Top {
-    /// Pooled, normalised embeddings and class logits of padded states `[b, t, h]`.
-    fn forward(&self, x: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        let bias = mask_bias(mask)?;
+    /// Class logits `[b, C]` of packed states `[n, h]` laid out by `p`.
+    fn forward(&self, x: &Tensor, p: &Packing) -> candle_core::Result<Tensor> {
         let h = self
             .layers
             .iter()
-            .try_fold(x.clone(), |x, l| l.forward(&x, &bias))?;
+            .try_fold(x.clone(), |x, l| l.forward_packed(&x, p))?; // [n, h]
         self.head
-            .forward(&(l2_normalize(&mean_pool(&h, mask)?)? * HEAD_SCALE)?) // [b, C]
+            .forward(&(l2_normalize(&p.mean_pool(&h)?)? * HEAD_SCALE)?) // [b, C]
     }
 }
 
@@ -223,12 +222,11 @@ pub fn tune_encoder(
             if cancel.load(Ordering::Relaxed) {
                 return Err(TextError::Cancelled);
             }
-            let (x, mask) = padded(&states, chunk, encoder.dim(), device).map_err(model_err)?;
+            let (x, p) = Packing::rows(&states, chunk, encoder.dim(), device).map_err(model_err)?;
             let y: Vec<u32> = chunk.iter().map(|&i| data.labels[i]).collect();
             let y = Tensor::from_vec(y, chunk.len(), device).map_err(model_err)?;
-            let loss =
-                candle_nn::loss::cross_entropy(&top.forward(&x, &mask).map_err(model_err)?, &y)
-                    .map_err(model_err)?;
+            let loss = candle_nn::loss::cross_entropy(&top.forward(&x, &p).map_err(model_err)?, &y)
+                .map_err(model_err)?;
             loss_sum += f64::from(loss.to_scalar::<f32>().map_err(model_err)?) * chunk.len() as f64;
             opt.step(loss.backward().map_err(model_err)?)
                 .map_err(model_err)?;
@@ -331,11 +329,8 @@ fn accuracy(
     }
     let mut right = 0usize;
     for chunk in data.valid.chunks(64) {
-        let (x, mask) = padded(states, chunk, h, device)?;
-        let pred = top
-            .forward(&x, &mask)?
-            .argmax(D::Minus1)?
-            .to_vec1::<u32>()?;
+        let (x, p) = Packing::rows(states, chunk, h, device)?;
+        let pred = top.forward(&x, &p)?.argmax(D::Minus1)?.to_vec1::<u32>()?;
         right += chunk
             .iter()
             .zip(pred)
