@@ -283,36 +283,45 @@ fn aggregate_errors_name_what_is_wrong() {
     let e = h.state().aggregate_dialog.as_ref().unwrap().error.clone();
     assert!(e.is_some_and(|e| e.contains("memory limit 'lots'")));
 
-    // A slice that does not compile on these columns is named, and nothing is counted.
+    // A slice that does not compile on these columns, and one built on it, are left out and
+    // named; the other slices are counted.
     h.state_mut().aggregate_dialog.as_mut().unwrap().memory = "2GB".into();
-    h.state_mut().push(Command::AddSlice(SliceDef::new(
-        "ghost",
-        "no_such_column = 1",
-    )));
+    for (name, expr) in [
+        ("ghost", "no_such_column = 1"),
+        ("ghost_women", "ghost AND female"),
+    ] {
+        h.state_mut()
+            .push(Command::AddSlice(SliceDef::new(name, expr)));
+    }
     h.run_steps(2);
     read_columns(&mut h);
     h.get_by_label("Count").click();
-    wait_for(&mut h, "the failed count", |a| {
-        a.jobs.aggregate_count.is_none()
-            && a.aggregate_dialog
-                .as_ref()
-                .is_some_and(|d| d.error.is_some())
+    wait_for(&mut h, "the counts", |a| {
+        a.jobs.aggregate_count.is_none() && a.aggregate.is_some()
     });
-    let e = h.state().aggregate_dialog.as_ref().unwrap().error.clone();
-    let e = e.unwrap_or_default();
-    assert!(e.contains("ghost") && e.contains("no_such_column"), "{e}");
-    assert!(h.state().aggregate.is_none());
+    h.run_steps(4);
+    let shown = |h: &Harness<'_, SlicelabApp>, name: &str| {
+        h.query_all_by_label_contains(&format!("Not counted: {name} ("))
+            .map(|n| n.accesskit_node().value().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let ghost = shown(&h, "ghost");
     assert!(
-        h.state().data.is_some(),
-        "the dataset stays after a failed count"
+        ghost.len() == 1 && ghost[0].contains("no_such_column"),
+        "{ghost:?}"
+    );
+    assert_eq!(shown(&h, "ghost_women").len(), 1, "the slice built on it");
+    let agg = h.state().aggregate.as_ref().unwrap();
+    let rows: Vec<&str> = (agg.reports[0].report.rows.iter())
+        .map(|r| r.name.as_str())
+        .collect();
+    assert!(rows.contains(&"female") && !rows.iter().any(|r| r.starts_with("ghost")));
+    assert!(
+        h.query_by_label_contains("The slices changed").is_none(),
+        "a left-out slice does not ask for a recount"
     );
 
-    // Counting, then loading a dataset, leaves aggregate mode.
-    let ghost = h.state().session.slices.slices.len() - 1;
-    h.state_mut().push(Command::DeleteSlice(ghost));
-    h.run_steps(2);
-    h.get_by_label("Count").click();
-    wait_for(&mut h, "the counts", |a| a.aggregate.is_some());
+    // Loading a dataset leaves aggregate mode.
     h.state_mut()
         .push(Command::Load(slicelab::gui::state::SourceSpec::Demo));
     wait_for(&mut h, "the demo again", |a| {

@@ -10,7 +10,7 @@ use slicelab::data::Table;
 use slicelab::data::demo::Figure1;
 use slicelab::data::load::read_table;
 use slicelab::slices::SliceSet;
-use slicelab::sql::{Dialect, QuerySpec, SqlError, counts_query, slice_conditions};
+use slicelab::sql::{Dialect, QuerySpec, SqlError, countable, counts_query, slice_conditions};
 
 mod common;
 use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, demo_test_csv, set_of};
@@ -151,6 +151,42 @@ fn an_untranslatable_construct_is_named() {
     // The other dialects write the named group as given.
     let (name, expr, ..) = cases[0];
     assert!(slice_conditions(&set_of(&[(name, expr)]), &table, Dialect::DuckDb).is_ok());
+}
+
+#[test]
+fn slices_that_cannot_be_counted_are_left_out_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = generated(dir.path());
+    let set = set_of(&[
+        ("big", "n > 1"),
+        ("ghost", "no_such_column = 1"),
+        ("text_order", "n < 'abc'"),
+        ("built_on_ghost", "ghost AND big"),
+        ("built_on_big", "big AND n < 10"),
+    ]);
+    let (kept, skipped) = countable(&set, &table, Dialect::DataFusion).unwrap();
+    assert_eq!(kept.names(), ["big", "built_on_big"]);
+    let reasons: BTreeMap<&str, &str> = (skipped.iter())
+        .map(|s| (s.name.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons["ghost"].contains("no_such_column"), "{reasons:?}");
+    assert!(
+        reasons["text_order"].contains("compared as text"),
+        "{reasons:?}"
+    );
+    assert!(reasons["built_on_ghost"].contains("ghost"), "{reasons:?}");
+    // The kept slices make a query; a cycle belongs to no one slice and is still an error.
+    let spec = QuerySpec {
+        table: "t",
+        label: "y",
+        pred: "p",
+        dialect: Dialect::DataFusion,
+    };
+    assert!(counts_query(&kept, &table, &spec).is_ok());
+    let cycle = set_of(&[("x1", "x2 AND n > 1"), ("x2", "x1")]);
+    let r = countable(&cycle, &table, Dialect::DataFusion);
+    assert!(r.is_err(), "{r:?}");
 }
 
 fn slicelab(args: &[&str]) -> String {

@@ -13,7 +13,7 @@ use crate::data::Table;
 use crate::gui::jobs::Progress;
 use crate::metrics::report::SplitReport;
 use crate::slices::{SliceDef, SliceError, SliceSet};
-use crate::sql::{Dialect, SqlError, slice_conditions};
+use crate::sql::{Dialect, Skipped, SqlError, slice_conditions};
 
 /// Why the Map is off in aggregate mode.
 pub const MAP_OFF: &str =
@@ -103,8 +103,10 @@ pub struct Counted {
     pub label: String,
     /// One report per prediction column, in the order asked.
     pub reports: Vec<ColumnReport>,
-    /// The slices counted (those switched on).
+    /// The slices asked for (those switched on).
     pub slices: SliceSet,
+    /// The slices among them that could not be counted, and why.
+    pub skipped: Vec<Skipped>,
     /// Seconds for every column.
     pub secs: f64,
 }
@@ -127,8 +129,10 @@ pub struct Aggregate {
     pub reports: Vec<ColumnReport>,
     /// Seconds the last count took (every column).
     pub secs: f64,
-    /// The slices counted (those switched on then).
+    /// The slices asked for (those switched on then).
     pub slices: SliceSet,
+    /// The slices among them that could not be counted on these files, and why.
+    pub skipped: Vec<Skipped>,
     /// Which count this is (the slice editor's checks are keyed by it).
     pub revision: u64,
 }
@@ -147,6 +151,7 @@ impl Aggregate {
             reports: c.reports,
             secs: c.secs,
             slices: c.slices,
+            skipped: c.skipped,
             revision,
         };
         (me, c.opened)

@@ -11,4 +11,4 @@ pub mod translate;
 pub use counts::{Counts, CountsConfusions};
 pub use dialect::Dialect;
 pub use error::{CountsError, SqlError};
-pub use query::{COUNTS_COLUMNS, QuerySpec, counts_query, slice_conditions};
+pub use query::{COUNTS_COLUMNS, QuerySpec, Skipped, countable, counts_query, slice_conditions};

@@ -53,6 +53,47 @@ pub fn slice_conditions(
         .collect()
 }
 
+/// A slice left out of a count, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// The slice.
+    pub name: String,
+    /// Why it cannot be counted (the compiler's or translator's message).
+    pub reason: String,
+}
+
+/// The slices of `set` that compile against `table` and translate to `dialect`, and those that
+/// do not with the reason: one slice written for other data (an unknown column) must not stop
+/// the others being counted. A slice that refers to a skipped one is skipped too. Errors that
+/// belong to no one slice (a cycle, a repeated name) are returned.
+pub fn countable(
+    set: &SliceSet,
+    table: &Table,
+    dialect: Dialect,
+) -> Result<(SliceSet, Vec<Skipped>), SqlError> {
+    let mut kept = set.clone();
+    let mut skipped = Vec::new();
+    // Each round drops the one slice the error names, so the loop ends within |set| rounds.
+    for _ in 0..=set.slices.len() {
+        let error = match slice_conditions(&kept, table, dialect) {
+            Ok(_) => return Ok((kept, skipped)),
+            Err(e) => e,
+        };
+        let Some(name) = error.slice() else {
+            return Err(error);
+        };
+        let Some(at) = kept.slices.iter().position(|s| s.name == name) else {
+            return Err(error);
+        };
+        kept.slices.remove(at);
+        skipped.push(Skipped {
+            name,
+            reason: error.to_string(),
+        });
+    }
+    slice_conditions(&kept, table, dialect).map(|_| (kept, skipped))
+}
+
 /// One query returning, for `overall` and every slice of `set`, one row per (slice, true label,
 /// predicted label) pair seen in the table, with [`COUNTS_COLUMNS`]: `slice` (name), `label` and
 /// `pred` (as text; NULL where missing) and `count` (rows; 0 when the slice has none of that

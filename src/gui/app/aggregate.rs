@@ -8,6 +8,7 @@ use crate::gui::aggregate::{self, Aggregate, Counted, Opened};
 use crate::gui::jobs::{Pending, take};
 use crate::gui::views::AggregateDialog;
 use crate::gui::views::context::ViewBuilds;
+use crate::sql::{Dialect, countable};
 
 impl SlicelabApp {
     /// Shows the aggregate dialog, filled with the files counted last.
@@ -59,12 +60,16 @@ impl SlicelabApp {
             self.waker(),
             move |progress| {
                 let start = std::time::Instant::now();
-                let reports = aggregate::count(&opened, &set, &label, &preds, progress)?;
+                // A slice written for other columns is left out and named, not fatal.
+                let (counted, skipped) = countable(&set, &opened.sample, Dialect::DataFusion)
+                    .map_err(|e| e.to_string())?;
+                let reports = aggregate::count(&opened, &counted, &label, &preds, progress)?;
                 Ok(Counted {
                     opened,
                     label,
                     reports,
                     slices: set,
+                    skipped,
                     secs: start.elapsed().as_secs_f64(),
                 })
             },
@@ -146,6 +151,9 @@ impl SlicelabApp {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+        for s in &c.skipped {
+            self.log(format!("not counted: {}", s.reason));
+        }
         self.leave_memory();
         let revision = self.next_revision();
         let (a, opened) = Aggregate::new(c, revision);

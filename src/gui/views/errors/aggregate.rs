@@ -20,6 +20,7 @@ impl ErrorsView {
     ) {
         ui.label(agg.describe());
         recount_row(ui, cx, agg, out);
+        skipped_lines(ui, agg);
         let Some(col) = agg.report(self.pred_column.as_deref()) else {
             ui.label("No prediction column was counted.");
             return;
@@ -68,6 +69,14 @@ impl ErrorsView {
         });
         ui.separator();
         ui.label(ROWS_OFF);
+    }
+}
+
+/// One line per slice that could not be counted on these files, with the first line of why.
+fn skipped_lines(ui: &mut egui::Ui, agg: &Aggregate) {
+    for s in &agg.skipped {
+        let why = s.reason.lines().next().unwrap_or_default();
+        ui.colored_label(theme::BAD, format!("Not counted: {} ({why})", s.name));
     }
 }
 
