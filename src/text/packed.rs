@@ -114,16 +114,8 @@ mod tests {
 
     /// The largest absolute difference of two same-shaped tensors.
     fn diff(a: &Tensor, b: &Tensor) -> f32 {
-        (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar()
-            .unwrap()
+        let d = (a - b).and_then(|d| d.abs()?.max_all()?.to_scalar::<f32>());
+        d.unwrap()
     }
 
     #[test]
