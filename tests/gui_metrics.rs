@@ -135,3 +135,55 @@ fn a_truth_slice_lists_only_its_own_rows() {
     h.get_by_label_contains("worst slice: F1");
     h.get_by_label_contains("over 2 ground-truth slices");
 }
+
+/// A slice worse than overall with too few positives for an interval shows `?` in the flag
+/// column (hover: why), not an empty cell that reads as healthy.
+#[test]
+fn a_worse_slice_too_small_for_an_interval_shows_a_question_mark() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    // slice_rare: 40 test rows with 2 positives, both missed (F1 0.000); right elsewhere.
+    let mut csv = String::from("x,y,model_pred,slice_rare,split\n");
+    for i in 0..400 {
+        let rare = (100..140).contains(&i);
+        let y = if rare {
+            u8::from(i == 101 || i == 103)
+        } else {
+            (i % 2) as u8
+        };
+        let pred = if rare { 0 } else { y };
+        let split = if i < 300 { "test" } else { "train" };
+        csv.push_str(&format!("{i},{y},{pred},{},{split}\n", u8::from(rare)));
+    }
+    let path = home.path().join("rare.csv");
+    std::fs::write(&path, csv).unwrap();
+    h.state_mut()
+        .push(Command::Load(slicelab::gui::state::SourceSpec::File {
+            path,
+            label: "y".into(),
+            pred: Some("model_pred".into()),
+            split_col: Some("split".into()),
+            embed: None,
+            header: slicelab::data::HeaderMode::Auto,
+            types: Vec::new(),
+        }));
+    wait_for(&mut h, "the predictions analysed", |a| {
+        a.analysis.is_some() && a.jobs.analysis.is_none() && a.jobs.load.is_none()
+    });
+    h.get_by_label("Errors").click();
+    h.run_steps(4);
+    let y = |label: &str| {
+        h.query_all_by_label(label)
+            .filter_map(|n| n.accesskit_node().bounding_box())
+            .map(|b| (b.y0 + b.y1) / 2.0)
+            .collect::<Vec<_>>()
+    };
+    let (rare, marks) = (y("slice_rare"), y("?"));
+    assert!(
+        rare.iter()
+            .any(|r| marks.iter().any(|m| (r - m).abs() < 2.0)),
+        "slice_rare at {rare:?}, ? at {marks:?}"
+    );
+    common::wait_for_text(&mut h, "? worse F1 than overall, too few rows");
+}

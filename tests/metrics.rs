@@ -192,6 +192,41 @@ fn only_slices_whose_interval_excludes_overall_are_flagged() {
     );
 }
 
+/// A slice worse than overall with too few positives for an F1 interval is marked untested
+/// (`?`), not left unmarked as if it were healthy; with an interval it is flagged or cleared.
+#[test]
+fn a_worse_slice_without_an_interval_is_untested_not_healthy() {
+    // 2000 rows, 5% wrong overall; `rare` has 2 positives, both missed (F1 0.000).
+    let n = 2000;
+    let y: Vec<u32> = (0..n).map(|i| u32::from(i % 2 == 0)).collect();
+    let pred: Vec<u32> = (0..n)
+        .map(|i| {
+            let missed = i == 1000 || i == 1002;
+            if missed || (i % 20 == 0 && !(1000..1040).contains(&i)) {
+                1 - y[i]
+            } else {
+                y[i]
+            }
+        })
+        .collect();
+    let rare = mask(n, |i| (1000..1040).contains(&i) && (i % 2 == 1 || i < 1004));
+    let names = classes(2);
+    let r = report(&y, &pred, &[("rare", &rare)], &ReportSpec::new(&names));
+    let (overall, rare) = (&r.rows[0], &r.rows[1]);
+    assert_eq!(rare.scores.positives, Some(2));
+    assert_eq!(rare.scores.f1, Some(0.0));
+    assert_eq!(
+        rare.interval, None,
+        "2 positives: F1 undefined in too many resamples"
+    );
+    assert!(!rare.flagged && rare.untested, "rare is marked untested");
+    assert!(!overall.untested);
+    // By error rate the same slice has an interval: tested, so not untested.
+    let mut by_err = r.clone();
+    by_err.set_metric(Metric::ErrorRate);
+    assert!(by_err.rows[1].interval.is_some() && !by_err.rows[1].untested);
+}
+
 /// Item 7: the same rows get the same interval, whatever their name or position, and adding an
 /// unrelated slice changes no interval.
 #[test]

@@ -6,7 +6,7 @@ use slicelab::metrics::{SliceMetrics, SplitReport};
 
 /// The per-slice table: `overall` first, then each slice in report order. Binary tasks show
 /// each slice's positives beside its support; multi-class tasks add weighted F1. `!` marks a
-/// flagged slice.
+/// flagged slice, `?` one worse than overall with too few rows for an interval.
 pub fn slices_table(report: &SplitReport) -> String {
     let binary = report.classes.len() == 2;
     let m = report.metric.label();
@@ -43,7 +43,8 @@ pub fn slices_table(report: &SplitReport) -> String {
         "F1, precision and recall: macro over the classes with support in the slice"
     };
     format!(
-        "{}\n{}\n{f1}; – undefined (0/0); ! flagged: worse {m} than overall and its 95% CI excludes overall",
+        "{}\n{}\n{f1}; – undefined (0/0); ! flagged: worse {m} than overall and its 95% CI excludes overall; \
+         ? worse {m} than overall, too few rows or positives for a CI (not tested)",
         t.render(),
         extremes_line(report)
     )
@@ -79,9 +80,18 @@ fn slice_row(r: &SliceMetrics, binary: bool) -> Vec<String> {
         num(s.mcc),
         interval(r.interval),
         signed(r.diff),
-        if r.flagged { "!".into() } else { String::new() },
+        flag_mark(r).into(),
     ]);
     row
+}
+
+/// `!` for a flagged slice, `?` for one worse than overall without an interval to test it.
+fn flag_mark(r: &SliceMetrics) -> &'static str {
+    match (r.flagged, r.untested) {
+        (true, _) => "!",
+        (false, true) => "?",
+        _ => "",
+    }
 }
 
 /// One table per row of the report: support, predicted, precision, recall and F1 per class,

@@ -50,6 +50,10 @@ pub struct SliceMetrics {
     /// Worse than overall by the report's metric, with an interval that excludes overall.
     #[serde(default)]
     pub flagged: bool,
+    /// Worse than overall by the report's metric, but without an interval to test that (too
+    /// few rows or positives): neither flagged nor cleared.
+    #[serde(default)]
+    pub untested: bool,
     /// Confusion counts, row-major `[true][pred]`.
     pub confusion: Vec<u64>,
 }
@@ -76,6 +80,16 @@ impl SliceMetrics {
         };
         let excludes = if m.higher_is_better() { hi < o } else { lo > o };
         self.kind != SliceKind::Overall && m.worse(v, o) && excludes
+    }
+
+    /// Whether this slice is worse than `overall` by `m` but has no interval for `m` (too few
+    /// rows or positives to resample), so whether it is really worse is not known. Such a slice
+    /// is marked `?` rather than left unmarked, where it would read as healthy.
+    pub fn untested_by(&self, overall: &SliceMetrics, m: Metric) -> bool {
+        let (Some(v), Some(o)) = (self.value(m), overall.value(m)) else {
+            return false;
+        };
+        self.kind != SliceKind::Overall && m.worse(v, o) && !self.intervals.contains_key(&m)
     }
 }
 
@@ -115,6 +129,7 @@ impl SplitReport {
             r.interval = r.intervals.get(&m).copied();
             r.diff = r.diff_from(&overall, m);
             r.flagged = r.flagged_by(&overall, m);
+            r.untested = r.untested_by(&overall, m);
         }
     }
 }
@@ -223,6 +238,7 @@ pub(super) fn metrics_row(
         interval: None,
         diff: None,
         flagged: false,
+        untested: false,
         confusion: c.counts,
     }
 }

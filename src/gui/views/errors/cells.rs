@@ -34,7 +34,8 @@ pub fn legend(metric: Metric, n_classes: usize) -> String {
         "macro F1, precision, recall: mean over the classes with support in the slice"
     };
     format!(
-        "{f1} · – undefined (0/0) · ! flagged: worse {m} than overall and its 95% bootstrap CI excludes overall",
+        "{f1} · – undefined (0/0) · ! flagged: worse {m} than overall and its 95% bootstrap CI excludes overall · \
+         ? worse {m} than overall, too few rows or positives for a CI (not tested)",
         m = metric.label()
     )
 }

@@ -29,6 +29,10 @@ use crate::gui::widgets::column_chooser::ShownColumns;
 use crate::gui::widgets::slice_name::slice_name;
 use crate::metrics::{Metric, SliceMetrics};
 
+/// Hover text of a slice marked `?`.
+const UNTESTED: &str = "Worse than overall, but with too few rows or positives for a 95% bootstrap \
+     interval: whether it is really worse is not tested. Not flagged, not cleared.";
+
 /// The Errors tab.
 #[derive(Serialize, Deserialize)]
 #[serde(default)]
@@ -265,6 +269,8 @@ impl ErrorsView {
                     }
                     if flagged {
                         ui.colored_label(color, "!");
+                    } else if m.untested_by(overall, metric) {
+                        ui.label("?").on_hover_text(UNTESTED);
                     }
                     ui.end_row();
                 }
