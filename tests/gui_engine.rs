@@ -320,6 +320,13 @@ fn aggregate_errors_name_what_is_wrong() {
         h.query_by_label_contains("The slices changed").is_none(),
         "a left-out slice does not ask for a recount"
     );
+    // The side panel says so too, and the editor still checks a new slice on the sample.
+    assert_eq!(h.query_all_by_label("not counted").count(), 2);
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .click();
+    h.get_by_role_and_label(Role::MultilineTextInput, "Expression")
+        .type_text("sex = 'Male' AND age > 30");
+    wait_for_text(&mut h, "coverage after Recount");
 
     // Loading a dataset leaves aggregate mode.
     h.state_mut()

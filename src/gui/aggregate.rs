@@ -13,7 +13,7 @@ use crate::data::Table;
 use crate::gui::jobs::Progress;
 use crate::metrics::report::SplitReport;
 use crate::slices::{SliceDef, SliceError, SliceSet};
-use crate::sql::{Dialect, Skipped, SqlError, slice_conditions};
+use crate::sql::{Dialect, Skipped, SqlError, countable, slice_conditions};
 
 /// Why the Map is off in aggregate mode.
 pub const MAP_OFF: &str =
@@ -273,11 +273,17 @@ pub fn count(
 /// Checks slice `expr` named `name` beside `set` in aggregate mode: it must compile against the
 /// typed `sample` and translate to DataFusion SQL. The size and coverage are the sample's.
 pub fn preview_sample(sample: &Table, set: &SliceSet, name: &str, expr: &str) -> PreviewResult {
-    let mut trial = SliceSet {
+    let others = SliceSet {
         slices: (set.slices.iter())
             .filter(|s| s.name != name)
             .cloned()
             .collect(),
+    };
+    // Other slices that cannot be counted here are left out of counts; they must not block
+    // this one's check (one built on them is then named as referring to an unknown name).
+    let mut trial = match countable(&others, sample, Dialect::DataFusion) {
+        Ok((kept, _)) => kept,
+        Err(e) => return PreviewResult::Other(e.to_string()),
     };
     trial.slices.push(SliceDef::new(name, expr));
     let sized = match trial.evaluate(sample) {

@@ -23,17 +23,6 @@ pub enum SqlError {
     Slices(#[from] SliceError),
 }
 
-impl SqlError {
-    /// The one slice the error is about, when there is one.
-    pub fn slice(&self) -> Option<String> {
-        match self {
-            Self::Unsupported { slice, .. } => Some(slice.clone()),
-            Self::Slices(SliceError::Expr { name, .. }) => Some(name.clone()),
-            Self::Slices(_) => None,
-        }
-    }
-}
-
 /// A problem in a counts table, with the place it is at.
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {}{message}", path.display(), place(*line, column.as_deref()))]

@@ -1,12 +1,15 @@
 //! The one query that returns every slice's confusion counts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::dialect::Dialect;
 use super::error::SqlError;
 use super::translate::Translator;
 use crate::data::Table;
-use crate::slices::SliceSet;
+use crate::slices::expr::BoolExpr;
+use crate::slices::parse::{Scope, parse_slice};
+use crate::slices::set::dependency_order;
+use crate::slices::{SliceError, SliceSet};
 
 /// The columns of the counts table the query returns, in order.
 pub const COUNTS_COLUMNS: [&str; 4] = ["slice", "label", "pred", "count"];
@@ -64,34 +67,88 @@ pub struct Skipped {
 
 /// The slices of `set` that compile against `table` and translate to `dialect`, and those that
 /// do not with the reason: one slice written for other data (an unknown column) must not stop
-/// the others being counted. A slice that refers to a skipped one is skipped too. Errors that
-/// belong to no one slice (a cycle, a repeated name) are returned.
+/// the others being counted. A slice built on a left-out one is left out too, and says so.
+/// Errors that belong to no one slice (a repeated name, a cycle, a chain of references deeper
+/// than the limit) are returned. Each slice is parsed and translated once.
 pub fn countable(
     set: &SliceSet,
     table: &Table,
     dialect: Dialect,
 ) -> Result<(SliceSet, Vec<Skipped>), SqlError> {
-    let mut kept = set.clone();
-    let mut skipped = Vec::new();
-    // Each round drops the one slice the error names, so the loop ends within |set| rounds.
-    for _ in 0..=set.slices.len() {
-        let error = match slice_conditions(&kept, table, dialect) {
-            Ok(_) => return Ok((kept, skipped)),
-            Err(e) => e,
-        };
-        let Some(name) = error.slice() else {
-            return Err(error);
-        };
-        let Some(at) = kept.slices.iter().position(|s| s.name == name) else {
-            return Err(error);
-        };
-        kept.slices.remove(at);
-        skipped.push(Skipped {
-            name,
-            reason: error.to_string(),
-        });
+    let names: HashSet<String> = set.names().into_iter().collect();
+    if names.len() < set.slices.len() {
+        // The full check names the repeated slice.
+        slice_conditions(set, table, dialect)?;
     }
-    slice_conditions(&kept, table, dialect).map(|_| (kept, skipped))
+    let mut skipped = Vec::new();
+    let mut compiled: HashMap<String, BoolExpr> = HashMap::new();
+    for s in &set.slices {
+        // Every name is in scope, so a reference to a left-out slice still parses as one.
+        let scope = Scope::new(table, &names, Some(&s.name));
+        match parse_slice(&s.expr, &scope) {
+            Ok(e) => {
+                compiled.insert(s.name.clone(), e);
+            }
+            Err(error) => skipped.push(Skipped {
+                name: s.name.clone(),
+                reason: SliceError::Expr {
+                    name: s.name.clone(),
+                    expr: s.expr.clone(),
+                    error,
+                }
+                .to_string(),
+            }),
+        }
+    }
+    let order_names: Vec<String> = (set.slices.iter())
+        .filter(|s| compiled.contains_key(&s.name))
+        .map(|s| s.name.clone())
+        .collect();
+    let exprs: Vec<BoolExpr> = order_names.iter().map(|n| compiled[n].clone()).collect();
+    let order = dependency_order(&order_names, &exprs)?;
+    let mut out: HashSet<String> = skipped.iter().map(|s| s.name.clone()).collect();
+    for i in order {
+        let name = &order_names[i];
+        let mut refs = Vec::new();
+        exprs[i].slice_refs(&mut refs);
+        let reason = if let Some(r) = refs.iter().find(|r| out.contains(*r)) {
+            Some(format!("slice '{name}': built on the left-out slice '{r}'"))
+        } else {
+            let t = Translator {
+                table,
+                dialect,
+                slices: &compiled,
+            };
+            t.bool(&exprs[i]).err().map(|construct| {
+                SqlError::Unsupported {
+                    slice: name.clone(),
+                    construct,
+                    dialect,
+                }
+                .to_string()
+            })
+        };
+        if let Some(reason) = reason {
+            out.insert(name.clone());
+            skipped.push(Skipped {
+                name: name.clone(),
+                reason,
+            });
+        }
+    }
+    let kept = SliceSet {
+        slices: (set.slices.iter())
+            .filter(|s| !out.contains(&s.name))
+            .cloned()
+            .collect(),
+    };
+    // Left-out slices keep their place in the set's order in the list.
+    let position: HashMap<&str, usize> = (set.slices.iter().enumerate())
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    skipped.sort_by_key(|s| position.get(s.name.as_str()).copied());
+    slice_conditions(&kept, table, dialect)?;
+    Ok((kept, skipped))
 }
 
 /// One query returning, for `overall` and every slice of `set`, one row per (slice, true label,

@@ -17,10 +17,13 @@ pub struct Packing {
     pack: Tensor,
     /// Additive attention bias `[b, 1, 1, t]`: 0 for real tokens, a large negative for padding.
     pub bias: Tensor,
-    /// `[b, n]` with 1/len(row) where a token belongs to a row: mean pooling as one matmul.
-    pool: Tensor,
-    /// Rows and padded length.
+    /// The row of every packed token; `[n]`.
+    row_of: Tensor,
+    /// 1 / the number of tokens of every row; `[b, 1]`.
+    inv_len: Tensor,
+    /// Rows.
     b: usize,
+    /// Padded length: the longest row's tokens.
     t: usize,
 }
 
@@ -53,22 +56,24 @@ impl Packing {
         let mut unpack = vec![n as u32; b * t];
         let mut pack = Vec::with_capacity(n);
         let mut bias = vec![-1e9f32; b * t];
-        let mut pool = vec![0f32; b * n];
+        let mut row_of = Vec::with_capacity(n);
         let mut next = 0usize;
         for (r, &len) in lens.iter().enumerate() {
             for j in 0..len {
                 unpack[r * t + j] = (next + j) as u32;
                 pack.push((r * t + j) as u32);
                 bias[r * t + j] = 0.0;
-                pool[r * n + next + j] = 1.0 / len as f32;
+                row_of.push(r as u32);
             }
             next += len;
         }
+        let inv_len: Vec<f32> = lens.iter().map(|&l| 1.0 / l.max(1) as f32).collect();
         Ok(Self {
             unpack: Tensor::from_vec(unpack, b * t, device)?,
             pack: Tensor::from_vec(pack, n, device)?,
             bias: Tensor::from_vec(bias, (b, 1, 1, t), device)?,
-            pool: Tensor::from_vec(pool, (b, n), device)?,
+            row_of: Tensor::from_vec(row_of, n, device)?,
+            inv_len: Tensor::from_vec(inv_len, (b, 1), device)?,
             b,
             t,
         })
@@ -89,9 +94,13 @@ impl Packing {
         x.reshape((self.b * self.t, w))?.index_select(&self.pack, 0)
     }
 
-    /// Mean of each row's packed states, `[n, w]` -> `[b, w]`.
+    /// Mean of each row's packed states, `[n, w]` -> `[b, w]` (differentiable; memory linear
+    /// in the batch, unlike a `[b, n]` pooling matrix).
     pub fn mean_pool(&self, x: &Tensor) -> Result<Tensor> {
-        self.pool.matmul(x)
+        let w = x.dim(1)?;
+        let sum =
+            Tensor::zeros((self.b, w), x.dtype(), x.device())?.index_add(&self.row_of, x, 0)?;
+        sum.broadcast_mul(&self.inv_len)
     }
 }
 
@@ -125,7 +134,8 @@ mod tests {
         let vb = VarBuilder::from_varmap(&varmap, DType::F32, &dev);
         // VarMap's default initialisers give random weights, so every head mixes tokens.
         let layer = Layer::new(&config(), vb, true).unwrap();
-        let lens = [3usize, 1, 5, 2];
+        // Row 1 has no tokens: it packs one zero token, as the padded layout masks one in.
+        let lens = [3usize, 0, 5, 2];
         let (b, t, h) = (lens.len(), 5, 8);
         let states: Vec<Vec<f32>> = lens
             .iter()
@@ -146,7 +156,7 @@ mod tests {
         let mut mask = vec![0f32; b * t];
         for (r, s) in states.iter().enumerate() {
             pad[r * t * h..r * t * h + s.len()].copy_from_slice(s);
-            mask[r * t..r * t + lens[r]]
+            mask[r * t..r * t + lens[r].max(1)]
                 .iter_mut()
                 .for_each(|m| *m = 1.0);
         }

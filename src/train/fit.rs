@@ -203,7 +203,9 @@ const BUCKET_BATCHES: usize = 50;
 /// The epoch's batches: `order` in chunks; when encoder layers are tuned, each run of
 /// [`BUCKET_BATCHES`] batches is first sorted by token count and the batches are then
 /// shuffled, so a batch pads its texts to a similar length (random batches of Rotten Tomatoes
-/// reviews pad to about twice their mean length, and the tuned layers cost per padded token).
+/// reviews pad to about twice their mean length). The tuned layers run on packed tokens
+/// ([`crate::text::packed`]), so padding now costs only in attention; the bucketing stays so runs
+/// keep the batch order of the published results.
 fn batches(order: &[usize], size: usize, data: &Prepared, rng: &mut StdRng) -> Vec<Vec<usize>> {
     let Some(text) = &data.text else {
         return order.chunks(size).map(<[usize]>::to_vec).collect();

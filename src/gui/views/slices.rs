@@ -142,11 +142,17 @@ impl SlicesPanel {
                 // prediction column); a slice added since has none until Recount.
                 let counted = (cx.aggregate.and_then(|a| a.report(None)))
                     .and_then(|r| r.report.row(&def.name));
+                let left_out = (cx.aggregate.into_iter())
+                    .flat_map(|a| &a.skipped)
+                    .find(|s| s.name == def.name);
                 match (stats, counted) {
                     (Some(s), _) => ui.label(format!("{} rows · {}", s.size, pct(s.coverage))),
                     (None, Some(m)) => {
                         ui.label(format!("{} rows · {}", m.scores.support, pct(m.coverage)))
                     }
+                    (None, None) if left_out.is_some() => ui
+                        .colored_label(theme::BAD, "not counted")
+                        .on_hover_text(left_out.map_or("", |s| s.reason.as_str())),
                     (None, None) if cx.aggregate.is_some() => ui.weak("size after Recount"),
                     (None, None) => ui.weak("…"),
                 };
