@@ -335,3 +335,63 @@ fn aggregate_errors_name_what_is_wrong() {
         a.data.is_some() && a.aggregate.is_none()
     });
 }
+
+/// Restarts the app on `home` with the session `storage` holds.
+fn restart<'a>(home: &Path, storage: &'a common::Memory) -> Harness<'a, SlicelabApp> {
+    let opts = slicelab::gui::AppOptions {
+        restore: true,
+        ..common::options(home)
+    };
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            cc.storage = Some(storage);
+            SlicelabApp::new(cc, opts)
+        })
+}
+
+/// Aggregate mode is part of the session: a restart counts the same logs again (same label and
+/// prediction columns); when they are gone, the banner says so and the dataset opens instead.
+#[test]
+fn aggregate_mode_comes_back_after_a_restart() {
+    use eframe::App;
+    let home = tempfile::tempdir().unwrap();
+    let data = census_with_pred_b(home.path());
+    let mut storage = common::Memory::default();
+    {
+        let mut h = app(home.path());
+        wait_ready(&mut h);
+        let census = root().join("assets/slices/census.toml");
+        h.state_mut().picked(FilePurpose::OpenSlices, census);
+        wait_for(&mut h, "the census slices", |a| {
+            a.session.slices.slices.iter().any(|s| s.name == "female")
+        });
+        open_and_count(&mut h, &data);
+        h.state_mut().save(&mut storage);
+    }
+    let mut h = restart(home.path(), &storage);
+    wait_for(&mut h, "the logs counted again", |a| a.aggregate.is_some());
+    let a = h.state().aggregate.as_ref().unwrap();
+    assert_eq!(
+        (a.label.as_str(), a.preds()),
+        ("income", vec!["pred".into(), "pred_b".into()])
+    );
+    assert!(a.reports[0].report.row("female").is_some());
+    assert!(h.state().data.is_none(), "no dataset is loaded on the way");
+    let mut again = common::Memory::default();
+    h.state_mut().save(&mut again);
+    drop(h);
+
+    std::fs::remove_file(&data).unwrap();
+    let mut h = restart(home.path(), &again);
+    wait_for(&mut h, "the dataset instead", |a| {
+        a.data.is_some() && a.jobs.load.is_none()
+    });
+    // The banner said so (the log keeps it: the census slices then fail on the demo dataset).
+    let said = (h.state().log.iter())
+        .find(|l| l.contains("could not count the last session's logs again"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(said.contains("census_two_preds"), "{:?}", h.state().log);
+    assert!(h.state().aggregate.is_none() && h.state().session.aggregate.is_none());
+}

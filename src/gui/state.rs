@@ -125,6 +125,23 @@ pub struct Session {
     pub analysing: Option<PathBuf>,
     /// Settings of each view.
     pub views: Views,
+    /// The logs aggregate mode counted last, counted again on start instead of loading
+    /// `source` (which stays the dataset to return to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<AggregateSpec>,
+}
+
+/// What aggregate mode counted: enough to count it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AggregateSpec {
+    /// The file, folder or glob.
+    pub pattern: String,
+    /// DataFusion's memory limit as typed or in bytes; empty for none.
+    pub memory: String,
+    /// The label column.
+    pub label: String,
+    /// The prediction columns, in order.
+    pub preds: Vec<String>,
 }
 
 impl Default for Session {
@@ -139,6 +156,7 @@ impl Default for Session {
             models: Vec::new(),
             analysing: None,
             views: Views::default(),
+            aggregate: None,
         }
     }
 }

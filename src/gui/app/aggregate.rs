@@ -5,7 +5,9 @@
 use super::SlicelabApp;
 use crate::data::ColumnKind;
 use crate::gui::aggregate::{self, Aggregate, Counted, Opened};
+use crate::gui::command::Command;
 use crate::gui::jobs::{Pending, take};
+use crate::gui::state::AggregateSpec;
 use crate::gui::views::AggregateDialog;
 use crate::gui::views::context::ViewBuilds;
 use crate::sql::{Dialect, countable};
@@ -19,6 +21,23 @@ impl SlicelabApp {
         if self.aggregate_dialog.is_none() {
             let last = self.aggregate.as_ref().map(|a| a.pattern.clone());
             self.aggregate_dialog = Some(AggregateDialog::new(last.unwrap_or_default()));
+        }
+    }
+
+    /// Opens the session's data: its aggregate-mode logs counted again when it was in aggregate
+    /// mode (the dataset is loaded instead if that fails), else its dataset.
+    pub(super) fn reopen(&mut self) {
+        match self.session.aggregate.clone() {
+            Some(spec) if cfg!(feature = "engine") => {
+                self.log(format!("counting {} again (aggregate mode)", spec.pattern));
+                self.restore_aggregate = Some((spec.label, spec.preds));
+                self.read_aggregate(spec.pattern, spec.memory);
+            }
+            _ => {
+                self.session.aggregate = None;
+                let source = self.session.source.clone();
+                self.commands.push(Command::Load(source));
+            }
         }
     }
 
@@ -92,9 +111,10 @@ impl SlicelabApp {
             Err(format!("the background job '{label}' stopped unexpectedly"))
         }
         if let Some(r) = take(&mut self.jobs.aggregate_read, lost) {
-            match r {
-                Ok(opened) => self.aggregate_read(opened),
-                Err(e) => self.aggregate_failed(e),
+            match (r, self.restore_aggregate.take()) {
+                (Ok(opened), Some((label, preds))) => self.start_count(opened, label, preds),
+                (Ok(opened), None) => self.aggregate_read(opened),
+                (Err(e), _) => self.aggregate_failed(e),
             }
         }
         if let Some(r) = take(&mut self.jobs.aggregate_count, lost) {
@@ -129,12 +149,21 @@ impl SlicelabApp {
         self.log(line);
     }
 
-    /// An error in the dialog (when open) and the banner.
+    /// An error in the dialog (when open) and the banner. When a restored session's logs
+    /// could not be counted again, its dataset is loaded instead.
     fn aggregate_failed(&mut self, e: String) {
         if let Some(d) = &mut self.aggregate_dialog {
             d.error = Some(e.clone());
         }
-        self.fail(e);
+        // The session names logs but none are counted: this was the start-up recount.
+        if self.aggregate.is_some() || self.session.aggregate.take().is_none() {
+            return self.fail(e);
+        }
+        self.fail(format!(
+            "could not count the last session's logs again, so its dataset opens instead: {e}"
+        ));
+        let source = self.session.source.clone();
+        self.commands.push(Command::Load(source));
     }
 
     /// Enters (or refreshes) aggregate mode: the in-memory dataset and its analysis go.
@@ -155,6 +184,12 @@ impl SlicelabApp {
             self.log(format!("not counted: {}", s.reason));
         }
         self.leave_memory();
+        self.session.aggregate = Some(AggregateSpec {
+            pattern: c.opened.pattern.clone(),
+            memory: (c.opened.memory_limit).map_or(String::new(), |b| format!("{b}")),
+            label: c.label.clone(),
+            preds: c.reports.iter().map(|r| r.pred.clone()).collect(),
+        });
         let revision = self.next_revision();
         let (a, opened) = Aggregate::new(c, revision);
         self.aggregate = Some(a);
@@ -177,6 +212,8 @@ impl SlicelabApp {
 
     /// Leaves aggregate mode (a dataset was loaded): the counts and the session go.
     pub(super) fn leave_aggregate(&mut self) {
+        self.session.aggregate = None;
+        self.restore_aggregate = None;
         self.jobs.aggregate_count = None;
         self.aggregate = None;
         self.aggregate_engine = None;

@@ -124,8 +124,10 @@ pub struct SlicelabApp {
     new_slice: Option<(u64, String)>,
     /// Model-opening jobs still running.
     models_loading: usize,
-    /// The saved model the restored session was analysing, until it is analysed again.
+    /// The saved model the restored session was analysing, until it is analysing again.
     restore_analysing: Option<PathBuf>,
+    /// The label and prediction columns to count once a restored session's logs are read.
+    restore_aggregate: Option<(String, Vec<String>)>,
 }
 
 impl SlicelabApp {
@@ -177,6 +179,7 @@ impl SlicelabApp {
             new_slice: None,
             models_loading: 0,
             restore_analysing: None,
+            restore_aggregate: None,
         };
         if let Some(w) = warning {
             app.fail(w);
@@ -204,10 +207,7 @@ impl SlicelabApp {
             Launch {
                 data: Some(path), ..
             } => app.commands.push(Command::InspectData(path)),
-            _ => {
-                let source = app.session.source.clone();
-                app.commands.push(Command::Load(source));
-            }
+            _ => app.reopen(),
         }
         app.apply_commands();
         app

@@ -238,10 +238,15 @@ impl SlicelabApp {
                 let dirs = s.models.clone();
                 let source = s.source.clone();
                 self.restore_analysing.clone_from(&s.analysing);
+                let aggregate = s.aggregate.is_some();
                 self.session = *s;
                 self.slices_changed();
                 self.reload_models(dirs);
-                self.load(source);
+                if aggregate {
+                    self.reopen();
+                } else {
+                    self.load(source);
+                }
             }
         }
     }
