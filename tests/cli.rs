@@ -308,19 +308,7 @@ fn eval_analyses_an_external_models_prediction_column() {
 fn eval_marks_a_worse_slice_too_small_for_an_interval_with_a_question_mark() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("preds.csv");
-    // slice_rare: 40 rows with 2 positives, both missed (F1 0.000); right everywhere else.
-    let mut csv = String::from("x,y,model_pred,slice_rare\n");
-    for i in 0..400 {
-        let rare = (100..140).contains(&i);
-        let y = if rare {
-            u8::from(i == 101 || i == 103)
-        } else {
-            (i % 2) as u8
-        };
-        let pred = if rare { 0 } else { y };
-        csv.push_str(&format!("{i},{y},{pred},{}\n", u8::from(rare)));
-    }
-    std::fs::write(&path, csv).unwrap();
+    common::rare_slice_csv(&path);
     let out = ok(&["eval", "--data", p(&path), "--pred", "model_pred"]);
     let row = out.lines().find(|l| l.starts_with("slice_rare")).unwrap();
     assert!(

@@ -103,6 +103,18 @@ fn same_row(h: &Harness<'_, SlicelabApp>, a: &str, b: &str) -> bool {
         .any(|y| bs.iter().any(|z| (y - z).abs() < 2.0))
 }
 
+/// The app on `home` with the census slice set opened (File → Slices → Open…).
+fn census_app(home: &Path) -> Harness<'static, SlicelabApp> {
+    let mut h = app(home);
+    wait_ready(&mut h);
+    let census = root().join("assets/slices/census.toml");
+    h.state_mut().picked(FilePurpose::OpenSlices, census);
+    wait_for(&mut h, "the census slices", |a| {
+        a.session.slices.slices.iter().any(|s| s.name == "female")
+    });
+    h
+}
+
 fn open_dialog(h: &mut Harness<'_, SlicelabApp>) {
     h.get_by_label("File").click();
     h.run_steps(4);
@@ -249,13 +261,7 @@ fn aggregate_mode_counts_slices_with_datafusion() {
 #[test]
 fn aggregate_errors_name_what_is_wrong() {
     let home = tempfile::tempdir().unwrap();
-    let mut h = app(home.path());
-    wait_ready(&mut h);
-    let census = root().join("assets/slices/census.toml");
-    h.state_mut().picked(FilePurpose::OpenSlices, census);
-    wait_for(&mut h, "the census slices", |a| {
-        a.session.slices.slices.iter().any(|s| s.name == "female")
-    });
+    let mut h = census_app(home.path());
     open_dialog(&mut h);
     let glob = format!("{}/nothing-*.parquet", home.path().display());
     h.state_mut().aggregate_dialog.as_mut().unwrap().data = glob.clone();
@@ -359,13 +365,7 @@ fn aggregate_mode_comes_back_after_a_restart() {
     let data = census_with_pred_b(home.path());
     let mut storage = common::Memory::default();
     {
-        let mut h = app(home.path());
-        wait_ready(&mut h);
-        let census = root().join("assets/slices/census.toml");
-        h.state_mut().picked(FilePurpose::OpenSlices, census);
-        wait_for(&mut h, "the census slices", |a| {
-            a.session.slices.slices.iter().any(|s| s.name == "female")
-        });
+        let mut h = census_app(home.path());
         open_and_count(&mut h, &data);
         h.state_mut().save(&mut storage);
     }

@@ -143,21 +143,8 @@ fn a_worse_slice_too_small_for_an_interval_shows_a_question_mark() {
     let home = tempfile::tempdir().unwrap();
     let mut h = app(home.path());
     wait_ready(&mut h);
-    // slice_rare: 40 test rows with 2 positives, both missed (F1 0.000); right elsewhere.
-    let mut csv = String::from("x,y,model_pred,slice_rare,split\n");
-    for i in 0..400 {
-        let rare = (100..140).contains(&i);
-        let y = if rare {
-            u8::from(i == 101 || i == 103)
-        } else {
-            (i % 2) as u8
-        };
-        let pred = if rare { 0 } else { y };
-        let split = if i < 300 { "test" } else { "train" };
-        csv.push_str(&format!("{i},{y},{pred},{},{split}\n", u8::from(rare)));
-    }
     let path = home.path().join("rare.csv");
-    std::fs::write(&path, csv).unwrap();
+    common::rare_slice_csv(&path);
     h.state_mut()
         .push(Command::Load(slicelab::gui::state::SourceSpec::File {
             path,

@@ -177,3 +177,22 @@ pub fn header_x(h: &Harness<'_, SlicelabApp>, name: &str) -> f64 {
         .find(|&(_, y)| (y - row).abs() < 1.0)
         .map_or(f64::NAN, |(x, _)| x)
 }
+
+/// Writes a 400-row CSV to `path`: label `y`, an external model's `model_pred`, and the truth
+/// slice `slice_rare` (40 rows, 2 positives, both missed: F1 0.000, too few positives for an F1
+/// interval); `split` puts rows 0-299 (slice_rare included) in test. The model is right elsewhere.
+pub fn rare_slice_csv(path: &Path) {
+    let mut csv = String::from("x,y,model_pred,slice_rare,split\n");
+    for i in 0..400 {
+        let rare = (100..140).contains(&i);
+        let y = if rare {
+            u8::from(i == 101 || i == 103)
+        } else {
+            (i % 2) as u8
+        };
+        let pred = if rare { 0 } else { y };
+        let split = if i < 300 { "test" } else { "train" };
+        csv.push_str(&format!("{i},{y},{pred},{},{split}\n", u8::from(rare)));
+    }
+    std::fs::write(path, csv).unwrap();
+}
