@@ -12,8 +12,10 @@
 #
 # Usage: scripts/real-results.sh [SECTION...]   (default: all four; OUT=folder, default
 # docs/results/real; SLICELAB=binary; SHARED=path to ../shared; TUNED_METHODS=methods of the
-# tuned runs, default vanilla,hps,moe,sbl). Each run writes OUT/<name>/report.{md,json} and
-# OUT/<name>/time.txt (wall time and peak RSS).
+# tuned runs, default vanilla,hps,moe,sbl, written to rt-tuned-N-<methods> when not all four).
+# Each run writes OUT/<name>/report.{md,json} and OUT/<name>/time.txt (wall time and peak RSS).
+# Paired differences need Vanilla in the same run; for runs split over sittings,
+# scripts/paired-lifts.py pairs seeds across report.json files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${SLICELAB:-target/release/slicelab}
@@ -55,8 +57,11 @@ for section in "${SECTIONS[@]}"; do
     rt-frozen) needs_shared "$section" && run rt-frozen "${rt[@]}" --epochs 20 --method "$METHODS" ;;
     rt-tuned)
       if needs_shared "$section"; then
+        # A subset of the methods (to split the work over sittings) gets its own folder.
+        suffix=
+        [ "$TUNED_METHODS" = "$METHODS" ] || suffix=-${TUNED_METHODS//,/-}
         for n in $TUNED_LAYERS; do
-          run "rt-tuned-$n" "${rt[@]}" --epochs 3 --tune-layers "$n" --encoder-lr 5e-5 \
+          run "rt-tuned-$n$suffix" "${rt[@]}" --epochs 3 --tune-layers "$n" --encoder-lr 5e-5 \
             --method "$TUNED_METHODS"
         done
       fi
