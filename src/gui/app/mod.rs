@@ -124,7 +124,7 @@ pub struct SlicelabApp {
     new_slice: Option<(u64, String)>,
     /// Model-opening jobs still running.
     models_loading: usize,
-    /// The saved model the restored session was analysing, until it is analysing again.
+    /// The saved model the restored session was analysing, until it is analysed again.
     restore_analysing: Option<PathBuf>,
     /// The label and prediction columns to count once a restored session's logs are read.
     restore_aggregate: Option<(String, Vec<String>)>,
