@@ -161,17 +161,26 @@ pub fn check_writable(dir: &Path) -> Result<(), DirError> {
     std::fs::remove_file(&probe).map_err(io_err(dir))
 }
 
-/// A folder being written: files go to a private staging folder, then move into place together.
+/// A folder being written: files go to a private staging folder beside it, then move into place
+/// together.
 ///
-/// A new folder appears whole (one rename). An existing one has its files replaced one atomic
-/// rename at a time, the marker file last, so an interruption leaves every file either old or new
-/// and never a half-written one. A staging folder left by a killed process is cleaned on the next
-/// write of the same folder.
+/// A new folder appears whole (one rename). An existing one is swapped whole: its other files are
+/// hard-linked into the staging folder, which then trades places with it in one atomic exchange
+/// (`renameat2(RENAME_EXCHANGE)` on Linux), so a process killed at any moment leaves the old
+/// folder or the new one, never new weights beside an old card. Where the exchange is not
+/// available (another OS, a file system without it, a subfolder that cannot be linked) the files
+/// are replaced one atomic rename at a time, the marker file last. A staging folder left by a
+/// killed process is cleaned on the next write of the same folder.
 pub struct DirWriter {
     dir: PathBuf,
     staging: PathBuf,
     owner: &'static Owner,
     staged: Vec<&'static str>,
+    /// Files of the folder that slicelab did not write, linked into the staging folder.
+    linked: Vec<std::ffi::OsString>,
+    /// The next step of [`DirWriter::commit`].
+    next: Step,
+    /// Whether the folder holds the new files (the staging folder is no longer to be cleaned).
     done: bool,
 }
 
@@ -192,17 +201,18 @@ impl DirWriter {
         if dir.exists() {
             clean_stale(dir, owner);
         }
-        // Stage beside a new folder (so it appears whole) and inside an existing one (same device).
-        let home = if dir.exists() { dir } else { parent };
+        // Staged beside the folder (same file system), so it can appear or be swapped whole.
         // Unique per writer: the app saves several models at once from one process.
         let n = WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let staging = home.join(format!("{STAGING}{}-{n}", std::process::id()));
+        let staging = parent.join(format!("{STAGING}{}-{n}", std::process::id()));
         std::fs::create_dir(&staging).map_err(io_err(&staging))?;
         Ok(Self {
             dir: dir.to_path_buf(),
             staging,
             owner,
             staged: Vec::new(),
+            linked: Vec::new(),
+            next: Step::Sync,
             done: false,
         })
     }
@@ -225,36 +235,169 @@ impl DirWriter {
         std::fs::write(&path, bytes).map_err(io_err(&path))
     }
 
-    /// Syncs the staged files and moves them into the folder, the owner's last file last.
+    /// Syncs the staged files and moves them into the folder (see [`DirWriter`]).
     pub fn commit(mut self) -> Result<(), DirError> {
-        let order = self.owner.files;
-        self.staged
-            .sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(0));
-        for name in &self.staged {
-            let path = self.staging.join(name);
-            sync_file(&path).map_err(io_err(&path))?;
-        }
-        if self.dir.exists() {
-            for name in &self.staged {
-                let to = self.dir.join(name);
-                std::fs::rename(self.staging.join(name), &to).map_err(io_err(&to))?;
-            }
-            sync_dir(&self.dir).map_err(io_err(&self.dir))?;
-            std::fs::remove_dir(&self.staging).map_err(io_err(&self.staging))?;
-        } else {
-            std::fs::rename(&self.staging, &self.dir).map_err(io_err(&self.dir))?;
-            sync_dir(&self.dir).map_err(io_err(&self.dir))?;
-            let parent = parent_of(&self.dir);
-            sync_dir(parent).map_err(io_err(parent))?;
-        }
-        self.done = true;
+        while self.step()? != Step::Done {}
         Ok(())
     }
+
+    /// Does the next step of [`DirWriter::commit`]; a process killed after any step leaves the
+    /// folder whole (old or new).
+    fn step(&mut self) -> Result<Step, DirError> {
+        let next = match self.next {
+            Step::Sync => {
+                let order = self.owner.files;
+                self.staged
+                    .sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(0));
+                for name in &self.staged {
+                    let path = self.staging.join(name);
+                    sync_file(&path).map_err(io_err(&path))?;
+                }
+                if self.dir.exists() {
+                    Step::Link
+                } else {
+                    Step::Appear
+                }
+            }
+            Step::Appear => {
+                std::fs::rename(&self.staging, &self.dir).map_err(io_err(&self.dir))?;
+                self.done = true;
+                Step::SyncParent
+            }
+            Step::Link => match self.link_others() {
+                Ok(true) => Step::Swap,
+                Ok(false) => Step::Replace(0),
+                Err(e) => return Err(e),
+            },
+            Step::Swap => match exchange(&self.staging, &self.dir) {
+                Ok(()) => {
+                    // The staging folder now holds the old files (and links to the others).
+                    self.done = true;
+                    Step::DropOld
+                }
+                Err(_) => {
+                    self.unlink_others();
+                    Step::Replace(0)
+                }
+            },
+            Step::Replace(k) => match self.staged.get(k) {
+                Some(name) => {
+                    let to = self.dir.join(name);
+                    std::fs::rename(self.staging.join(name), &to).map_err(io_err(&to))?;
+                    Step::Replace(k + 1)
+                }
+                None => {
+                    sync_dir(&self.dir).map_err(io_err(&self.dir))?;
+                    self.done = true;
+                    clean_staging(&self.staging, self.owner);
+                    Step::SyncParent
+                }
+            },
+            Step::DropOld => {
+                self.unlink_others();
+                clean_staging(&self.staging, self.owner);
+                Step::SyncParent
+            }
+            Step::SyncParent => {
+                sync_dir(&self.dir).map_err(io_err(&self.dir))?;
+                let parent = parent_of(&self.dir);
+                sync_dir(parent).map_err(io_err(parent))?;
+                Step::Done
+            }
+            Step::Done => Step::Done,
+        };
+        self.next = next;
+        Ok(next)
+    }
+
+    /// Hard-links the folder's files that slicelab did not write into the staging folder, so
+    /// they stay in the swapped folder; `false` (nothing linked) where one cannot be linked.
+    fn link_others(&mut self) -> Result<bool, DirError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(io_err(&self.dir))?;
+        for entry in entries {
+            let entry = entry.map_err(io_err(&self.dir))?;
+            let name = entry.file_name();
+            let text = name.to_string_lossy();
+            if self.owner.files.iter().any(|f| *f == text) || text.starts_with(STAGING) {
+                continue;
+            }
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if !is_file || std::fs::hard_link(entry.path(), self.staging.join(&name)).is_err() {
+                self.unlink_others();
+                return Ok(false);
+            }
+            self.linked.push(name);
+        }
+        Ok(true)
+    }
+
+    /// Removes the links [`DirWriter::link_others`] made from the staging folder (the other name
+    /// of each stays in the folder).
+    fn unlink_others(&mut self) {
+        for name in self.linked.drain(..) {
+            let _ = std::fs::remove_file(self.staging.join(name));
+        }
+    }
+}
+
+/// Where [`DirWriter::commit`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Sync the staged files.
+    Sync,
+    /// The folder is new: rename the staging folder into place.
+    Appear,
+    /// Link the existing folder's other files into the staging folder.
+    Link,
+    /// Exchange the staging folder and the folder.
+    Swap,
+    /// Fallback: rename staged file `k` into the folder.
+    Replace(usize),
+    /// Remove the old files, now in the staging folder.
+    DropOld,
+    /// Sync the folder and its parent.
+    SyncParent,
+    /// Finished.
+    Done,
+}
+
+/// Atomically exchanges two paths on the same file system.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[expect(unsafe_code, reason = "renameat2 has no wrapper in std")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Without `renameat2` the caller replaces files one at a time.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 impl Drop for DirWriter {
     fn drop(&mut self) {
         if !self.done {
+            self.unlink_others();
             clean_staging(&self.staging, self.owner);
         }
     }
@@ -393,3 +536,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod killed;

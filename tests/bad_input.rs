@@ -1,7 +1,7 @@
 //! Inputs that used to give wrong answers or panics: labels mixing numbers and text, predictions
 //! that are not classes, degenerate CLI numbers, and `--data FOLDER` outside `train`.
 
-mod common;
+use crate::common;
 
 use common::cli::{ok, p, slicelab, stderr};
 

@@ -1,6 +1,6 @@
 //! The headless CLI as a user runs it: demo data, train, eval, slices, exit codes.
 
-mod common;
+use crate::common;
 
 use common::cli::{ok, p, slicelab};
 

@@ -1,7 +1,7 @@
 //! `slicelab eval` on multi-class predictions: per-class tables, undefined scores, `--metric`
 //! and `--json`.
 
-mod common;
+use crate::common;
 
 use common::cli::{ok, p, slicelab};
 

@@ -2,7 +2,7 @@
 //! the same way, and refuses a different encoder; a tuned encoder folder works as `--encoder`.
 //! Runs on the committed review sample and a tiny BERT built in the test.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -3,7 +3,7 @@
 //! identifiers are dropped or warned about, leaking columns are named with the flag that drops
 //! them, `--ignore` / `--features` take globs, and report.json records what became a feature.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 
 #![cfg(feature = "engine")]
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

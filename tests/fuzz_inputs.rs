@@ -2,7 +2,7 @@
 //! files go through the parser, the loaders and the model loader. Each must answer with a value
 //! or an error, never a panic or an abort (issue 13). The seeds are fixed, so a failure repeats.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The GPU path's CPU side: `--device auto` on a machine without a GPU, the Train view's device
 //! choice, and the CPU half of `scripts/gpu-check.sh` (so the script a GPU machine runs cannot rot).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

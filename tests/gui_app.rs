@@ -1,6 +1,6 @@
 //! The desktop app driven like a user: widgets found by label, clicks, typed text, visible results.
 
-mod common;
+use crate::common;
 
 use common::{app, wait_for, wait_ready};
 use egui::accesskit::Role;

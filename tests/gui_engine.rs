@@ -6,7 +6,7 @@
 
 #![cfg(feature = "engine")]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! slicelab's own file chooser: what a user gets where the system dialog does not answer.
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;

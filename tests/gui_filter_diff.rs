@@ -1,7 +1,7 @@
 //! The filter builder, the expression editor's completion and the Diff tab, driven as a user
 //! would on the demo.
 
-mod common;
+use crate::common;
 
 use common::{app, wait_for, wait_for_text, wait_ready};
 use egui::Key;

@@ -3,7 +3,7 @@
 //! every column of it with long text whole, an 8x8 pixel table's row is drawn as an image, and
 //! the Distributions view lists the feature that differs most in the slice first.
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

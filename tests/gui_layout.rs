@@ -1,7 +1,7 @@
 //! Layouts that hold with many slices, long names and wide tables (issue 17 items 3-8): the app
 //! driven like a user, asserting what is on screen (widget positions, painted text).
 
-mod common;
+use crate::common;
 
 use common::Memory;
 use common::{app, wait_for, wait_ready};

@@ -1,7 +1,7 @@
 //! The app's numbers as a user sees them: Compare after the slice set changed between runs,
 //! the Errors table's metric choice, flags, positives, per-class table and pinned overall row.
 
-mod common;
+use crate::common;
 
 use common::{app, wait_for, wait_ready};
 use egui_kittest::kittest::{NodeT, Queryable};

@@ -1,7 +1,7 @@
 //! Nothing the user built is lost: slices and trained models survive closing and reopening the app,
 //! and a session file round-trips.
 
-mod common;
+use crate::common;
 
 use common::Memory;
 use common::{options, wait_for, wait_ready};

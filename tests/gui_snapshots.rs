@@ -1,7 +1,7 @@
 //! Snapshots of the main views rendered by wgpu (lavapipe on CPU-only CI: `.ci/run` installs
 //! mesa-vulkan-drivers). Update with `UPDATE_SNAPSHOTS=1 cargo test --test gui_snapshots`.
 
-mod common;
+use crate::common;
 
 use common::{options, wait_ready};
 use egui_kittest::Harness;

@@ -2,7 +2,7 @@
 //! type and pick by click or Enter, and the Errors rows table puts the label, prediction and
 //! correct? first, lets a column far to the right be chosen, and hides and shows columns.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

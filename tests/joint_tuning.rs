@@ -1,7 +1,7 @@
 //! Joint encoder tuning (`train --tune-layers N`): the top encoder layers train in one graph with
 //! the model. Runs on the tiny BERT built in the test and the committed review sample.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -196,4 +196,39 @@ fn every_method_trains_the_encoder_layers_and_the_saved_model_embeds_raw_text_wi
             );
         }
     }
+}
+
+#[test]
+fn a_tuning_job_whose_token_states_do_not_fit_is_refused_with_what_it_needs() {
+    use slicelab::text::TextError;
+    use slicelab::text::memory::{human_bytes, parse_meminfo};
+    use slicelab::text::tower::{check_memory, state_bytes};
+    let dir = common::tiny_bert::tiny_bert();
+    let enc = TextEncoder::load(dir.path(), &Device::Cpu).unwrap();
+    let texts = [
+        "a fine film",
+        "not a good one, and far too long for its own good",
+    ];
+    let counts = enc.token_counts(&texts).unwrap();
+    assert!(counts[1] > counts[0] && counts[0] >= 3, "{counts:?}");
+    // BERT-base on 100,000 texts of 512 tokens on a 24 GB machine: refused before any work.
+    let need = state_bytes(100_000 * 512, 768);
+    assert_eq!(need, 157_286_400_000);
+    let available = parse_meminfo("MemTotal: 24000000 kB\nMemAvailable: 20000000 kB\n");
+    assert_eq!(available, Some(20_480_000_000));
+    let refuse = |a| TextError::Memory {
+        need: human_bytes(need),
+        available: human_bytes(a),
+        texts: 100_000,
+        tokens: 100_000 * 512,
+        hidden: 768,
+    };
+    let err = check_memory(need, available, refuse)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("157.3 GB") && err.contains("20.5 GB"), "{err}");
+    assert!(err.contains("0 tuned layers"), "{err}");
+    // What fits passes, and so does a system that does not say what it has.
+    assert!(check_memory(need / 20, available, refuse).is_ok());
+    assert!(check_memory(need, None, refuse).is_ok());
 }

@@ -1,6 +1,6 @@
 //! Loading CSV, gzip CSV and Parquet files, and the errors bad files produce.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Model folders are checked before they are trusted, and models are never written with values
 //! that cannot be read back (issue 13, items 7 and 8).
 
-mod common;
+use crate::common;
 
 use common::cli::{p, slicelab};
 

@@ -1,7 +1,7 @@
 //! A user's own tables: files without a header row, headers that repeat a name, the label given
 //! by position, and the hints an expression with the wrong quotes or on several lines gets.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

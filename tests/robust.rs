@@ -1,7 +1,7 @@
 //! Group DRO, JTT and slice reweighting do what their papers say on small cases, and the
 //! spurious-correlation demo shows worst-slice scores.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::AtomicBool;
 

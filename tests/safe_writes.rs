@@ -1,7 +1,7 @@
 //! Nothing the user made is lost: saves never delete foreign files, interrupted or failed runs
 //! keep what finished, divergence is said out loud (issue 13, items 1-3 and 9).
 
-mod common;
+use crate::common;
 
 use common::cli::{p, slicelab, stderr, stdout};
 
@@ -206,6 +206,71 @@ fn ctrl_c_during_training_keeps_finished_runs_and_writes_an_interrupted_report()
         !listing(&out).iter().any(|n| n.starts_with('.')),
         "no staging left"
     );
+}
+
+#[test]
+fn a_train_killed_after_its_first_run_leaves_that_run_saved_and_loadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slicelab"))
+        .args([
+            "train", "--demo", "figure1", "--n", "2000", "--method", "vanilla", "--seeds", "50",
+            "--epochs", "3", "--out",
+        ])
+        .arg(&out)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let first = out.join("vanilla-seed0");
+    while !first.join("config.json").exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the first run is never saved"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SIGKILL: no handler runs, nothing is written after this.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let saved: Vec<String> = listing(&out)
+        .into_iter()
+        .filter(|n| n.starts_with("vanilla-seed"))
+        .collect();
+    assert!(saved.len() < 50, "the kill came before the end: {saved:?}");
+    for name in &saved {
+        assert_eq!(
+            listing(&out.join(name)),
+            ["config.json", "model.safetensors"]
+        );
+    }
+    let r = report(&out);
+    let runs: Vec<&str> = r["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["run"].as_str().unwrap())
+        .collect();
+    assert!(runs.contains(&"vanilla-seed0"), "{runs:?}");
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("partial:") && notes.contains("of 50 runs"),
+        "{notes}"
+    );
+    let data = dir.path().join("data");
+    let demo = slicelab(&["demo", "figure1", "--out", p(&data), "--n", "300"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let eval = slicelab(&[
+        "eval",
+        "--model",
+        p(&first),
+        "--data",
+        p(&data.join("test.csv")),
+    ]);
+    assert!(eval.status.success(), "{}", stderr(&eval));
+    assert!(stdout(&eval).contains("overall"), "{}", stdout(&eval));
 }
 
 #[test]

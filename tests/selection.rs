@@ -1,7 +1,7 @@
 //! Slice-aware model selection (`--select`), class weights on every prediction loss, and the
 //! seed-paired lift over Vanilla, as a user of the library and the CLI sees them.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::AtomicBool;
 

@@ -3,7 +3,7 @@
 //! prediction, and slice-aware training without slices; said by the library and as `warning:`
 //! lines by `slices`, `eval` and `train`.
 
-mod common;
+use crate::common;
 
 use common::cli::{p, slicelab, stderr};
 use slicelab::slices::warnings::{SliceWarning, slice_warnings};

@@ -12,7 +12,7 @@ use slicelab::data::load::read_table;
 use slicelab::slices::SliceSet;
 use slicelab::sql::{Dialect, QuerySpec, SqlError, countable, counts_query, slice_conditions};
 
-mod common;
+use crate::common;
 use common::sql_cases::{GENERATED, constructs, counts_from_bitmaps, demo_test_csv, set_of};
 use sqlparser::dialect::{Dialect as SqlDialect, DuckDbDialect, GenericDialect, SparkSqlDialect};
 use sqlparser::parser::Parser;

@@ -1,7 +1,7 @@
 //! Slice suggestions (SliceLine search): the planted worst slice comes first, and every suggestion's
 //! expression selects exactly the rows and errors reported for it.
 
-mod common;
+use crate::common;
 
 use common::cli::{ok, p, slicelab, stderr};
 use rand::{Rng, SeedableRng};

@@ -1,7 +1,7 @@
 //! The sentence encoder and the embedding cache. The mechanics run on a tiny BERT built in the
 //! test; the parity check against the model card needs MiniLM from `../shared/models`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

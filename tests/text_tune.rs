@@ -3,7 +3,7 @@
 //! The mechanics run on a tiny BERT built in the test; whether tuning learns is checked on MiniLM
 //! from `../shared/models`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

@@ -135,7 +135,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         "{bar:40} {pos}/{len} epochs  {msg}  [{elapsed_precise} < {eta_precise}]",
     )?);
     interrupt::install();
-    let job = TrainingJob::spawn(source, slices, spec.clone(), || {})?;
+    let saver = args.out.clone().map(|out| RunSaver {
+        out,
+        runs,
+        extra: feature_info.clone(),
+    });
+    let job = TrainingJob::spawn_with(
+        source,
+        slices,
+        spec.clone(),
+        || {},
+        move |run, so_far| saver.as_ref().map_or(Ok(()), |s| s.save(run, so_far)),
+    )?;
     let forward = interrupt::forward_to(job.cancel_flag());
     let result = wait(job, |e| match e {
         TrainEvent::RunStarted { run, params, .. } => {
@@ -175,9 +186,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             m.epoch_secs
         );
     }
-    let mut report = result.report;
+    let report = result.report;
     if let Some(out) = &args.out {
-        write_out(out, &result.runs, &mut report, &feature_info)?;
+        let saved = result
+            .runs
+            .iter()
+            .filter(|r| r.outcome.stop != StopReason::Cancelled)
+            .count();
+        let path = write_report(out, &report, &feature_info)?;
+        println!("wrote {} and {saved} model folder(s)", path.display());
     }
     if report.interrupted {
         return Err(Interrupted(format!(
@@ -213,35 +230,45 @@ fn run_dir(out: &Path, method: &str, seed: u64) -> PathBuf {
     out.join(format!("{method}-seed{seed}"))
 }
 
-/// Saves every run that finished, then `report.json`; an interrupt stops saving more models,
-/// but the report is written either way and says so.
-fn write_out(
-    out: &Path,
-    runs: &[RunResult],
-    report: &mut Report,
-    extra: &serde_json::Value,
-) -> anyhow::Result<()> {
-    let mut saved = 0;
-    // An interrupt during training has been answered already: save what finished. One that
-    // arrives while saving stops the saving (a second one ends the process).
-    let during_training = interrupt::requested();
-    for run in runs
-        .iter()
-        .filter(|r| r.outcome.stop != StopReason::Cancelled)
-    {
-        if !during_training && interrupt::requested() {
-            report.interrupted = true;
-            break;
+/// Saves each run as it ends, on the training thread, with `report.json` of the runs so far:
+/// a crash or kill in hour three keeps every run that finished before it.
+struct RunSaver {
+    out: PathBuf,
+    /// Runs planned, for the note of a partial report.
+    runs: usize,
+    extra: serde_json::Value,
+}
+
+impl RunSaver {
+    fn save(&self, run: &RunResult, so_far: &Report) -> Result<(), String> {
+        // A run stopped by an interrupt is not a finished model.
+        if run.outcome.stop != StopReason::Cancelled {
+            run.model
+                .save(&run_dir(&self.out, run.method.name(), run.seed))
+                .map_err(|e| e.to_string())?;
         }
-        run.model.save(&run_dir(out, run.method.name(), run.seed))?;
-        saved += 1;
+        let mut partial = so_far.clone();
+        let done = partial.runs.len();
+        if done < self.runs {
+            partial.notes.push(format!(
+                "partial: {done} of {} runs had ended when this was written; the final report \
+                 replaces it",
+                self.runs
+            ));
+        }
+        write_report(&self.out, &partial, &self.extra)
+            .map(|_| ())
+            .map_err(|e| format!("{e:#}"))
     }
+}
+
+/// Writes `report.json` (with the feature plan) into `out` atomically; returns its path.
+fn write_report(out: &Path, report: &Report, extra: &serde_json::Value) -> anyhow::Result<PathBuf> {
     let json = serde_json::to_vec_pretty(&super::features::with_extra(report, extra)?)?;
     let path = out.join("report.json");
     slicelab::safe_write::write_atomic(&path, &json)
         .with_context(|| format!("writing {}", path.display()))?;
-    println!("wrote {} and {saved} model folder(s)", path.display());
-    Ok(())
+    Ok(path)
 }
 
 /// Which slices the worst/mean rows are over: truth slices when the runs report any.

@@ -167,6 +167,26 @@ impl TextEncoder {
         Ok(out)
     }
 
+    /// The number of tokens of each text as the encoder sees it (truncated, no padding).
+    pub fn token_counts(&self, texts: &[&str]) -> Result<Vec<usize>, TextError> {
+        let mut out = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(BATCH) {
+            let encodings = self
+                .tokenizer
+                .encode_batch(chunk.to_vec(), true)
+                .map_err(|e| TextError::Tokenizer {
+                    path: self.dir.join("tokenizer.json"),
+                    message: e.to_string(),
+                })?;
+            out.extend(
+                encodings
+                    .iter()
+                    .map(|e| e.get_attention_mask().iter().filter(|&&m| m > 0).count()),
+            );
+        }
+        Ok(out)
+    }
+
     /// Embeds all texts in batches, shortest first so batches pad little; reports `(done, total)`
     /// after each batch and stops with [`TextError::Cancelled`] when `cancel` is set.
     pub fn embed_all(

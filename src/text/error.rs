@@ -74,4 +74,23 @@ pub enum TextError {
     /// Embedding was cancelled by the user.
     #[error("embedding cancelled")]
     Cancelled,
+    /// The token states of a tuning job would not fit in memory.
+    #[error(
+        "tuning encoder layers keeps every text's token states in memory: {need} for {texts} \
+         texts ({tokens} tokens x {hidden} values x 4 bytes), but only {available} is available; \
+         tune on fewer rows, lower the encoder's max_seq_length, use a smaller encoder, or train \
+         on the frozen embeddings (0 tuned layers)"
+    )]
+    Memory {
+        /// Memory the states need, in words (`12.3 GB`).
+        need: String,
+        /// Memory available to the process, in words.
+        available: String,
+        /// Texts in the table.
+        texts: usize,
+        /// Their tokens in all.
+        tokens: usize,
+        /// Values per token state.
+        hidden: usize,
+    },
 }

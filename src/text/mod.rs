@@ -6,6 +6,7 @@ pub mod cache;
 pub mod column;
 pub mod encoder;
 pub mod error;
+pub mod memory;
 pub mod packed;
 pub mod tower;
 pub mod tune;

@@ -77,6 +77,21 @@ impl TokenStates {
             });
         }
         let first = total - tune_layers;
+        let tokens: usize = encoder.token_counts(texts)?.iter().sum();
+        let need = state_bytes(tokens, encoder.dim());
+        // The previous job's states are released first: the new ones replace them.
+        if let Ok(mut last) = LAST.lock() {
+            *last = None;
+        }
+        check_memory(need, super::memory::available_memory(), |available| {
+            TextError::Memory {
+                need: super::memory::human_bytes(need),
+                available: super::memory::human_bytes(available),
+                texts: texts.len(),
+                tokens,
+                hidden: encoder.dim(),
+            }
+        })?;
         let states = encoder.token_states(texts, first, progress, cancel)?;
         let path = record.encoder.join("model.safetensors");
         let weights = candle_core::safetensors::load(&path, &Device::Cpu).map_err(|source| {
@@ -110,6 +125,28 @@ impl TokenStates {
     /// Packed states `[n, h]` of `rows` and their layout (an empty text gets one zero token).
     pub fn batch(&self, rows: &[usize], device: &Device) -> candle_core::Result<(Tensor, Packing)> {
         Packing::rows(&self.states, rows, self.hidden, device)
+    }
+}
+
+/// Bytes the token states of `tokens` tokens of width `hidden` take (f32).
+pub fn state_bytes(tokens: usize, hidden: usize) -> u64 {
+    tokens as u64 * hidden as u64 * 4
+}
+
+/// Share of the available memory the token states may take: the model, its batches and the
+/// optimiser need the rest.
+pub const STATE_MEMORY_SHARE: f64 = 0.6;
+
+/// Refuses `need` bytes of states when more than [`STATE_MEMORY_SHARE`] of `available` (where it
+/// is known); `refuse` builds the error from the available bytes.
+pub fn check_memory(
+    need: u64,
+    available: Option<u64>,
+    refuse: impl FnOnce(u64) -> TextError,
+) -> Result<(), TextError> {
+    match available {
+        Some(a) if need as f64 > a as f64 * STATE_MEMORY_SHARE => Err(refuse(a)),
+        _ => Ok(()),
     }
 }
 

@@ -7,8 +7,9 @@ use std::thread::JoinHandle;
 
 use super::error::TrainError;
 use super::events::TrainEvent;
-use super::{DataSource, ExperimentResult, ExperimentSpec, run_experiment};
+use super::{DataSource, ExperimentResult, ExperimentSpec, RunResult, run_experiment_with};
 use crate::slices::SliceSet;
+use crate::summary::Report;
 
 /// Capacity of the event channel; epoch events are dropped (never blocking training) when full.
 pub const CHANNEL_CAPACITY: usize = 256;
@@ -39,6 +40,18 @@ impl TrainingJob {
         spec: ExperimentSpec,
         wake: impl Fn() + Send + 'static,
     ) -> std::io::Result<Self> {
+        Self::spawn_with(source, slices, spec, wake, |_, _| Ok(()))
+    }
+
+    /// [`TrainingJob::spawn`], calling `on_run` on the training thread as each run ends (see
+    /// [`super::OnRun`]): the CLI saves each run there, so a crash loses only the run in progress.
+    pub fn spawn_with(
+        source: DataSource,
+        slices: SliceSet,
+        spec: ExperimentSpec,
+        wake: impl Fn() + Send + 'static,
+        mut on_run: impl FnMut(&RunResult, &Report) -> Result<(), String> + Send + 'static,
+    ) -> std::io::Result<Self> {
         let (tx, rx) = sync_channel(CHANNEL_CAPACITY);
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = cancel.clone();
@@ -46,7 +59,8 @@ impl TrainingJob {
             .name("trainer".into())
             .spawn(move || {
                 let mut emit = |e: TrainEvent| send(&tx, JobMessage::Event(e), false, &wake);
-                let result = run_experiment(&source, &slices, &spec, &mut emit, &flag);
+                let result =
+                    run_experiment_with(&source, &slices, &spec, &mut emit, &mut on_run, &flag);
                 let last = match result {
                     Ok(r) => JobMessage::Done(Box::new(r)),
                     Err(e) => JobMessage::Failed(e.to_string()),

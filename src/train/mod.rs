@@ -23,7 +23,7 @@ pub use config::{ClassWeights, LrSchedule, OptimizerKind, SettingError, TrainCon
 pub use error::TrainError;
 pub use events::{EpochStats, StopReason, TrainEvent};
 pub use fit::Net;
-pub use runs::{ExperimentResult, run_experiment};
+pub use runs::{ExperimentResult, OnRun, run_experiment, run_experiment_with};
 pub use saved::TrainedModel;
 pub use select::{Chosen, Selection};
 pub use single_run::{RunResult, evaluate};

@@ -22,12 +22,28 @@ pub struct ExperimentResult {
     pub report: Report,
 }
 
+/// Called on the training thread as each run ends, with that run and the report of every run so
+/// far, so a caller can save the run before the next one starts (an `Err` ends the experiment).
+pub type OnRun<'a> = &'a mut dyn FnMut(&RunResult, &Report) -> Result<(), String>;
+
 /// Runs every method for every seed; stops early (keeping finished runs) when `cancel` is set.
 pub fn run_experiment(
     source: &DataSource,
     slices: &SliceSet,
     spec: &ExperimentSpec,
     emit: &mut dyn FnMut(TrainEvent),
+    cancel: &AtomicBool,
+) -> Result<ExperimentResult, TrainError> {
+    run_experiment_with(source, slices, spec, emit, &mut |_, _| Ok(()), cancel)
+}
+
+/// [`run_experiment`], calling `on_run` as each run ends.
+pub fn run_experiment_with(
+    source: &DataSource,
+    slices: &SliceSet,
+    spec: &ExperimentSpec,
+    emit: &mut dyn FnMut(TrainEvent),
+    on_run: OnRun<'_>,
     cancel: &AtomicBool,
 ) -> Result<ExperimentResult, TrainError> {
     spec.train
@@ -85,15 +101,30 @@ pub fn run_experiment(
             };
             let stopped = run.outcome.stop == StopReason::Cancelled;
             runs.push(run);
+            let so_far = report(source, &device, &runs, cancel)?;
+            if let Some(run) = runs.last() {
+                on_run(run, &so_far).map_err(TrainError::Job)?;
+            }
             if stopped {
                 break 'seeds;
             }
         }
     }
-    let mut report = summarise(source.describe(), &runs)?;
-    report.device = crate::model::device::device_name(&device).into();
-    report.interrupted |= cancel.load(Ordering::Relaxed);
+    let report = report(source, &device, &runs, cancel)?;
     Ok(ExperimentResult { runs, report })
+}
+
+/// The report of `runs`, on `device`, marked interrupted once `cancel` is set.
+fn report(
+    source: &DataSource,
+    device: &candle_core::Device,
+    runs: &[RunResult],
+    cancel: &AtomicBool,
+) -> Result<Report, TrainError> {
+    let mut report = summarise(source.describe(), runs)?;
+    report.device = crate::model::device::device_name(device).into();
+    report.interrupted |= cancel.load(Ordering::Relaxed);
+    Ok(report)
 }
 
 /// Groups the runs as Compare does (cancelled and diverged runs listed, not averaged) and
