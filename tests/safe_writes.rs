@@ -26,6 +26,21 @@ fn train_demo(out: &Path, extra: &[&str]) -> Output {
     slicelab(&args)
 }
 
+/// `train` of 50 seeds into `out` (minutes of work), started in the background.
+fn long_train(out: &Path, stderr: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_slicelab"))
+        .args([
+            "train", "--demo", "figure1", "--n", "2000", "--method", "vanilla", "--seeds", "50",
+            "--epochs", "3", "--out",
+        ])
+        .arg(out)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
+
 fn report(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
 }
@@ -151,17 +166,7 @@ fn non_finite_flags_are_refused() {
 fn ctrl_c_during_training_keeps_finished_runs_and_writes_an_interrupted_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slicelab"))
-        .args([
-            "train", "--demo", "figure1", "--n", "2000", "--method", "vanilla", "--seeds", "50",
-            "--epochs", "3", "--out",
-        ])
-        .arg(&out)
-        .env("RAYON_NUM_THREADS", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = long_train(&out, Stdio::piped());
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let first = lines
         .by_ref()
@@ -212,20 +217,11 @@ fn ctrl_c_during_training_keeps_finished_runs_and_writes_an_interrupted_report()
 fn a_train_killed_after_its_first_run_leaves_that_run_saved_and_loadable() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slicelab"))
-        .args([
-            "train", "--demo", "figure1", "--n", "2000", "--method", "vanilla", "--seeds", "50",
-            "--epochs", "3", "--out",
-        ])
-        .arg(&out)
-        .env("RAYON_NUM_THREADS", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = long_train(&out, Stdio::null());
     let start = Instant::now();
     let first = out.join("vanilla-seed0");
-    while !first.join("config.json").exists() {
+    // The run's folder is saved first, then report.json with it.
+    while !(first.join("config.json").exists() && out.join("report.json").exists()) {
         assert!(
             start.elapsed() < Duration::from_secs(120),
             "the first run is never saved"
