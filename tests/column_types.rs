@@ -122,6 +122,64 @@ fn small_integer_columns_are_ordered_numbers_not_one_hot() {
 }
 
 #[test]
+fn a_column_declared_categorical_is_a_feature_even_where_it_looks_like_an_identifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path());
+    let reason = |plan: &FeaturePlan| {
+        plan.dropped
+            .iter()
+            .find(|d| d.column == "id")
+            .map(|d| d.reason.label())
+    };
+    // Inferred, the unique `A-00017` codes are an identifier and stay out.
+    let plan = FeaturePlan::of(&dataset(&path, ""), &[]);
+    assert_eq!(reason(&plan), Some("identifier"));
+    // Declared categorical, the user's word wins: a one-hot feature (levels capped).
+    let plan = FeaturePlan::of(&dataset(&path, "id=categorical"), &[]);
+    assert_eq!(reason(&plan), None);
+    let id = plan.features.iter().find(|f| f.column == "id").unwrap();
+    assert!(matches!(id.encoding, Encoding::OneHot { .. }), "{id:?}");
+}
+
+#[test]
+fn a_date_column_with_a_few_bad_values_reads_as_dates_with_those_cells_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("seen,often_bad,y\n");
+    for i in 0..200u32 {
+        let seen = match i {
+            17 => "2013-02-30".to_string(),
+            90 => "unknown".to_string(),
+            _ => format!("2013-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+        };
+        // One bad value in ten is not a typo: that column stays text.
+        let often = if i % 10 == 0 {
+            "soon".to_string()
+        } else {
+            seen.clone()
+        };
+        csv.push_str(&format!("{seen},{often},{}\n", i % 2));
+    }
+    let path = dir.path().join("dates.csv");
+    std::fs::write(&path, csv).unwrap();
+    let t = read_table(&path).unwrap();
+    let seen = t.column("seen").unwrap();
+    assert_eq!(seen.kind, ColumnKind::Date);
+    assert!(seen.is_missing(17) && seen.is_missing(90) && !seen.is_missing(18));
+    assert_eq!(seen.display(18), "2013-07-19");
+    assert_ne!(t.column("often_bad").unwrap().kind, ColumnKind::Date);
+    let note = t
+        .notices
+        .iter()
+        .find(|n| n.contains("'seen'"))
+        .expect("a note");
+    assert!(
+        note.contains("2 of 200 values are not ISO dates") && note.contains("data row 18"),
+        "{note}"
+    );
+    assert!(note.contains("'2013-02-30'"), "{note}");
+}
+
+#[test]
 fn iso_dates_are_a_date_type_with_a_day_number_feature_and_slices() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path());
@@ -315,17 +373,7 @@ fn the_open_dialog_lists_features_and_takes_a_type_per_column() {
     use egui_kittest::kittest::Queryable;
     let home = tempfile::tempdir().unwrap();
     let data = write(home.path());
-    let opts = slicelab::gui::AppOptions {
-        launch: slicelab::gui::Launch {
-            data: Some(data),
-            label: None,
-            pred: None,
-        },
-        ..common::options(home.path())
-    };
-    let mut h = egui_kittest::Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    let mut h = common::launched(home.path(), data, None, None);
     common::wait_for(&mut h, "the open dialog", |a| a.open_dialog.is_some());
     common::wait_for_text(&mut h, "Features: 8 used, 2 dropped");
     h.get_by_label_contains("Features: 8 used").click();

@@ -275,17 +275,7 @@ fn a_csv_without_predictions_offers_a_quick_model_then_shows_its_errors() {
     }
     .write_csv(&data)
     .unwrap();
-    let opts = slicelab::gui::AppOptions {
-        launch: slicelab::gui::Launch {
-            data: Some(data),
-            label: Some("y".into()),
-            pred: None,
-        },
-        ..common::options(home.path())
-    };
-    let mut h = egui_kittest::Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    let mut h = common::launched(home.path(), data, Some("y"), None);
     wait_for(&mut h, "the CSVs to load", |a| {
         a.data.is_some() && a.analysis.is_some()
     });

@@ -19,17 +19,7 @@ type H = Harness<'static, SlicelabApp>;
 
 /// The app opened on `path` with its `label` and `pred` columns, analysed.
 fn app_on(home: &Path, path: PathBuf) -> H {
-    let opts = slicelab::gui::AppOptions {
-        launch: slicelab::gui::Launch {
-            data: Some(path),
-            label: Some("label".into()),
-            pred: Some("pred".into()),
-        },
-        ..common::options(home)
-    };
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| SlicelabApp::new(cc, opts));
+    let mut h = common::launched(home, path, Some("label"), Some("pred"));
     wait_for(&mut h, "the table to be analysed", |a| {
         a.data.is_some()
             && a.predicted.is_some()

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::tiny_bert::{self, HIDDEN};
-use common::{options, wait_for, wait_ready};
+use common::{wait_for, wait_ready};
 use egui_kittest::kittest::Queryable;
 
 #[test]
@@ -26,17 +26,7 @@ fn a_text_column_is_embedded_on_open_and_becomes_model_features() {
         std::env::set_var("SLICELAB_ENCODER", &encoder);
     }
     let data = common::reviews_csv();
-    let opts = slicelab::gui::AppOptions {
-        launch: slicelab::gui::Launch {
-            data: Some(data),
-            label: None,
-            pred: None,
-        },
-        ..options(home.path())
-    };
-    let mut h = egui_kittest::Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    let mut h = common::launched(home.path(), data, None, None);
     wait_for(&mut h, "the open dialog", |a| a.open_dialog.is_some());
     h.get_by_label("Embed text column").click();
     h.run();

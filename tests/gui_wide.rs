@@ -34,17 +34,7 @@ fn write_wide(dir: &Path) -> PathBuf {
 }
 
 fn app_on(home: &Path, data: PathBuf) -> Harness<'static, SlicelabApp> {
-    let opts = slicelab::gui::AppOptions {
-        launch: slicelab::gui::Launch {
-            data: Some(data),
-            label: None,
-            pred: None,
-        },
-        ..common::options(home)
-    };
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| SlicelabApp::new(cc, opts))
+    common::launched(home, data, None, None)
 }
 
 /// The names of the open picker's list rows among `candidates` that are on screen.
@@ -172,17 +162,7 @@ fn the_first_frames_on_a_785_column_table_are_quick() {
         ));
     }
     std::fs::write(&path, text).unwrap();
-    let opts = slicelab::gui::AppOptions {
-        launch: slicelab::gui::Launch {
-            data: Some(path),
-            label: Some("c784".into()),
-            pred: Some("c785".into()),
-        },
-        ..common::options(home.path())
-    };
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| SlicelabApp::new(cc, opts));
+    let mut h = common::launched(home.path(), path, Some("c784"), Some("c785"));
     wait_for(&mut h, "the MNIST-sized table to be analysed", |a| {
         a.data.is_some() && a.analysis.as_ref().is_some_and(|x| !x.reports.is_empty())
     });

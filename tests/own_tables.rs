@@ -185,17 +185,7 @@ fn the_open_dialog_checkbox_rereads_and_loads_a_headerless_file() {
     use egui_kittest::kittest::Queryable;
     let home = tempfile::tempdir().unwrap();
     let data = write(home.path(), "nums.csv", &headerless("0.25,33,-40,0,1"));
-    let opts = slicelab::gui::AppOptions {
-        launch: slicelab::gui::Launch {
-            data: Some(data),
-            label: None,
-            pred: None,
-        },
-        ..common::options(home.path())
-    };
-    let mut h = egui_kittest::Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    let mut h = common::launched(home.path(), data, None, None);
     let first_name = |a: &slicelab::gui::SlicelabApp| {
         a.open_dialog
             .as_ref()

@@ -16,21 +16,9 @@ use slicelab::train::objective::{GroupDro, Objective};
 use slicelab::train::prepared::Prepared;
 use slicelab::train::robust::{jtt_first_stage, reweight_weights, training_errors};
 use slicelab::train::single_run::SeedContext;
-use slicelab::train::{DataSource, ExperimentSpec, TrainConfig, run_experiment};
+use slicelab::train::{DataSource, TrainConfig, run_experiment};
 
-fn spec(methods: Vec<Method>, epochs: usize) -> ExperimentSpec {
-    ExperimentSpec {
-        methods,
-        seeds: vec![0],
-        train: TrainConfig {
-            epochs,
-            ..TrainConfig::default()
-        },
-        rep_dim: None,
-        features: None,
-        metric: None,
-    }
-}
+use common::train_spec as spec;
 
 fn spurious(n: usize) -> DataSource {
     DataSource::Spurious(Spurious {

@@ -1,6 +1,7 @@
 //! Real candle training on the figure1 demo: learning, selection, saving, SF-free prediction,
 //! cancellation and the NaN guard.
 
+use crate::common;
 use std::sync::atomic::AtomicBool;
 
 use candle_core::Device;
@@ -21,19 +22,7 @@ fn demo(n: usize) -> Figure1 {
     }
 }
 
-fn spec(methods: Vec<Method>, epochs: usize) -> ExperimentSpec {
-    ExperimentSpec {
-        methods,
-        seeds: vec![0],
-        train: TrainConfig {
-            epochs,
-            ..TrainConfig::default()
-        },
-        rep_dim: None,
-        features: None,
-        metric: None,
-    }
-}
+use common::train_spec as spec;
 
 /// Runs an experiment without progress output or cancellation.
 fn quiet(

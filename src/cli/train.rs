@@ -322,7 +322,7 @@ pub fn render_report(report: &Report) -> String {
             .methods
             .iter()
             .find_map(|m| m.slice(&name))
-            .map_or("-".into(), support_text);
+            .map_or("-".into(), slicelab::summary::SliceSummary::support_text);
         let mut row = vec![name.clone(), kind, support];
         for m in &report.methods {
             let scores = m.slice(&name).map_or(&m.overall, |s| &s.scores);
@@ -398,14 +398,6 @@ fn footer(report: &Report) -> String {
         out.push_str(&format!("\nnot averaged: {line}"));
     }
     out
-}
-
-/// A slice's support, with its positives for binary labels (`612 (41 pos)`).
-fn support_text(s: &slicelab::summary::SliceSummary) -> String {
-    match s.scores.positives {
-        Some(p) => format!("{} ({:.0} pos)", s.support, p),
-        None => s.support.to_string(),
-    }
 }
 
 /// Prints `warning:` lines about the slices before training: slice-aware methods without

@@ -103,21 +103,28 @@ impl ColumnBuilder {
 
     /// Finishes the column, inferring its kind.
     pub fn finish(self) -> Column {
+        self.finish_noted().0
+    }
+
+    /// [`ColumnBuilder::finish`], with a note for the user when inference changed values (a
+    /// date column's few cells that are not dates, read as missing).
+    pub fn finish_noted(self) -> (Column, Option<String>) {
         let name = self.name;
         if let Some(nums) = self.numbers {
             let kind = numeric_kind(&nums);
-            return Column {
+            let col = Column {
                 name,
                 kind,
                 data: ColumnData::Numeric(nums),
             };
+            return (col, None);
         }
         let present = self.codes.iter().filter(|&&c| c != MISSING_CODE).count();
         if let Some(col) = boolean_from_levels(&name, &self.codes, &self.levels) {
-            return col;
+            return (col, None);
         }
-        if let Some(col) = date_from_levels(&name, &self.codes, &self.levels) {
-            return col;
+        if let Some(dated) = date_from_levels(&name, &self.codes, &self.levels) {
+            return dated;
         }
         let mean_chars = self.text_chars as f64 / present.max(1) as f64;
         let distinct = self.levels.len();
@@ -130,14 +137,15 @@ impl ColumnBuilder {
         } else {
             ColumnKind::Categorical
         };
-        Column {
+        let col = Column {
             name,
             kind,
             data: ColumnData::Strings {
                 codes: self.codes,
                 levels: self.levels,
             },
-        }
+        };
+        (col, None)
     }
 }
 
@@ -153,16 +161,57 @@ fn numeric_kind(values: &[f64]) -> ColumnKind {
     }
 }
 
-/// A string column whose every value is an ISO date or datetime becomes a [`ColumnKind::Date`]
-/// column of day numbers.
-fn date_from_levels(name: &str, codes: &[u32], levels: &[String]) -> Option<Column> {
-    let days: Option<Vec<f64>> = levels.iter().map(|l| parse_date(l)).collect();
-    let days = days.filter(|d| !d.is_empty())?;
-    Some(Column {
+/// The share of a column's present values that may fail to parse as dates in a column that is
+/// still read as dates (those cells missing, with a note): a typo or a `N/A` in a few rows.
+pub const MAX_BAD_DATE_SHARE: f64 = 0.02;
+
+/// A string column whose values are ISO dates or datetimes becomes a [`ColumnKind::Date`]
+/// column of day numbers; up to [`MAX_BAD_DATE_SHARE`] of its values may be other text, which
+/// becomes missing and is named in the note.
+fn date_from_levels(
+    name: &str,
+    codes: &[u32],
+    levels: &[String],
+) -> Option<(Column, Option<String>)> {
+    let parsed: Vec<Option<f64>> = levels.iter().map(|l| parse_date(l)).collect();
+    if !parsed.iter().any(Option::is_some) {
+        return None;
+    }
+    let present = codes.iter().filter(|&&c| c != MISSING_CODE).count();
+    let bad_row = |&c: &u32| c != MISSING_CODE && parsed[c as usize].is_none();
+    let bad = codes.iter().filter(|c| bad_row(c)).count();
+    if bad as f64 > present as f64 * MAX_BAD_DATE_SHARE {
+        return None;
+    }
+    let days: Vec<f64> = parsed.iter().map(|d| d.unwrap_or(f64::NAN)).collect();
+    let note = codes.iter().position(bad_row).map(|first| {
+        format!(
+            "column '{name}': {bad} of {present} values are not ISO dates (first: data row {}, \
+             '{}'); read as a date column with those cells missing",
+            first + 1,
+            levels[codes[first] as usize]
+        )
+    });
+    let col = Column {
         name: name.to_string(),
         kind: ColumnKind::Date,
         data: ColumnData::Numeric(codes_to_values(codes, &days)),
-    })
+    };
+    Some((col, note))
+}
+
+/// Finishes every builder: the columns, and the notes inference left for the user.
+pub fn finish_all(builders: Vec<ColumnBuilder>) -> (Vec<Column>, Vec<String>) {
+    let mut notes = Vec::new();
+    let columns = builders
+        .into_iter()
+        .map(|b| {
+            let (col, note) = b.finish_noted();
+            notes.extend(note);
+            col
+        })
+        .collect();
+    (columns, notes)
 }
 
 /// Each code's value in `values`; missing codes become `NaN`.

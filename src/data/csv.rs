@@ -3,13 +3,13 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::builder::ColumnBuilder;
+use super::builder::{ColumnBuilder, finish_all};
 use super::error::DataError;
 use super::header::{
     HeaderMode, Rename, SAMPLE_ROWS, first_row_is_data, positional_names, rename_notice,
     unique_names,
 };
-use super::table::{Column, Table};
+use super::table::Table;
 
 /// Reads a CSV file (`.csv` or `.csv.gz`), deciding from its first rows whether it has a header.
 pub fn read_csv(path: &Path) -> Result<Table, DataError> {
@@ -181,12 +181,13 @@ pub fn read_csv_from(
     if rows == 0 {
         return Err(DataError::Empty { path: path.into() });
     }
-    let columns: Vec<Column> = builders.into_iter().map(ColumnBuilder::finish).collect();
+    let (columns, notes) = finish_all(builders);
     let source = path.display().to_string();
     let notices = names
         .notice
         .into_iter()
         .chain(rename_notice(&source, &names.renames, &columns))
+        .chain(notes.into_iter().map(|n| format!("{source}: {n}")))
         .collect();
     Ok(Table {
         source,

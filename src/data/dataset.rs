@@ -104,7 +104,15 @@ impl Dataset {
         }
         // After stacking the files, so that every row takes the declared type.
         super::types::apply_types(&mut table, &sources.types)?;
-        Self::from_table(table, spec, &forced)
+        let categorical: Vec<String> = sources
+            .types
+            .iter()
+            .filter(|o| o.kind == super::ColumnKind::Categorical)
+            .filter_map(|o| table.resolve_name(&o.column).map(str::to_string))
+            .collect();
+        let mut ds = Self::from_table(table, spec, &forced)?;
+        ds.choice.categorical = categorical;
+        Ok(ds)
     }
 
     /// Assigns roles to an in-memory table; `forced[i]` fixes row `i`'s split where set.

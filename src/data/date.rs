@@ -29,9 +29,41 @@ pub fn parse_date(s: &str) -> Option<f64> {
     }
 }
 
-/// Seconds into the day of `10:11:12`, `10:11`, `10:11:12.250` (a trailing `Z` allowed).
+/// Seconds into the UTC day of `10:11:12`, `10:11`, `10:11:12.250`, with an optional zone: `Z`,
+/// or an offset `+02:00`, `-0530`, `+02` (also after a space), which is subtracted, so times
+/// written in different zones compare as the instants they are.
 fn parse_time(t: &str) -> Option<f64> {
-    let t = t.strip_suffix('Z').unwrap_or(t);
+    let t = t.trim();
+    let (t, offset) = match t.strip_suffix('Z') {
+        Some(rest) => (rest, 0.0),
+        None => match t.rfind(['+', '-']) {
+            Some(i) => (t[..i].trim_end(), parse_offset(&t[i..])?),
+            None => (t, 0.0),
+        },
+    };
+    Some(local_time(t)? - offset)
+}
+
+/// Seconds east of UTC of `+02:00`, `-0530` or `+02` (at most 14 hours).
+fn parse_offset(s: &str) -> Option<f64> {
+    let sign = if s.starts_with('-') { -1.0 } else { 1.0 };
+    let digits = s.get(1..)?.replace(':', "");
+    let (h, m) = match digits.len() {
+        2 => (fixed_digits(&digits, 2)?, 0),
+        4 => (
+            fixed_digits(&digits[..2], 2)?,
+            fixed_digits(&digits[2..], 2)?,
+        ),
+        _ => return None,
+    };
+    if h > 14 || m > 59 {
+        return None;
+    }
+    Some(sign * f64::from(h * 3600 + m * 60))
+}
+
+/// Seconds into the day of a time without a zone.
+fn local_time(t: &str) -> Option<f64> {
     let mut parts = t.split(':');
     let hours = fixed_digits(parts.next()?, 2)?;
     let minutes = fixed_digits(parts.next()?, 2)?;
@@ -144,6 +176,31 @@ mod tests {
             "20130127",
             "x",
             "5",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timezone_offsets_are_read_as_the_utc_instant() {
+        let utc = parse_date("2013-01-27T10:00:00Z").unwrap();
+        for same in [
+            "2013-01-27T12:00:00+02:00",
+            "2013-01-27T12:00:00+0200",
+            "2013-01-27 12:00+02",
+            "2013-01-27 12:00:00 +02:00",
+            "2013-01-27T04:30:00-05:30",
+        ] {
+            let day = parse_date(same).unwrap_or_else(|| panic!("{same} does not parse"));
+            assert!((day - utc).abs() < 1e-9, "{same}: {day} vs {utc}");
+        }
+        // Past midnight in UTC: the day number moves with it.
+        let late = parse_date("2013-01-27T23:30:00-01:00").unwrap();
+        assert_eq!(format_date(late), "2013-01-28 00:30:00");
+        for bad in [
+            "2013-01-27T12:00+2",
+            "2013-01-27T12:00+15:00",
+            "2013-01-27T12:00+02:75",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }

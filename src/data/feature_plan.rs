@@ -115,6 +115,9 @@ pub struct FeatureChoice {
     pub ignore: Vec<String>,
     /// When set, only these columns may become features.
     pub only: Option<Vec<String>>,
+    /// Columns the user declared categorical (`--types col=categorical`, the open dialog): they
+    /// stay one-hot features even where their values look like an identifier's.
+    pub categorical: Vec<String>,
 }
 
 /// The feature decision for every column of a dataset, in table order.
@@ -129,7 +132,15 @@ pub struct FeaturePlan {
 impl FeaturePlan {
     /// Decides every column of `ds`; `sf_columns` are the columns used whole as SF outputs.
     pub fn of(ds: &Dataset, sf_columns: &[String]) -> Self {
-        let verdicts: Vec<Verdict> = ds.table.columns.iter().map(verdict).collect();
+        let verdicts: Vec<Verdict> = ds
+            .table
+            .columns
+            .iter()
+            .map(|c| {
+                let declared = ds.choice.categorical.contains(&c.name);
+                verdict_as(c, declared.then_some(ColumnKind::Categorical))
+            })
+            .collect();
         let names: Vec<&str> = ds.table.columns.iter().map(|c| c.name.as_str()).collect();
         Self::from_verdicts(&names, &verdicts, &Roles::of(ds), sf_columns)
     }
@@ -300,6 +311,17 @@ pub fn verdict(col: &Column) -> Verdict {
     match content_reason(col) {
         Some(reason) => Err(reason),
         None => Ok(encoding(col)),
+    }
+}
+
+/// [`verdict`] for a column whose kind the user declared (`None`: inferred): a column declared
+/// categorical is what the user says it is, not an identifier.
+pub fn verdict_as(col: &Column, declared: Option<ColumnKind>) -> Verdict {
+    match verdict(col) {
+        Err(DropReason::Identifier) if declared == Some(ColumnKind::Categorical) => {
+            Ok(encoding(col))
+        }
+        v => v,
     }
 }
 

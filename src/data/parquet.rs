@@ -5,7 +5,7 @@ use std::path::Path;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 
-use super::builder::ColumnBuilder;
+use super::builder::{ColumnBuilder, finish_all};
 use super::date::format_date;
 use super::error::DataError;
 use super::header::{rename_notice, unique_names};
@@ -49,10 +49,11 @@ pub fn read_parquet(path: &Path) -> Result<Table, DataError> {
     if n == 0 {
         return Err(DataError::Empty { path: path.into() });
     }
-    let columns: Vec<_> = builders.into_iter().map(ColumnBuilder::finish).collect();
+    let (columns, notes) = finish_all(builders);
     let source = path.display().to_string();
     let notices = rename_notice(&source, &renames, &columns)
         .into_iter()
+        .chain(notes.into_iter().map(|n| format!("{source}: {n}")))
         .collect();
     Ok(Table {
         source,

@@ -170,9 +170,40 @@ pub fn summarise_slices(tests: &[&SplitReport]) -> (ScoresSummary, Vec<SliceSumm
     (ScoresSummary::of(&overall), slices)
 }
 
+impl SliceSummary {
+    /// The support in words, with the positives of binary labels (`612 (41 pos)`); both means
+    /// are rounded the same way, so an all-positive slice reads `59 (59 pos)`.
+    pub fn support_text(&self) -> String {
+        match self.scores.positives {
+            Some(p) => format!("{} ({} pos)", self.support, p.round() as u64),
+            None => self.support.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn support_and_positives_averaged_over_seeds_round_together() {
+        // An all-positive slice of 58 rows in one seed and 59 in the other.
+        let seeds = [58u64, 59].map(|n| Scores {
+            support: n,
+            positives: Some(n),
+            ..Scores::default()
+        });
+        let refs: Vec<&Scores> = seeds.iter().collect();
+        let support = (58.0f64 + 59.0) / 2.0;
+        let s = SliceSummary {
+            name: "all_pos".into(),
+            kind: SliceKind::Sf,
+            support: support.round() as u64,
+            runs: 2,
+            scores: ScoresSummary::of(&refs),
+        };
+        assert_eq!(s.support_text(), "59 (59 pos)");
+    }
 
     #[test]
     fn mean_std_uses_sample_std_and_has_none_for_one_value() {

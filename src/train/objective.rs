@@ -11,9 +11,17 @@ use crate::model::{Batch, LossTerms, Model};
 pub enum Objective {
     /// The model's own loss ([`Model::loss`]).
     Plain,
-    /// The prediction CE with each row weighted: `Σ w_i nll_i / Σ w_i`; one weight per row of
-    /// the dataset (`[n_rows]`, f32), looked up by row index.
-    RowWeights(Tensor),
+    /// The prediction CE with each row weighted, normalised over the dataset, not the batch:
+    /// `Σ_batch w_i nll_i / (B · w̄)` with `w̄` the mean weight of the training rows, so a batch
+    /// of upweighted rows weighs more than a batch of plain ones (a per-batch `Σ w_i` would
+    /// cancel the weights of a batch whose rows share one).
+    RowWeights {
+        /// One weight per row of the dataset (`[n_rows]`, f32), looked up by row index; class
+        /// weights multiply it.
+        weights: Tensor,
+        /// `w̄`: the mean over the training rows of the row weight times its class weight.
+        mean: f64,
+    },
     /// Group DRO's online objective.
     GroupDro(GroupDro),
 }
@@ -66,12 +74,10 @@ impl Objective {
     pub fn loss(&mut self, model: &Model, batch: &Batch, idx: &Tensor) -> Result<LossTerms> {
         match self {
             Objective::Plain => model.loss(batch),
-            Objective::RowWeights(w) => {
+            Objective::RowWeights { weights, mean } => {
                 let nll = per_row_nll(&model.forward(&batch.x)?.logits, &batch.y)?; // [batch]
-                let w = class_weighted(w.index_select(idx, 0)?, batch)?; // [batch]
-                let total =
-                    ((nll * &w)?.sum_all()? / f64::from(scalar(&w.sum_all()?)?.max(1e-12)))?;
-                plain_terms(total)
+                let w = class_weighted(weights.index_select(idx, 0)?, batch)?; // [batch]
+                plain_terms(dataset_weighted(&nll, &w, *mean)?)
             }
             Objective::GroupDro(state) => group_dro_loss(state, model, batch),
         }
@@ -86,8 +92,10 @@ fn class_weighted(w: Tensor, batch: &Batch) -> Result<Tensor> {
     }
 }
 
-fn scalar(t: &Tensor) -> Result<f32> {
-    t.to_scalar::<f32>()
+/// `Σ w_i nll_i / (B · mean)`: the batch's share of the dataset's weighted mean loss.
+pub fn dataset_weighted(nll: &Tensor, w: &Tensor, mean: f64) -> Result<Tensor> {
+    let rows = nll.dims1()?.max(1) as f64;
+    (nll * w)?.sum_all()? / (rows * mean.max(1e-12))
 }
 
 fn plain_terms(total: Tensor) -> Result<LossTerms> {
@@ -127,6 +135,27 @@ fn group_dro_loss(state: &mut GroupDro, model: &Model, batch: &Batch) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_weights_are_normalised_over_the_dataset_so_an_upweighted_batch_weighs_more() {
+        let dev = candle_core::Device::Cpu;
+        let nll = Tensor::new(&[0.5f32, 0.5, 0.5, 0.5], &dev).unwrap();
+        // JTT with λ_up = 6: a batch of error rows and a batch of the others, equal losses; the
+        // training rows' mean weight is 2.
+        let errors = Tensor::new(&[6f32, 6., 6., 6.], &dev).unwrap();
+        let others = Tensor::new(&[1f32, 1., 1., 1.], &dev).unwrap();
+        let value = |w: &Tensor| {
+            dataset_weighted(&nll, w, 2.0)
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        };
+        assert!((value(&errors) - 1.5).abs() < 1e-6, "{}", value(&errors));
+        assert!((value(&others) - 0.25).abs() < 1e-6, "{}", value(&others));
+        // Over an epoch the batches sum to the dataset's weighted mean: (4·6·0.5 + 4·0.5) / 8 / 2.
+        let epoch = (value(&errors) + value(&others)) / 2.0;
+        assert!((epoch - 0.875).abs() < 1e-6, "{epoch}");
+    }
 
     #[test]
     fn weight_moves_to_the_group_with_the_highest_loss() {

@@ -58,7 +58,7 @@ pub fn objective_for(
     train: &TrainConfig,
 ) -> Result<Objective, TrainError> {
     Ok(match method {
-        Method::Reweight => Objective::RowWeights(row_tensor(reweight_weights(data), data)?),
+        Method::Reweight => row_weights(reweight_weights(data), data, train)?,
         Method::Gdro => {
             Objective::GroupDro(GroupDro::new(data.sf_names.len() + 1, train.gdro_step))
         }
@@ -66,9 +66,22 @@ pub fn objective_for(
     })
 }
 
-fn row_tensor(w: Vec<f32>, data: &Prepared) -> Result<Tensor, TrainError> {
+/// The row-weighted objective of one weight per dataset row, normalised by the training rows'
+/// mean weight (class weights included), as [`Objective::RowWeights`] says.
+fn row_weights(w: Vec<f32>, data: &Prepared, train: &TrainConfig) -> Result<Objective, TrainError> {
+    let class = train
+        .class_weights
+        .weights(&data.y_host, &data.train, data.n_classes);
+    let of = |i: usize| {
+        let cw = class.as_ref().map_or(1.0, |c| c[data.y_host[i] as usize]);
+        f64::from(w[i]) * f64::from(cw)
+    };
+    let mean = data.train.iter().map(|&i| of(i)).sum::<f64>() / data.train.len().max(1) as f64;
     let n = w.len();
-    Ok(Tensor::from_vec(w, n, &data.device)?)
+    Ok(Objective::RowWeights {
+        weights: Tensor::from_vec(w, n, &data.device)?,
+        mean,
+    })
 }
 
 /// Training rows the model of `run` misclassifies.
@@ -121,7 +134,7 @@ pub fn train_jtt(
     let plan = RunPlan {
         cfg: model_config(Method::Jtt, ctx.data, ctx.spec, Vec::new()),
         train: ctx.spec.train.clone(),
-        objective: Objective::RowWeights(row_tensor(weights, ctx.data)?),
+        objective: row_weights(weights, ctx.data, &ctx.spec.train)?,
     };
     let name = format!("jtt-seed{}", ctx.seed);
     let mut run = train_planned(ctx, plan, &name, progress, emit)?;

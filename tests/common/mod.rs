@@ -30,6 +30,45 @@ pub fn options(home: &Path) -> AppOptions {
     }
 }
 
+/// The app in a headless harness, launched on `data` as `slicelab DATA [--label L] [--pred P]`
+/// is (the open dialog shows where the label is not given).
+pub fn launched(
+    home: &Path,
+    data: PathBuf,
+    label: Option<&str>,
+    pred: Option<&str>,
+) -> Harness<'static, SlicelabApp> {
+    let opts = AppOptions {
+        launch: slicelab::gui::Launch {
+            data: Some(data),
+            label: label.map(str::to_string),
+            pred: pred.map(str::to_string),
+        },
+        ..options(home)
+    };
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| SlicelabApp::new(cc, opts))
+}
+
+/// One seed of `methods` for `epochs` epochs with default settings.
+pub fn train_spec(
+    methods: Vec<slicelab::model::Method>,
+    epochs: usize,
+) -> slicelab::train::ExperimentSpec {
+    slicelab::train::ExperimentSpec {
+        methods,
+        seeds: vec![0],
+        train: slicelab::train::TrainConfig {
+            epochs,
+            ..slicelab::train::TrainConfig::default()
+        },
+        rep_dim: None,
+        features: None,
+        metric: None,
+    }
+}
+
 /// The app in a headless harness (no renderer).
 pub fn app(home: &Path) -> Harness<'static, SlicelabApp> {
     let opts = options(home);

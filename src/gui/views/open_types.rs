@@ -3,7 +3,7 @@
 
 use super::open::OpenDialog;
 use crate::data::ColumnKind;
-use crate::data::feature_plan::{FeaturePlan, Roles, verdict};
+use crate::data::feature_plan::{FeaturePlan, Roles, verdict_as};
 use crate::data::types::{TypeOverride, convert};
 use crate::gui::theme;
 
@@ -64,7 +64,7 @@ impl OpenDialog {
             self.type_error = Some(format!("{}: {e}", original.name));
             return;
         }
-        self.verdicts[idx] = verdict(&col);
+        self.verdicts[idx] = verdict_as(&col, choice);
         self.columns[idx].1 = col.kind;
         self.types[idx] = choice;
     }
