@@ -97,13 +97,7 @@ impl TextEncoder {
         texts: &[&str],
         f: impl Fn(&BertModel, &Tensor, &Tensor, &Tensor) -> candle_core::Result<Tensor>,
     ) -> Result<(Vec<f32>, Vec<f32>), TextError> {
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| TextError::Tokenizer {
-                path: self.dir.join("tokenizer.json"),
-                message: e.to_string(),
-            })?;
+        let encodings = self.encode(texts)?;
         let (b, t) = (encodings.len(), encodings[0].get_ids().len());
         let flat = |f: fn(&tokenizers::Encoding) -> &[u32]| -> Vec<u32> {
             encodings
@@ -167,17 +161,21 @@ impl TextEncoder {
         Ok(out)
     }
 
+    /// The tokenizer's encodings of `texts` (truncated and padded as its file says).
+    fn encode(&self, texts: &[&str]) -> Result<Vec<tokenizers::Encoding>, TextError> {
+        self.tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| TextError::Tokenizer {
+                path: self.dir.join("tokenizer.json"),
+                message: e.to_string(),
+            })
+    }
+
     /// The number of tokens of each text as the encoder sees it (truncated, no padding).
     pub fn token_counts(&self, texts: &[&str]) -> Result<Vec<usize>, TextError> {
         let mut out = Vec::with_capacity(texts.len());
         for chunk in texts.chunks(BATCH) {
-            let encodings = self
-                .tokenizer
-                .encode_batch(chunk.to_vec(), true)
-                .map_err(|e| TextError::Tokenizer {
-                    path: self.dir.join("tokenizer.json"),
-                    message: e.to_string(),
-                })?;
+            let encodings = self.encode(chunk)?;
             out.extend(
                 encodings
                     .iter()
