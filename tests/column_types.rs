@@ -220,6 +220,36 @@ fn iso_dates_are_a_date_type_with_a_day_number_feature_and_slices() {
 }
 
 #[test]
+fn a_number_column_ordered_against_text_is_an_error_at_the_literal() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(&write(dir.path()), "");
+    let eval = |expr: &str| {
+        let set = SliceSet {
+            slices: vec![SliceDef::new("s", expr)],
+        };
+        set.evaluate(&ds.table).map(|ev| ev.masks[0].count())
+    };
+    // Before, `priors >= '2020-01-01'` compared the digits as text and matched rows silently.
+    let err = eval("decile > 1 AND priors >= '2020-01-01'")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("number column 'priors' is ordered against the text '2020-01-01'")
+            && err.contains("holds numbers, not dates")
+            && err.contains("at character 16"),
+        "{err}"
+    );
+    let err = eval("decile + 1 < 'abc'").unwrap_err().to_string();
+    assert!(
+        err.contains("a number is ordered against the text 'abc'"),
+        "{err}"
+    );
+    // A quoted number still compares as a number, and = keeps matching the written value.
+    assert_eq!(eval("priors >= '6'").unwrap(), eval("priors >= 6").unwrap());
+    assert_eq!(eval("priors = 'abc'").unwrap(), 0);
+}
+
+#[test]
 fn train_says_which_columns_became_features_and_report_json_records_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path());

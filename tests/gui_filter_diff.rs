@@ -20,7 +20,8 @@ fn expression(h: &Harness<'_, SlicelabApp>) -> String {
         .to_string()
 }
 
-/// Picks `column` in the builder's column picker by typing it and pressing Enter.
+/// Picks `column` in the builder's column picker by typing it and pressing Enter, and waits for
+/// its summary.
 fn pick_column(h: &mut Harness<'_, SlicelabApp>, column: &str) {
     h.get_by_role_and_label(Role::ComboBox, "Filter column")
         .click();
@@ -29,7 +30,12 @@ fn pick_column(h: &mut Harness<'_, SlicelabApp>, column: &str) {
         .type_text(column);
     h.run_steps(4);
     h.key_press(Key::Enter);
-    h.run_steps(4);
+    // The frame that picks the column only asks for its summary; the app counts it off the UI
+    // thread and the builder shows it once it lands.
+    h.step();
+    h.get_by_label_contains(&format!("counting the values of '{column}'"));
+    wait_for_text(h, "Add to expression");
+    h.run_steps(2);
 }
 
 #[test]

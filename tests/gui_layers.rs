@@ -96,3 +96,24 @@ fn views_start_no_background_work() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn views_own_and_poll_no_jobs() {
+    // The app's ViewBuilds (in context.rs) hold the views' results; a view holding a job of
+    // its own would start and poll it behind the controller's back (as the Diff tab once did).
+    let needles = ["Pending", "Keyed", ".poll(", "Receiver"];
+    let bad: Vec<String> = view_sources()
+        .iter()
+        .filter(|(path, _)| !path.ends_with("views/context.rs"))
+        .flat_map(|(path, text)| {
+            offending(text, &needles)
+                .into_iter()
+                .map(move |(n, l)| format!("{}:{n}: {l}", path.display()))
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "views read results from ViewCtx::builds and push commands for new ones:\n{}",
+        bad.join("\n")
+    );
+}

@@ -445,8 +445,51 @@ fn the_analysed_model_comes_back_with_the_session() {
     });
     assert_eq!(h.state().predicted.as_ref().unwrap().name, "sbl-seed0");
     assert!(h.state().training.is_none(), "a quick model is training");
-    assert!(!h.state().models.iter().any(|m| m.quick));
+    // The first run's quick model came back from its folder; none was trained anew.
+    let quick: Vec<_> = h.state().models.iter().filter(|m| m.quick).collect();
+    assert_eq!(quick.len(), 1);
+    assert!(quick[0].path.is_some());
     assert!(h.query_all_by_label_contains("sbl-seed0").next().is_some());
+}
+
+/// The quick model under analysis is saved, and a restored session analyses it again rather
+/// than training another.
+#[test]
+fn the_quick_model_under_analysis_comes_back_with_the_session() {
+    let home = tempfile::tempdir().unwrap();
+    let mut storage = Memory::default();
+    {
+        let mut h = app(home.path());
+        wait_ready(&mut h);
+        wait_for(&mut h, "the quick model to be saved", |a| {
+            a.models.iter().any(|m| m.quick && m.path.is_some())
+        });
+        h.state_mut().save(&mut storage);
+    }
+    let opts = slicelab::gui::AppOptions {
+        restore: true,
+        ..common::options(home.path())
+    };
+    let stored = &storage;
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            cc.storage = Some(stored);
+            SlicelabApp::new(cc, opts)
+        });
+    wait_for(&mut h, "the restored quick model to be analysed", |a| {
+        a.predicted.is_some() && a.jobs.predict.is_none()
+    });
+    let predicted = h.state().predicted.as_ref().unwrap();
+    assert_eq!(predicted.name, "vanilla-seed0 (quick)");
+    let log = &h.state().log;
+    assert!(
+        !log.iter()
+            .any(|l| l.contains("training a quick Vanilla model")),
+        "a new quick model was trained: {log:?}"
+    );
+    assert_eq!(h.state().models.len(), 1);
+    common::wait_for_text(&mut h, "analysed predictions of vanilla-seed0 (quick)");
 }
 
 /// Item 6: a model whose features the open data lacks is listed apart, under "other datasets".

@@ -15,6 +15,7 @@ use slicelab::slices::{SliceDef, SliceSet};
 use slicelab::text::tower::{Tower, encoder_config};
 use slicelab::text::{TextEncoder, embed_column};
 use slicelab::train::prepared::Prepared;
+use slicelab::train::saved::Watch;
 use slicelab::train::{DataSource, ExperimentSpec, TrainConfig, TrainedModel, run_experiment};
 
 /// The review sample with its text embedded by the tiny BERT in `encoder`.
@@ -163,6 +164,7 @@ fn every_method_trains_the_encoder_layers_and_the_saved_model_embeds_raw_text_wi
         .unwrap();
         assert!(raw.column("text_e0").is_none());
         let from_raw = back.predict_table(&raw).unwrap();
+        watched_prediction_reports_and_stops(&back, dir.path());
         let rows: Vec<usize> = (0..ds.n_rows()).collect();
         let data = {
             let mut d = Prepared::new(&ds, &slices(), None, 0, &Device::Cpu).unwrap();
@@ -196,6 +198,42 @@ fn every_method_trains_the_encoder_layers_and_the_saved_model_embeds_raw_text_wi
             );
         }
     }
+}
+
+/// A prediction through tuned layers (minutes for thousands of texts on a CPU) stops when asked
+/// and otherwise reports every text done. The table has a row no earlier run embedded, so the
+/// embedding cache cannot answer for it.
+fn watched_prediction_reports_and_stops(model: &TrainedModel, dir: &std::path::Path) {
+    let csv = dir.join("reviews_plus.csv");
+    let mut text = std::fs::read_to_string(common::reviews_csv()).unwrap();
+    text.push_str(&format!(
+        "\"never seen {:?} {}\",1\n",
+        dir,
+        std::process::id()
+    ));
+    std::fs::write(&csv, text).unwrap();
+    let table =
+        slicelab::data::load::read_table_with(&csv, slicelab::data::HeaderMode::Auto).unwrap();
+    let n = table.n_rows();
+    let mut reports = Vec::new();
+    let stop = AtomicBool::new(true);
+    let mut watch = Watch {
+        progress: &mut |done, total| reports.push((done, total)),
+        cancel: &stop,
+    };
+    let Err(err) = model.predict_watched(&table, &mut watch) else {
+        panic!("a cancelled prediction ended");
+    };
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    assert!(reports.is_empty(), "{reports:?}");
+    let go = AtomicBool::new(false);
+    let mut watch = Watch {
+        progress: &mut |done, total| reports.push((done, total)),
+        cancel: &go,
+    };
+    let p = model.predict_watched(&table, &mut watch).unwrap();
+    assert_eq!(p.classes.len(), n);
+    assert_eq!(reports.last(), Some(&(n, n)), "{reports:?}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ pub mod row_query;
 pub mod scored;
 
 pub use open::{FileRoles, Opened, numeric_axes, open_file, projection};
-pub use predicted::{Predicted, from_column, predict};
+pub use predicted::{Predicted, from_column, predict, predict_watched};
 pub use scored::{Analysis, PreviewResult, analyse, preview};
 
 use crate::data::DataError;

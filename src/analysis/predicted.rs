@@ -2,10 +2,11 @@
 //! it has them), or an external model's stored in the data.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use super::AnalysisError;
 use crate::data::Dataset;
-use crate::train::saved::TrainedModel;
+use crate::train::saved::{TrainedModel, Watch};
 
 /// The predictions being analysed, with SBL internals when the model has them.
 #[derive(Clone)]
@@ -43,6 +44,20 @@ pub fn from_column(ds: &Dataset, column: &str) -> Option<Predicted> {
 
 /// Runs `model` (called `name` in messages) over every row of `ds`.
 pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predicted, AnalysisError> {
+    let mut watch = Watch {
+        progress: &mut |_, _| {},
+        cancel: &AtomicBool::new(false),
+    };
+    predict_watched(model, ds, name, &mut watch)
+}
+
+/// [`predict`], reporting a tuned text encoder's progress and stopping when `watch` says so.
+pub fn predict_watched(
+    model: &TrainedModel,
+    ds: &Dataset,
+    name: &str,
+    watch: &mut Watch<'_>,
+) -> Result<Predicted, AnalysisError> {
     if let Some(record) = &model.card.embedding
         && ds.table.column(&record.first_column()).is_none()
     {
@@ -53,7 +68,7 @@ pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predict
         });
     }
     let p = model
-        .predict_dataset(ds)
+        .predict_watched(&ds.table, watch)
         .map_err(|source| AnalysisError::Predict {
             model: name.to_string(),
             source: Box::new(source),

@@ -13,7 +13,7 @@ use crate::data::leakage::{column_warnings, warning_lines};
 use crate::slices::SliceSet;
 use crate::slices::columns::feature_plan;
 use crate::text::EmbedSpec;
-use crate::train::saved::TrainedModel;
+use crate::train::saved::{TrainedModel, Watch};
 
 /// The feature plan of `ds` (its SF columns as slices) and the column warnings, as lines.
 fn feature_lines(ds: &Dataset) -> Vec<String> {
@@ -104,4 +104,22 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
 /// Runs `model` over every row of `ds`; the error as text for the status bar.
 pub fn predict(model: &TrainedModel, ds: &Dataset, name: &str) -> Result<Predicted, String> {
     crate::analysis::predict(model, ds, name).map_err(|e| e.to_string())
+}
+
+/// [`predict`] on a background job: a tuned text model's progress goes to the status bar, and
+/// the job stops when its [`Progress`] is cancelled (Stop, or a newer prediction).
+pub fn predict_reporting(
+    model: &TrainedModel,
+    ds: &Dataset,
+    name: &str,
+    progress: &Progress,
+) -> Result<Predicted, String> {
+    let mut report = |done: usize, total: usize| {
+        progress.set(format!("{done} of {total} texts through the tuned encoder"));
+    };
+    let mut watch = Watch {
+        progress: &mut report,
+        cancel: progress.cancel_flag(),
+    };
+    crate::analysis::predict_watched(model, ds, name, &mut watch).map_err(|e| e.to_string())
 }

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use super::diff::DiffKey;
 use super::state::SourceSpec;
+use super::views::column_summary::SummaryKey;
 use super::views::errors::background::{DistKey, QueryKey};
 use super::views::indicator_scene::IndicatorKey;
 use super::views::map_scene::SceneKey;
@@ -86,6 +88,8 @@ pub enum Command {
     TrainQuick,
     /// Analyse the predictions of model `index`.
     AnalyseModel(usize),
+    /// Stop the prediction under way (a tuned text model takes minutes on a CPU).
+    StopPredicting,
     /// Analyse the dataset's own prediction column.
     AnalyseColumn,
     /// Remove model `index` from the list.
@@ -115,6 +119,10 @@ pub enum Command {
     QueryRows(QueryKey, std::sync::Arc<Vec<usize>>),
     /// Build the selected slice's feature distributions in the background.
     BuildDistributions(DistKey),
+    /// Compare two models over the slices in the background (the Diff tab).
+    CompareModels(DiffKey),
+    /// Count a column's values and bin it in the background (filter builder, completion).
+    SummariseColumn(SummaryKey),
     /// Show the aggregate-mode dialog (File → Open logs (aggregate mode)…).
     OpenAggregateDialog,
     /// Open files for aggregate mode and read their columns in the background.

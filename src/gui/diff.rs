@@ -1,11 +1,12 @@
 //! The background comparison behind the Diff tab: both models' predictions over the dataset
 //! (reused when one is the analysed model), then [`crate::metrics::diff`] over the test rows of
-//! every slice. Runs once per pair of models, dataset and slice analysis, on a named thread.
+//! every slice. The app runs it once per pair of models, dataset and slice analysis, on a named
+//! thread, when the Diff tab asks with [`crate::gui::command::Command::CompareModels`].
 
 use std::sync::Arc;
 
 use super::analysis::{Loaded, Predicted};
-use super::jobs::{Keyed, Pending};
+use super::jobs::Progress;
 use super::models::ModelEntry;
 use crate::data::{Dataset, Split};
 use crate::metrics::diff::{DiffRow, Disagreement, ModelPair, rows_in};
@@ -72,14 +73,17 @@ impl Side {
     }
 }
 
-/// Runs a comparison (on the background thread).
-pub fn compare(inputs: DiffInputs) -> Result<DiffResult, String> {
+/// Runs a comparison (on the background thread); a model that has to predict reports through
+/// `progress` and stops when it is cancelled.
+pub fn compare(inputs: DiffInputs, progress: &Progress) -> Result<DiffResult, String> {
     let ds = &inputs.ds;
     let [(name_a, a), (name_b, b)] = inputs.sides;
     let run = |side: Side, name: &str| -> Result<Arc<Vec<u32>>, String> {
         match side {
             Side::Ready(p) => Ok(p),
-            Side::Run(m) => super::analysis::predict(&m, ds, name).map(|p| p.classes),
+            Side::Run(m) => {
+                super::analysis::predict_reporting(&m, ds, name, progress).map(|p| p.classes)
+            }
         }
     };
     let (pa, pb) = (run(a, &name_a)?, run(b, &name_b)?);
@@ -108,47 +112,7 @@ pub fn compare(inputs: DiffInputs) -> Result<DiffResult, String> {
     })
 }
 
-/// The Diff tab's comparison: the latest result and the one being computed.
-#[derive(Default)]
-pub struct DiffJob {
-    keyed: Keyed<DiffKey, Result<DiffResult, String>>,
-}
-
-impl DiffJob {
-    /// Collects a finished comparison.
-    pub fn poll(&mut self) {
-        self.keyed
-            .poll(|_| Some(Err("the comparison stopped unexpectedly".into())));
-    }
-
-    /// The result for `key`, starting its computation (inputs from `gather`) when needed;
-    /// `None` while it runs.
-    pub fn get(
-        &mut self,
-        key: DiffKey,
-        ctx: &egui::Context,
-        gather: impl FnOnce() -> DiffInputs,
-    ) -> Option<&Result<DiffResult, String>> {
-        let wake = ctx.clone();
-        self.keyed.request(key.clone(), || {
-            let inputs = gather();
-            Pending::spawn(
-                "model-diff",
-                "comparing two models",
-                move || wake.request_repaint(),
-                move || compare(inputs),
-            )
-        });
-        self.keyed.result_for(&key)
-    }
-
-    /// Whether a comparison is running.
-    pub fn running(&self) -> bool {
-        self.keyed.building().is_some()
-    }
-}
-
-/// The key and inputs for comparing `a` and `b` on the loaded data and its analysis.
+/// The key for comparing `a` and `b` on the loaded data and its analysis.
 pub fn key_for(a: &ModelEntry, b: &ModelEntry, data: &Loaded, analysis: u64) -> DiffKey {
     DiffKey {
         a: a.id,

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Where a job says how far it got; the status bar shows it next to the job's label. It also
 /// tells a long job that nobody waits for its result any more.
@@ -203,6 +203,11 @@ impl<K: PartialEq, T: Send + 'static> Keyed<K, T> {
         self.done.as_ref().map(|(_, v)| v)
     }
 
+    /// What the latest finished result is for.
+    pub fn latest_key(&self) -> Option<&K> {
+        self.done.as_ref().map(|(k, _)| k)
+    }
+
     /// The latest finished result if it is for `key`.
     pub fn result_for(&self, key: &K) -> Option<&T> {
         self.done.as_ref().filter(|(k, _)| k == key).map(|(_, v)| v)
@@ -228,10 +233,148 @@ impl<K: PartialEq, T: Send + 'static> Keyed<K, T> {
     }
 }
 
+/// Results of background work for several keys at once (each column's summary), with the
+/// builds under way: unlike [`Keyed`], asking for one key never drops another's build.
+pub struct KeyedCache<K, T> {
+    done: Vec<(K, T)>,
+    pending: Vec<(K, Pending<T>)>,
+}
+
+impl<K, T> Default for KeyedCache<K, T> {
+    fn default() -> Self {
+        Self {
+            done: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<K: PartialEq, T: Send + 'static> KeyedCache<K, T> {
+    /// Results kept; the oldest goes first.
+    const KEPT: usize = 64;
+
+    /// The result for `key`, if built.
+    pub fn get(&self, key: &K) -> Option<&T> {
+        self.done.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Whether `key` is neither built nor building.
+    pub fn wants(&self, key: &K) -> bool {
+        self.get(key).is_none() && !self.pending.iter().any(|(k, _)| k == key)
+    }
+
+    /// Starts a build for `key` with `start` when [`KeyedCache::wants`] it.
+    pub fn request(&mut self, key: K, start: impl FnOnce() -> Pending<T>) {
+        if self.wants(&key) {
+            self.pending.push((key, start()));
+        }
+    }
+
+    /// Collects finished builds; one whose thread died is left out (and wanted again).
+    pub fn poll(&mut self) {
+        let mut i = 0;
+        while i < self.pending.len() {
+            match self.pending[i].1.poll() {
+                Poll::Waiting => i += 1,
+                Poll::Ready(v) => {
+                    let (key, _) = self.pending.swap_remove(i);
+                    self.done.push((key, v));
+                }
+                Poll::Lost => drop(self.pending.swap_remove(i)),
+            }
+        }
+        let extra = self.done.len().saturating_sub(Self::KEPT);
+        self.done.drain(..extra);
+    }
+
+    /// Drops results and builds whose key fails `keep` (a dataset no longer loaded).
+    pub fn retain(&mut self, keep: impl Fn(&K) -> bool) {
+        self.done.retain(|(k, _)| keep(k));
+        self.pending.retain(|(k, _)| keep(k));
+    }
+}
+
+/// Holds back work asked for in quick succession (a search per keystroke) until its key has
+/// stayed the same for a moment, so only the text the user stops at is searched.
+pub struct Debounce<K> {
+    quiet: Duration,
+    seen: Option<(K, Instant)>,
+}
+
+impl<K: PartialEq + Clone> Debounce<K> {
+    /// Lets a key through once it has been asked for, unchanged, for `quiet`.
+    pub fn new(quiet: Duration) -> Self {
+        Self { quiet, seen: None }
+    }
+
+    /// `Ok` when `key` may start now; else how much longer to wait (ask again then). A key
+    /// asked for the first time starts the wait.
+    pub fn ready(&mut self, key: &K, now: Instant) -> Result<(), Duration> {
+        match &self.seen {
+            Some((k, since)) if k == key => {
+                let waited = now.saturating_duration_since(*since);
+                self.quiet
+                    .checked_sub(waited)
+                    .filter(|d| !d.is_zero())
+                    .map_or(Ok(()), Err)
+            }
+            _ => {
+                self.seen = Some((key.clone(), now));
+                Err(self.quiet)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+
+    #[test]
+    fn a_key_waits_until_it_has_stayed_the_same_for_the_quiet_time() {
+        let mut d = Debounce::new(Duration::from_millis(200));
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        assert_eq!(d.ready(&"a", t0), Err(Duration::from_millis(200)));
+        assert_eq!(d.ready(&"a", ms(150)), Err(Duration::from_millis(50)));
+        // Typing on restarts the wait: "a" is never searched.
+        assert_eq!(d.ready(&"ab", ms(180)), Err(Duration::from_millis(200)));
+        assert_eq!(d.ready(&"ab", ms(390)), Ok(()));
+        assert_eq!(d.ready(&"ab", ms(391)), Ok(()));
+    }
+
+    #[test]
+    fn a_keyed_build_superseded_by_another_key_is_told_to_stop() {
+        let (seen_tx, seen_rx) = sync_channel(1);
+        let mut keyed: Keyed<&str, ()> = Keyed::default();
+        keyed.request("first", || {
+            Pending::spawn_with_progress(
+                "test-first",
+                "first",
+                || {},
+                move |p| {
+                    let start = Instant::now();
+                    while !p.cancel_flag().load(Ordering::Relaxed)
+                        && start.elapsed() < Duration::from_secs(10)
+                    {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    let _ = seen_tx.send(p.cancel_flag().load(Ordering::Relaxed));
+                },
+            )
+        });
+        keyed.request("second", || {
+            Pending::spawn("test-second", "second", || {}, || ())
+        });
+        assert_eq!(keyed.building(), Some(&"second"));
+        let seen = seen_rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the first job ended");
+        assert!(
+            seen,
+            "the superseded job saw the cancel flag before its own timeout"
+        );
+    }
 
     #[test]
     fn dropping_a_pending_job_tells_it_to_stop() {

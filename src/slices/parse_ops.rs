@@ -249,13 +249,17 @@ impl Scope<'_> {
         s: String,
         node: &Expr,
     ) -> Result<BoolExpr, ExprError> {
-        let NumExpr::Column(i) = n else {
-            return Ok(num_vs_text(op, n, s));
+        let date = match n {
+            NumExpr::Column(i) => {
+                Some(&self.table.columns[i]).filter(|c| c.kind == ColumnKind::Date)
+            }
+            _ => None,
         };
-        let col = &self.table.columns[i];
-        if col.kind != ColumnKind::Date {
-            return Ok(num_vs_text(op, n, s));
-        }
+        let Some(col) = date else {
+            return self
+                .ordered_text(op, &n, &s, node)
+                .map(|()| num_vs_text(op, n, s));
+        };
         match parse_date(&s) {
             Some(day) => Ok(BoolExpr::NumCmp(op, n, NumExpr::Lit(day))),
             None => Err(err_on(
@@ -267,6 +271,31 @@ impl Scope<'_> {
                 ),
             )),
         }
+    }
+}
+
+impl Scope<'_> {
+    /// Refuses `n < 'abc'`: ordering a number against text would silently compare the number's
+    /// digits as text (`'9' > '10'`), which no one writing a slice means.
+    fn ordered_text(&self, op: CmpOp, n: &NumExpr, s: &str, node: &Expr) -> Result<(), ExprError> {
+        if matches!(op, CmpOp::Eq | CmpOp::Ne) || s.trim().parse::<f64>().is_ok() {
+            return Ok(());
+        }
+        let what = match n {
+            NumExpr::Column(i) => format!("number column '{}'", self.table.columns[*i].name),
+            _ => "a number".to_string(),
+        };
+        let hint = match parse_date(s) {
+            Some(_) => " (a date, but this side holds numbers, not dates)",
+            None => "",
+        };
+        Err(err_on(
+            node,
+            format!(
+                "{what} is ordered against the text '{s}'{hint}; compare it with a number \
+                 (without quotes), or use = / != to match its written value"
+            ),
+        ))
     }
 }
 

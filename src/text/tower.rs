@@ -251,7 +251,8 @@ impl Tower {
     }
 
     /// Embeddings of raw texts, row-major `[texts, h]`: the encoder's frozen layers, then the
-    /// tower, in chunks (no gradients kept); `progress` gets `(texts done, texts)`.
+    /// tower, in chunks (no gradients kept); `progress` gets `(texts done, texts)`, and a set
+    /// `cancel` stops it with [`TextError::Cancelled`].
     pub fn embed_texts(
         &self,
         encoder: &TextEncoder,
@@ -259,12 +260,12 @@ impl Tower {
         texts: &[&str],
         device: &Device,
         progress: &mut dyn FnMut(usize, usize),
+        cancel: &AtomicBool,
     ) -> Result<Vec<f32>, TextError> {
         let h = encoder.dim();
         let mut out = Vec::with_capacity(texts.len() * h);
         for (c, chunk) in texts.chunks(CHUNK).enumerate() {
-            let states =
-                encoder.token_states(chunk, first, &mut |_, _| {}, &AtomicBool::new(false))?;
+            let states = encoder.token_states(chunk, first, &mut |_, _| {}, cancel)?;
             let rows: Vec<usize> = (0..chunk.len()).collect();
             let go = || -> candle_core::Result<Vec<f32>> {
                 let (x, p) = Packing::rows(&states, &rows, h, device)?;

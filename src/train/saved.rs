@@ -5,6 +5,7 @@
 //! metrics. A new folder is staged and renamed into place whole; see [`TrainedModel::save`].
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
@@ -218,10 +219,27 @@ impl TrainedModel {
     /// Predicts every row of `table`; only the feature columns need to be present (no SFs),
     /// or, for a model that tuned encoder layers, its text column instead of the embedding.
     pub fn predict_table(&self, table: &Table) -> Result<Predictions, TrainError> {
+        let mut watch = Watch {
+            progress: &mut |_, _| {},
+            cancel: &AtomicBool::new(false),
+        };
+        self.predict_watched(table, &mut watch)
+    }
+
+    /// [`TrainedModel::predict_table`] that reports how many texts a tuned encoder has run
+    /// through (the long part: minutes for thousands of reviews on a CPU) and stops with
+    /// [`crate::text::TextError::Cancelled`] when asked.
+    pub fn predict_watched(
+        &self,
+        table: &Table,
+        watch: &mut Watch<'_>,
+    ) -> Result<Predictions, TrainError> {
         let n = table.n_rows();
         let all: Vec<usize> = (0..n).collect();
         let x = match (&self.tower, &self.card.embedding) {
-            (Some(tower), Some(record)) => super::tuned_text::features(self, tower, record, table)?,
+            (Some(tower), Some(record)) => {
+                super::tuned_text::features(self, tower, record, table, watch)?
+            }
             _ => Tensor::from_vec(
                 self.card.features.transform(table, &all)?,
                 (n, self.card.features.dim()),
@@ -235,6 +253,14 @@ impl TrainedModel {
     pub fn predict_dataset(&self, ds: &Dataset) -> Result<Predictions, TrainError> {
         self.predict_table(&ds.table)
     }
+}
+
+/// How a long prediction reports and is stopped.
+pub struct Watch<'a> {
+    /// Called with `(texts done, texts)` as a tuned encoder works through a text column.
+    pub progress: &'a mut dyn FnMut(usize, usize),
+    /// Set to stop the prediction early.
+    pub cancel: &'a AtomicBool,
 }
 
 /// The tuned encoder layers' variables (not yet initialised) of a card that tunes them.

@@ -4,7 +4,7 @@
 use candle_core::Tensor;
 
 use super::error::TrainError;
-use super::saved::TrainedModel;
+use super::saved::{TrainedModel, Watch};
 use crate::data::{EmbedRecord, Table};
 use crate::text::tower::{EmbedSlots, LAYER_PREFIX, Tower, load_checked};
 use crate::text::{EmbeddingCache, TextError};
@@ -16,6 +16,7 @@ pub(crate) fn features(
     tower: &Tower,
     record: &EmbedRecord,
     table: &Table,
+    watch: &mut Watch<'_>,
 ) -> Result<Tensor, TrainError> {
     let slots = EmbedSlots::find(&m.card.features, &record.column, record.dim)?;
     let n = table.n_rows();
@@ -38,7 +39,7 @@ pub(crate) fn features(
         })?;
     let owned: Vec<String> = (0..n).map(|i| column.display(i)).collect();
     let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
-    let emb = embedding(m, tower, record, &texts)?;
+    let emb = embedding(m, tower, record, &texts, watch)?;
     let emb = Tensor::from_vec(emb, (n, record.dim), &m.device)?;
     Ok(slots.assemble(others, &emb)?)
 }
@@ -49,6 +50,7 @@ fn embedding(
     tower: &Tower,
     record: &EmbedRecord,
     texts: &[&str],
+    watch: &mut Watch<'_>,
 ) -> Result<Vec<f32>, TrainError> {
     let (n, dim) = (texts.len(), record.dim);
     let cache = EmbeddingCache::default_dir().map(EmbeddingCache::new);
@@ -61,7 +63,14 @@ fn embedding(
         .config()
         .num_hidden_layers
         .saturating_sub(m.card.train.tune_layers);
-    let v = tower.embed_texts(&encoder, first, texts, &m.device, &mut |_, _| {})?;
+    let v = tower.embed_texts(
+        &encoder,
+        first,
+        texts,
+        &m.device,
+        watch.progress,
+        watch.cancel,
+    )?;
     if let Some(c) = &cache {
         // A cache that cannot be written only costs time on the next prediction.
         let _ = c.store(key, n, dim, &v);

@@ -1,16 +1,24 @@
-//! Work the views ask for while they draw: the Map's and the Indicators' pictures and the slice
-//! editor's expression check. Started here (from `logic`, when their command is applied) on
+//! Work the views ask for while they draw: the Map's and the Indicators' pictures, the slice
+//! editor's expression check, the Errors tab's rows and distributions and the Diff tab's
+//! comparison. Started here (from `logic`, when their command is applied) on
 //! named threads; the results land in [`ViewBuilds`] for the views to read.
+
+use std::time::{Duration, Instant};
 
 use super::SlicelabApp;
 use crate::gui::aggregate::preview_sample;
 use crate::gui::analysis::{PreviewResult, preview};
+use crate::gui::diff::{DiffInputs, DiffKey, Side, compare};
 use crate::gui::jobs::Pending;
 use crate::gui::theme;
+use crate::gui::views::column_summary::{self, SummaryKey};
 use crate::gui::views::context::{CheckKey, ViewBuilds};
 use crate::gui::views::errors::background::{self, DistInputs, DistKey, QueryInputs, QueryKey};
 use crate::gui::views::indicator_scene::{self, IndicatorInputs, IndicatorKey};
 use crate::gui::views::map_scene::{self, SceneInputs, SceneKey};
+
+/// How long the row search text must stay unchanged before it is searched.
+pub(super) const ROW_SEARCH_QUIET: Duration = Duration::from_millis(200);
 
 impl SlicelabApp {
     /// Starts building the Map's picture for `key` unless it is built or building.
@@ -104,11 +112,22 @@ impl SlicelabApp {
     }
 
     /// Starts searching and sorting `rows` as `key` says unless that is done or under way.
+    /// A new search text waits until typing pauses ([`ROW_SEARCH_QUIET`]); a sort or a new
+    /// slice starts at once. The search it supersedes is stopped.
     pub(super) fn query_rows(&mut self, key: QueryKey, rows: std::sync::Arc<Vec<usize>>) {
         let (Some(data), Some(pred)) = (&self.data, &self.predicted) else {
             return;
         };
         if !self.builds.rows.wants(&key) {
+            return;
+        }
+        let last = (self.builds.rows.building()).or_else(|| self.builds.rows.latest_key());
+        let typing = last.is_none_or(|k| k.rows == key.rows && k.query.search != key.query.search);
+        if typing
+            && !key.query.search.is_empty()
+            && let Err(wait) = self.row_search.ready(&key, Instant::now())
+        {
+            self.ctx.request_repaint_after(wait);
             return;
         }
         let inputs = QueryInputs {
@@ -118,9 +137,10 @@ impl SlicelabApp {
             rows,
             query: key.query.clone(),
         };
-        let job = Pending::spawn("row-query", "searching rows", self.waker(), move || {
-            background::run_query(inputs)
-        });
+        let job =
+            Pending::spawn_with_progress("row-query", "searching rows", self.waker(), move |p| {
+                background::run_query(inputs, p.cancel_flag())
+            });
         self.builds.rows.request(key, || job);
     }
 
@@ -154,6 +174,58 @@ impl SlicelabApp {
         self.builds.distributions.request(key, || job);
     }
 
+    /// Starts comparing the two models `key` names unless that is done or under way; a key for
+    /// another dataset or analysis than the current one is stale and ignored.
+    pub(super) fn compare_models(&mut self, key: DiffKey) {
+        let (Some(data), Some(analysis)) = (&self.data, &self.analysis) else {
+            return;
+        };
+        let current = data.revision == key.data && analysis.generation == key.analysis;
+        let find = |id: u64| self.models.iter().find(|m| m.id == id);
+        let (Some(a), Some(b)) = (find(key.a), find(key.b)) else {
+            return;
+        };
+        if !current || !self.builds.diff.wants(&key) {
+            return;
+        }
+        let predicted = self.predicted.as_ref();
+        let inputs = DiffInputs {
+            ds: data.ds.clone(),
+            sides: [
+                (a.name.clone(), Side::of(a, predicted)),
+                (b.name.clone(), Side::of(b, predicted)),
+            ],
+            names: analysis.stats.iter().map(|s| s.name.clone()).collect(),
+            masks: analysis.masks.clone(),
+        };
+        let job = Pending::spawn_with_progress(
+            "model-diff",
+            "comparing two models",
+            self.waker(),
+            move |p| compare(inputs, p),
+        );
+        self.builds.diff.request(key, || job);
+    }
+
+    /// Starts summarising a column of the loaded data unless that is done or under way.
+    pub(super) fn summarise_column(&mut self, key: SummaryKey) {
+        let Some(data) = self.data.as_ref().filter(|d| d.revision == key.data) else {
+            return;
+        };
+        if !self.builds.summaries.wants(&key) {
+            return;
+        }
+        let ds = data.ds.clone();
+        let column = key.column.clone();
+        let job = Pending::spawn(
+            "column-summary",
+            "summarising a column",
+            self.waker(),
+            move || column_summary::build(&ds, &column),
+        );
+        self.builds.summaries.request(key, || job);
+    }
+
     /// Collects finished pictures and checks.
     pub(super) fn poll_builds(&mut self) {
         let ViewBuilds {
@@ -162,12 +234,18 @@ impl SlicelabApp {
             check,
             rows,
             distributions,
+            diff,
+            summaries,
         } = &mut self.builds;
+        let current = self.data.as_ref().map(|d| d.revision);
+        summaries.retain(|k| Some(k.data) == current);
+        summaries.poll();
         // A picture whose thread died is asked for again by its view.
         map.poll(|_| None);
         indicators.poll(|_| None);
         rows.poll(|_| None);
         distributions.poll(|_| None);
+        diff.poll(|_| Some(Err("the comparison stopped unexpectedly".into())));
         check.poll(|_| {
             Some(PreviewResult::Other(
                 "the check stopped unexpectedly".into(),

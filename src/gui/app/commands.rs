@@ -80,6 +80,7 @@ impl SlicelabApp {
                 }
             }
             Command::AnalyseModel(i) => self.analyse_model(i),
+            Command::StopPredicting => self.stop_predicting(),
             Command::AnalyseColumn => self.analyse_column(),
             Command::SelectSlice(name) => self.session.selected = name,
             Command::DismissError => self.error = None,
@@ -97,6 +98,8 @@ impl SlicelabApp {
             }
             Command::CheckExpression { name, expr } => self.check_expression(name, expr),
             Command::BuildMap(key) => self.build_map(key),
+            Command::CompareModels(key) => self.compare_models(key),
+            Command::SummariseColumn(key) => self.summarise_column(key),
             Command::BuildIndicators(key) => self.build_indicators(key),
             Command::QueryRows(key, rows) => self.query_rows(key, rows),
             Command::BuildDistributions(key) => self.build_distributions(key),

@@ -182,12 +182,19 @@ impl SlicelabApp {
             return;
         };
         let (ds, model, name) = (data.ds.clone(), entry.model.clone(), entry.name.clone());
-        self.jobs.predict = Some(Pending::spawn(
+        self.jobs.predict = Some(Pending::spawn_with_progress(
             "predictor",
             format!("predicting with {name}"),
             self.waker(),
-            move || analysis::predict(&model, &ds, &name),
+            move |p| analysis::predict_reporting(&model, &ds, &name, p),
         ));
+    }
+
+    /// Stops the prediction under way (its job sees the cancel flag at the next chunk of texts).
+    pub(super) fn stop_predicting(&mut self) {
+        if let Some(job) = self.jobs.predict.take() {
+            self.log.push(format!("stopped: {}", job.label));
+        }
     }
 
     pub(super) fn analyse_column(&mut self) {

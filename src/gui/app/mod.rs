@@ -19,9 +19,11 @@ use std::path::PathBuf;
 use crate::gui::Launch;
 use crate::gui::analysis::{Analysis, Loaded, Predicted};
 use crate::gui::command::Command;
+use crate::gui::jobs::Debounce;
 use crate::gui::models::{Curves, ModelEntry, TrainingRun};
 use crate::gui::state::{Session, SourceSpec};
 use crate::gui::views::context::{ViewBuilds, ViewCtx};
+use crate::gui::views::errors::background::QueryKey;
 use crate::gui::views::{self, OpenDialog};
 use crate::gui::widgets::points;
 use crate::slices::SliceSet;
@@ -120,6 +122,8 @@ pub struct SlicelabApp {
     slices_revision: u64,
     /// Pictures and checks the views asked for.
     builds: ViewBuilds,
+    /// Holds a row search back while its text is being typed.
+    row_search: Debounce<QueryKey>,
     /// The slice added (or found already there) last, and a revision for each time.
     new_slice: Option<(u64, String)>,
     /// Model-opening jobs still running.
@@ -176,6 +180,7 @@ impl SlicelabApp {
             models_revision: 0,
             slices_revision: 0,
             builds: ViewBuilds::default(),
+            row_search: Debounce::new(builds::ROW_SEARCH_QUIET),
             new_slice: None,
             models_loading: 0,
             restore_analysing: None,
@@ -288,6 +293,7 @@ impl SlicelabApp {
             log: &self.log,
             error: self.error.as_deref(),
             busy: self.busy(),
+            predicting: self.jobs.predict.is_some(),
             suggestions: &self.suggestions,
             suggesting: self.jobs.suggest.is_some(),
             can_undo: self.can_undo(),
@@ -350,7 +356,7 @@ impl eframe::App for SlicelabApp {
         let mut out = Vec::new();
         let cx = self.view_ctx();
         views::top_bar(ui, &cx, &mut out);
-        views::status_bar(ui, &cx);
+        views::status_bar(ui, &cx, &mut out);
         egui::Panel::left("slices_panel")
             .resizable(true)
             .default_size(crate::gui::theme::SIDE_PANEL_WIDTH)

@@ -32,6 +32,10 @@ pub(super) fn restore(
     (session, warning)
 }
 
+/// Where under the app's `models` folder quick models are saved: a model reopened from there is
+/// a quick model again (named so, and not trained anew on the demo).
+const QUICK_FOLDER: &str = "quick";
+
 impl SlicelabApp {
     /// Writes the session (with the folders of saved models) to the app's own file and to
     /// eframe's store.
@@ -150,7 +154,13 @@ impl SlicelabApp {
             .models[range]
             .iter()
             .map(|m| {
-                let dir = self.home.join("models").join(format!(
+                let folder = self.home.join("models");
+                let folder = if m.quick {
+                    folder.join(QUICK_FOLDER)
+                } else {
+                    folder
+                };
+                let dir = folder.join(format!(
                     "{stamp}-{}",
                     crate::slices::build::name_from(&m.name)
                 ));
@@ -190,13 +200,19 @@ impl SlicelabApp {
                 let mut ok = Vec::new();
                 let mut failed = Vec::new();
                 for dir in dirs {
+                    let quick =
+                        dir.parent().and_then(|p| p.file_name()) == Some(QUICK_FOLDER.as_ref());
                     match crate::train::saved::TrainedModel::load(&dir, &candle_core::Device::Cpu) {
                         Ok(m) => ok.push(ModelEntry {
                             id: 0,
-                            name: models::model_name(&m.card),
+                            name: if quick {
+                                format!("{} (quick)", models::model_name(&m.card))
+                            } else {
+                                models::model_name(&m.card)
+                            },
                             model: Arc::new(m),
                             path: Some(dir),
-                            quick: false,
+                            quick,
                         }),
                         Err(e) => failed.push(format!("{}: {e}", dir.display())),
                     }

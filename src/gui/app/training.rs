@@ -132,9 +132,9 @@ impl SlicelabApp {
         if quick || self.predicted.is_none() {
             self.analyse_model(first);
         }
-        if !quick {
-            self.save_models(first..self.models.len());
-        }
+        // The quick model is saved too, so a restored session analyses it again instead of
+        // training another.
+        self.save_models(first..self.models.len());
     }
 
     /// Adds a model to the list under a fresh id.

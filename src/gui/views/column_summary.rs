@@ -1,10 +1,16 @@
-//! Value counts and a histogram of one column, computed once per dataset and column and kept in
-//! egui's temporary memory: the filter builder and the expression editor's completion read them.
+//! Value counts and a histogram of one column: the filter builder and the expression editor's
+//! completion read them. One pass over a column of millions of rows takes a while, so the app
+//! builds them off the UI thread ([`Command::SummariseColumn`]) and keeps them per dataset
+//! revision in [`ViewBuilds::summaries`].
+//!
+//! [`Command::SummariseColumn`]: crate::gui::command::Command::SummariseColumn
+//! [`ViewBuilds::summaries`]: crate::gui::views::context::ViewBuilds::summaries
 
 use std::sync::Arc;
 
-use crate::data::ColumnKind;
-use crate::gui::analysis::Loaded;
+use super::ViewCtx;
+use crate::data::{ColumnKind, Dataset};
+use crate::gui::command::Command;
 use crate::slices::builder::{Histogram, ValueCounts, value_counts};
 
 /// Distinct values counted per column (more make a numeric column a range).
@@ -12,6 +18,15 @@ pub const MAX_VALUES: usize = 500;
 
 /// Bins of a numeric column's histogram.
 pub const BINS: usize = 24;
+
+/// Which summary: a column of one dataset revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryKey {
+    /// [`crate::gui::analysis::Loaded::revision`].
+    pub data: u64,
+    /// The column's name.
+    pub column: String,
+}
 
 /// What the builder shows about a column.
 pub struct ColumnSummary {
@@ -23,25 +38,51 @@ pub struct ColumnSummary {
     pub histogram: Option<Histogram>,
 }
 
-/// The summary of `column` of `data`, computed on first use (one pass over the column) and
-/// cached for this dataset revision; `None` when there is no such column.
-pub fn summary(ctx: &egui::Context, data: &Loaded, column: &str) -> Option<Arc<ColumnSummary>> {
-    let id = egui::Id::unique(("column_summary", data.revision, column));
-    if let Some(s) = ctx.data(|d| d.get_temp::<Arc<ColumnSummary>>(id)) {
-        return Some(s);
+/// What a summary of a column is, once known.
+pub enum Summary {
+    /// No dataset, or no such column.
+    Absent,
+    /// Being built in the background.
+    Building,
+    /// Built.
+    Ready(Arc<ColumnSummary>),
+}
+
+/// The summary of `column` of the loaded data, asking the app to build it when it is not built
+/// or building.
+pub fn summary(cx: &ViewCtx<'_>, column: &str, out: &mut Vec<Command>) -> Summary {
+    let Some(data) = cx.data.filter(|d| d.ds.table.column(column).is_some()) else {
+        return Summary::Absent;
+    };
+    let key = SummaryKey {
+        data: data.revision,
+        column: column.to_string(),
+    };
+    match cx.builds.summaries.get(&key) {
+        Some(Some(s)) => Summary::Ready(s.clone()),
+        Some(None) => Summary::Absent,
+        None => {
+            if cx.builds.summaries.wants(&key) {
+                out.push(Command::SummariseColumn(key));
+            }
+            Summary::Building
+        }
     }
-    let col = data.ds.table.column(column)?;
+}
+
+/// Builds the summary of `column` of `ds` (one pass over the column, on a background thread);
+/// `None` when there is no such column.
+pub fn build(ds: &Dataset, column: &str) -> Option<Arc<ColumnSummary>> {
+    let col = ds.table.column(column)?;
     let histogram = match col.kind {
         ColumnKind::Numeric | ColumnKind::Date => {
             col.as_numeric().and_then(|v| Histogram::of(v, BINS))
         }
         _ => None,
     };
-    let s = Arc::new(ColumnSummary {
+    Some(Arc::new(ColumnSummary {
         kind: col.kind,
         counts: value_counts(col, MAX_VALUES),
         histogram,
-    });
-    ctx.data_mut(|d| d.insert_temp(id, s.clone()));
-    Some(s)
+    }))
 }

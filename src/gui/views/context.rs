@@ -4,12 +4,14 @@
 
 use std::sync::Arc;
 
+use super::column_summary::{ColumnSummary, SummaryKey};
 use super::errors::background::{DistKey, Distributions, QueryKey};
 use super::indicator_scene::{IndicatorKey, IndicatorScenes};
 use super::map_scene::{MapScene, SceneKey};
 use crate::gui::aggregate::Aggregate;
 use crate::gui::analysis::{Analysis, Loaded, Predicted, PreviewResult};
-use crate::gui::jobs::Keyed;
+use crate::gui::diff::{DiffKey, DiffResult};
+use crate::gui::jobs::{Keyed, KeyedCache};
 use crate::gui::models::{Curves, ModelEntry, TrainingRun};
 use crate::gui::state::Session;
 use crate::slices::suggest::Suggestion;
@@ -47,6 +49,8 @@ pub struct ViewCtx<'a> {
     pub error: Option<&'a str>,
     /// What the background jobs are doing; `None` when idle.
     pub busy: Option<String>,
+    /// Whether a model is predicting for analysis (the status bar offers to stop it).
+    pub predicting: bool,
     /// Slices suggested by the last search, best first.
     pub suggestions: &'a [Suggestion],
     /// Whether a suggestion search is running.
@@ -81,6 +85,10 @@ pub struct ViewBuilds {
     pub rows: Keyed<QueryKey, Arc<Vec<usize>>>,
     /// The Errors tab's feature distributions of the selected slice.
     pub distributions: Keyed<DistKey, Arc<Distributions>>,
+    /// The Diff tab's comparison of two models.
+    pub diff: Keyed<DiffKey, Result<DiffResult, String>>,
+    /// Column summaries for the filter builder and completion (`None`: no such column).
+    pub summaries: KeyedCache<SummaryKey, Option<Arc<ColumnSummary>>>,
 }
 
 /// What a slice editor check answers: an expression under a name, against one dataset and one

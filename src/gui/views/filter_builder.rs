@@ -6,9 +6,10 @@
 use std::collections::BTreeSet;
 
 use super::ViewCtx;
-use super::column_summary::{ColumnSummary, summary};
+use super::column_summary::{ColumnSummary, Summary, summary};
 use crate::data::date::format_date;
 use crate::data::{Column, ColumnKind};
+use crate::gui::command::Command;
 use crate::gui::theme;
 use crate::gui::widgets::column_picker::ColumnPicker;
 use crate::slices::builder::{BuilderOp, Histogram, combine, fragment, ops_for};
@@ -32,7 +33,7 @@ struct BuilderState {
 }
 
 /// Draws the builder (collapsed at first) and adds its condition to `expr` when asked.
-pub fn show(ui: &mut egui::Ui, cx: &ViewCtx<'_>, expr: &mut String) {
+pub fn show(ui: &mut egui::Ui, cx: &ViewCtx<'_>, expr: &mut String, out: &mut Vec<Command>) {
     let Some(data) = cx.data else { return };
     egui::CollapsingHeader::new("Filter builder")
         .id_salt("filter_builder")
@@ -55,9 +56,18 @@ pub fn show(ui: &mut egui::Ui, cx: &ViewCtx<'_>, expr: &mut String) {
                     };
                 }
             });
-            if let Some(s) = summary(ui.ctx(), data, &st.column) {
-                let col = data.ds.table.column(&st.column);
-                body(ui, &mut st, &s, col, expr);
+            match summary(cx, &st.column, out) {
+                Summary::Ready(s) => {
+                    let col = data.ds.table.column(&st.column);
+                    body(ui, &mut st, &s, col, expr);
+                }
+                Summary::Building => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.weak(format!("counting the values of '{}'…", st.column));
+                    });
+                }
+                Summary::Absent => {}
             }
             ui.data_mut(|d| d.insert_temp(id, st));
         });

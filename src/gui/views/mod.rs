@@ -89,7 +89,7 @@ pub fn main_area(
         Tab::Indicators => views.indicators.ui(ui, cx, out),
         Tab::Train => views.train.ui(ui, cx, out),
         Tab::Compare => views.compare.ui(ui, cx, out),
-        Tab::Diff => views.diff.ui(ui, cx),
+        Tab::Diff => views.diff.ui(ui, cx, out),
     }
 }
 
@@ -239,12 +239,15 @@ fn predictions_menu(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>)
 }
 
 /// The bottom bar: background work, training progress, the latest log line.
-pub fn status_bar(ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
+pub fn status_bar(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             if let Some(busy) = &cx.busy {
                 ui.spinner();
                 ui.label(busy);
+                if cx.predicting && ui.button("Stop predicting").clicked() {
+                    out.push(Command::StopPredicting);
+                }
                 ui.separator();
             }
             if let Some(t) = cx.training {

@@ -1,11 +1,13 @@
 //! The Diff tab: two models on the same slices. Their scores side by side for all rows and every
 //! slice, and for the chosen slice the rows where their predictions differ, with who was right.
-//! The numbers come from [`crate::gui::diff`], computed off the UI thread once per pair.
+//! The numbers come from [`crate::gui::diff`], computed off the UI thread once per pair when the
+//! tab asks with [`Command::CompareModels`].
 
 use serde::{Deserialize, Serialize};
 
 use super::ViewCtx;
-use crate::gui::diff::{DiffInputs, DiffJob, DiffResult, Side, key_for};
+use crate::gui::command::Command;
+use crate::gui::diff::{DiffResult, key_for};
 use crate::gui::models::ModelEntry;
 use crate::gui::theme;
 use crate::metrics::diff::{DiffRow, RightOne};
@@ -24,14 +26,11 @@ pub struct ModelDiffView {
     pub b: Option<String>,
     /// The slice whose disagreements are listed (`overall` when none).
     pub slice: Option<String>,
-    #[serde(skip)]
-    job: DiffJob,
 }
 
 impl ModelDiffView {
     /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
-        self.job.poll();
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         ui.heading("Two models on one slice");
         if cx.models.len() < 2 {
             ui.weak("Train or open two models to compare them here.");
@@ -59,17 +58,12 @@ impl ModelDiffView {
             return;
         }
         let key = key_for(a, b, data, analysis.generation);
-        let running = self.job.running();
-        let result = self.job.get(key, ui.ctx(), || DiffInputs {
-            ds: data.ds.clone(),
-            sides: [
-                (a.name.clone(), Side::of(a, cx.predicted)),
-                (b.name.clone(), Side::of(b, cx.predicted)),
-            ],
-            names: analysis.stats.iter().map(|s| s.name.clone()).collect(),
-            masks: analysis.masks.clone(),
-        });
-        match result {
+        let diff = &cx.builds.diff;
+        if diff.wants(&key) {
+            out.push(Command::CompareModels(key.clone()));
+        }
+        let running = diff.building().is_some();
+        match diff.result_for(&key) {
             None => {
                 ui.horizontal(|ui| {
                     ui.spinner();

@@ -43,9 +43,9 @@ impl Editor {
             .id_salt("expression_editor")
             .max_height(theme::EDITOR_MAX_HEIGHT)
             .show(ui, |ui| {
-                super::sql_editor::expression_editor(ui, &mut self.expr, cx, expr_label.id);
+                super::sql_editor::expression_editor(ui, &mut self.expr, cx, expr_label.id, out);
             });
-        super::filter_builder::show(ui, cx, &mut self.expr);
+        super::filter_builder::show(ui, cx, &mut self.expr, out);
         let name = self.effective_name(cx);
         let check = self.check(cx, &name, out);
         let expr = self.expr.trim();

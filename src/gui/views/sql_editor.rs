@@ -7,7 +7,8 @@ use egui::text::{CCursor, CCursorRange};
 use egui::{Key, Modifiers};
 
 use super::ViewCtx;
-use super::column_summary::summary;
+use super::column_summary::{Summary, summary};
+use crate::gui::command::Command;
 use crate::slices::complete::{Completing, accept, candidates, completing_at};
 
 /// Longest expression (bytes) that completion looks at.
@@ -34,6 +35,7 @@ pub fn expression_editor(
     expr: &mut String,
     cx: &ViewCtx<'_>,
     label: egui::Id,
+    commands: &mut Vec<Command>,
 ) -> egui::Response {
     let id = ui.make_persistent_id("expression_text");
     let pid = id.with("completion");
@@ -84,7 +86,7 @@ pub fn expression_editor(
             .filter(|_| response.has_focus())
             .map(|r| byte_offset(expr, r.primary.index.0));
         if let Some(c) = cursor {
-            refresh(&mut pop, expr, c, cx, ui.ctx());
+            refresh(&mut pop, expr, c, cx, commands);
         }
     } else {
         pop.items.clear();
@@ -100,7 +102,7 @@ pub fn expression_editor(
 }
 
 /// Recomputes the candidates for the text at `cursor`.
-fn refresh(pop: &mut Popup, expr: &str, cursor: usize, cx: &ViewCtx<'_>, ctx: &egui::Context) {
+fn refresh(pop: &mut Popup, expr: &str, cursor: usize, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
     if pop.dismissed.as_deref() == Some(expr) {
         pop.items.clear();
         return;
@@ -112,12 +114,13 @@ fn refresh(pop: &mut Popup, expr: &str, cursor: usize, cx: &ViewCtx<'_>, ctx: &e
             let names = data.ds.table.columns.iter().map(|c| c.name.as_str());
             candidates(prefix, names)
         }
-        (Some(Completing::Value { column, prefix, .. }), Some(data)) => {
-            match summary(ctx, data, column) {
-                Some(s) => candidates(prefix, s.counts.values.iter().map(|(v, _)| v.as_str())),
-                None => Vec::new(),
+        (Some(Completing::Value { column, prefix, .. }), Some(_)) => match summary(cx, column, out)
+        {
+            Summary::Ready(s) => {
+                candidates(prefix, s.counts.values.iter().map(|(v, _)| v.as_str()))
             }
-        }
+            Summary::Building | Summary::Absent => Vec::new(),
+        },
         _ => Vec::new(),
     };
     if items != pop.items {

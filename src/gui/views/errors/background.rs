@@ -6,10 +6,11 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use super::rows::RowsKey;
-use crate::analysis::row_query::{Preds, RowQuery, query};
+use crate::analysis::row_query::{Preds, RowQuery, query_until};
 use crate::data::{Dataset, Split};
 use crate::metrics::distributions::{FeatureDistribution, compare};
 use crate::slices::Bitmap;
@@ -37,13 +38,15 @@ pub struct QueryInputs {
     pub query: RowQuery,
 }
 
-/// Runs a row query (on a background thread).
-pub fn run_query(inputs: QueryInputs) -> Arc<Vec<usize>> {
+/// Runs a row query (on a background thread) until `stop` is set; a stopped query's answer is
+/// empty, and nobody reads it: `stop` is set when its job was superseded.
+pub fn run_query(inputs: QueryInputs, stop: &AtomicBool) -> Arc<Vec<usize>> {
     let preds = Preds {
         classes: &inputs.classes,
         probs: &inputs.probs,
     };
-    Arc::new(query(&inputs.ds, preds, &inputs.rows, &inputs.query))
+    let rows = query_until(&inputs.ds, preds, &inputs.rows, &inputs.query, stop);
+    Arc::new(rows.unwrap_or_default())
 }
 
 /// The distributions of one slice in one split, for one dataset and analysis.
