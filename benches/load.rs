@@ -58,7 +58,7 @@ fn wide() {
     println!("open wide.csv (generated): 5000 rows x 785 integer columns, no header, {mb:.1} MB");
     let (read, table) = time(|| slicelab::data::load::read_table(&path).expect("wide loads"));
     let (inspect, _) = time(|| {
-        slicelab::gui::views::OpenDialog::inspect(&path, slicelab::data::HeaderMode::Auto)
+        slicelab::gui::views::OpenDialog::inspect(&path, Default::default(), Default::default())
             .expect("wide inspects")
     });
     // What the app's `loader` thread does (gui::analysis::load): open, map axes, PCA.
@@ -68,6 +68,7 @@ fn wide() {
         pred: None,
         split_col: None,
         header: slicelab::data::HeaderMode::Auto,
+        delimiter: slicelab::data::dialect::Delimiter::Auto,
         types: &[],
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);

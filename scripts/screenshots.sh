@@ -6,16 +6,22 @@
 #      (quick Vanilla against SBL on sf_2); last, the 15 slices of assets/slices/figure1_grid.toml
 #      opened through Slices → Open… (Errors);
 #   2. ../shared/data/digits.csv: the quick model, the slice `label = 8`, its misread row drawn as
-#      a picture in the row inspector, then its feature distributions.
+#      a picture in the row inspector, then its feature distributions;
+#   3. aggregate mode: assets/slices/census.toml opened, then File → Open logs (aggregate mode)…
+#      on tests/data/census_sample.csv (label income, prediction column pred, both guessed), Count,
+#      the slice female selected (Errors), then Compare.
 # The clicks are positions in that window: move them if a layout changes, and look at every PNG.
-# Usage: scripts/screenshots.sh [BINARY] [DIGITS_CSV]. Pass a copy of the release binary (others
-# may rebuild target/release while this runs). SCREENSHOT_DISPLAY picks the X display (:97).
+# Usage: scripts/screenshots.sh [BINARY] [DIGITS_CSV]. The binary needs the engine feature
+# (`cargo build --release --features engine`) for part 3; pass a copy of it (others may rebuild
+# target/release while this runs). SCREENSHOT_DISPLAY picks the X display (:97).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-target/release/slicelab}")
 data=$(realpath "${2:-../shared/data/digits.csv}")
 out=$PWD/assets/screenshots
 grid=$PWD/assets/slices/figure1_grid.toml
+census_slices=$PWD/assets/slices/census.toml
+census=$PWD/tests/data/census_sample.csv
 display=${SCREENSHOT_DISPLAY:-:97}
 home=$(mktemp -d)
 # slicelab's own file chooser: no desktop portal answers under Xvfb.
@@ -81,3 +87,17 @@ click 500 523 2                # all the slice's rows again, the misread one sti
 shot inspect_digits 0
 click 467 500 3                # Distributions
 shot distributions 0
+quit
+
+# 3. Aggregate mode on the census fixture.
+start
+click 93 61 1                  # Slices → Open…: the census slices
+click 275 102; xdotool key ctrl+a; xdotool type --delay 20 "$census_slices"; xdotool key Return
+sleep 2
+click 25 12; click 105 177 1   # File → Open logs (aggregate mode)…
+click 328 100; xdotool type --delay 10 "$census"
+click 70 146 3                 # Read columns: label income and prediction pred are guessed
+click 48 479 5                 # Count
+click 395 185 2                # select female
+shot aggregate_errors 0
+click 644 43; shot aggregate_compare 2

@@ -316,6 +316,102 @@ fn leaking_and_identifier_columns_are_warned_about_with_the_flag_to_drop_them() 
     assert!(!err.contains("warning:"), "{err}");
 }
 
+/// A recidivism-like table with two columns recorded after the outcome: `is_recid`, 1 on every
+/// reoffending row and on 6% of the others (97% agreement, under the 0.98 score threshold), and
+/// `r_degree`, the later charge, set to `(F3)` on 80% of the reoffending rows only.
+fn post_outcome_csv() -> String {
+    let mut csv = String::from("age,priors,sex,c_degree,is_recid,r_degree,two_year_recid\n");
+    for i in 0..600u32 {
+        let priors = (i * 7) % 11;
+        let age = 18 + (i * 13) % 50;
+        // The honest signal: more priors and youth, with noise.
+        let y = u32::from(priors + u32::from(age < 30) * 3 + (i * 5) % 7 > 9);
+        let is_recid = u32::from(y == 1 || i % 50 < 3);
+        let r_degree = if y == 1 && i % 5 != 0 { "(F3)" } else { "" };
+        let sex = if i % 4 == 0 { "Female" } else { "Male" };
+        let c_degree = if i % 3 == 0 { "M" } else { "F" };
+        csv.push_str(&format!(
+            "{age},{priors},{sex},{c_degree},{is_recid},{r_degree},{y}\n"
+        ));
+    }
+    csv
+}
+
+#[test]
+fn columns_recorded_after_the_outcome_are_named_even_under_the_score_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recid.csv");
+    std::fs::write(&path, post_outcome_csv()).unwrap();
+    let mut args = vec!["--label", "two_year_recid"];
+    let o = slicelab(
+        &[
+            &[
+                "train",
+                "--data",
+                p(&path),
+                "--method",
+                "vanilla",
+                "--epochs",
+                "1",
+            ][..],
+            &["--out", p(&dir.path().join("out"))],
+            &args[..],
+        ]
+        .concat(),
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let line = (err.lines())
+        .find(|l| l.contains("track the label"))
+        .unwrap_or_else(|| panic!("no warning about post-outcome columns:\n{err}"));
+    assert!(
+        line.contains("is_recid = 1 on 100.0% of the rows labelled 1 and on only ")
+            && line.contains("r_degree = (F3)")
+            && line.contains("--ignore is_recid,r_degree"),
+        "{line}"
+    );
+    for honest in ["age", "priors", "sex", "c_degree"] {
+        assert!(
+            !line.contains(&format!("{honest} =")),
+            "{honest} flagged: {line}"
+        );
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap())
+            .unwrap();
+    let kinds: Vec<(&str, &str)> = (report["column_warnings"].as_array().unwrap().iter())
+        .map(|w| {
+            (
+                w["column"].as_str().unwrap(),
+                w["warning"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("is_recid", "containment"), ("r_degree", "containment")]
+    );
+    // Following the advice silences it.
+    args.extend(["--ignore", "is_recid,r_degree"]);
+    let o = slicelab(
+        &[
+            &[
+                "train",
+                "--data",
+                p(&path),
+                "--method",
+                "vanilla",
+                "--epochs",
+                "1",
+            ][..],
+            &["--out", p(&dir.path().join("out2"))],
+            &args[..],
+        ]
+        .concat(),
+    );
+    assert!(!stderr(&o).contains("track the label"), "{}", stderr(&o));
+}
+
 #[test]
 fn types_flag_changes_encodings_and_names_bad_values_and_columns() {
     let dir = tempfile::tempdir().unwrap();

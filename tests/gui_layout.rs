@@ -511,6 +511,7 @@ fn models_of_other_data_are_listed_under_other_datasets() {
             split_col: None,
             embed: None,
             header: slicelab::data::HeaderMode::Auto,
+            delimiter: slicelab::data::dialect::Delimiter::Auto,
             types: Vec::new(),
         }));
     wait_for(&mut h, "the CSV to load", |a| {

@@ -153,6 +153,7 @@ fn a_worse_slice_too_small_for_an_interval_shows_a_question_mark() {
             split_col: Some("split".into()),
             embed: None,
             header: slicelab::data::HeaderMode::Auto,
+            delimiter: slicelab::data::dialect::Delimiter::Auto,
             types: Vec::new(),
         }));
     wait_for(&mut h, "the predictions analysed", |a| {

@@ -34,7 +34,9 @@ fn slices_and_models_come_back_after_a_restart() {
             noise: Vec::new(),
         }));
         wait_for(&mut h, "the model to be trained and saved", |a| {
-            a.training.is_none() && a.models.iter().any(|m| m.path.is_some())
+            // The quick model is saved too; wait for the one trained here.
+            a.training.is_none()
+                && (a.models.iter()).any(|m| m.name == "sbl-seed3" && m.path.is_some())
         });
         h.state_mut().save(&mut storage);
     }
@@ -170,7 +172,8 @@ fn save_writes_the_chosen_model_into_its_own_folder_beside_the_users_files() {
         noise: Vec::new(),
     }));
     wait_for(&mut h, "two models", |a| {
-        a.training.is_none() && a.models.iter().filter(|m| m.path.is_some()).count() == 2
+        let saved = a.models.iter().filter(|m| !m.quick && m.path.is_some());
+        a.training.is_none() && saved.count() == 2
     });
     // Forget the first trained model while the dialog for the second is open.
     let first = h

@@ -180,3 +180,140 @@ fn missing_file_names_the_path() {
         .to_string();
     assert!(msg.contains("/no/such/file.csv"), "{msg}");
 }
+
+/// One small table written with each separator, with and without decimal commas.
+fn delimited(sep: &str, decimal_comma: bool) -> String {
+    let rows = [
+        ("Ann", "0.847", "3", "2020-01-02", "1"),
+        ("\"Smith, J\"", "-12.5", "4", "2020-03-04", "0"),
+        ("Bo", "1234.5", "", "2021-05-06", "1"),
+        ("Cy", "7", "5", "2021-07-08", "0"),
+    ];
+    let mut out = ["name", "score", "count", "when", "y"].join(sep) + "\n";
+    for (name, score, count, when, y) in rows {
+        let score = match (decimal_comma, score) {
+            (true, "1234.5") => "1.234,5".to_string(),
+            (true, s) => s.replace('.', ","),
+            (false, s) => s.to_string(),
+        };
+        out += &[name, score.as_str(), count, when, y].join(sep);
+        out += "\n";
+    }
+    out
+}
+
+/// Every cell as the app shows it, with each column's name and kind.
+fn cells(t: &slicelab::data::Table) -> Vec<(String, ColumnKind, Vec<String>)> {
+    (t.columns.iter())
+        .map(|c| {
+            let values = (0..t.n_rows()).map(|i| c.display(i)).collect();
+            (c.name.clone(), c.kind, values)
+        })
+        .collect()
+}
+
+#[test]
+fn semicolon_tab_and_pipe_files_load_to_the_same_table_as_their_comma_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let comma = read_table(&write(
+        dir.path(),
+        "t.csv",
+        delimited(",", false).as_bytes(),
+    ))
+    .unwrap();
+    assert!(comma.notices.is_empty(), "{:?}", comma.notices);
+    let expected = cells(&comma);
+    assert_eq!(
+        expected[1].1,
+        ColumnKind::Numeric,
+        "score is a number column"
+    );
+    let cases = [
+        ("semi.csv", ";", false, "semicolon"),
+        ("semi_dec.csv", ";", true, "semicolon"),
+        ("tab.tsv", "\t", false, "tab"),
+        ("tab_dec.txt", "\t", true, "tab"),
+        ("pipe.csv", "|", false, "pipe"),
+        ("pipe_dec.csv", "|", true, "pipe"),
+    ];
+    for (name, sep, decimal_comma, word) in cases {
+        let path = write(dir.path(), name, delimited(sep, decimal_comma).as_bytes());
+        let t = read_table(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(cells(&t), expected, "{name}");
+        let notice = t.notices.join("\n");
+        assert!(
+            notice.contains(&format!("fields separated by {word}"))
+                && notice.contains("sniffed")
+                && notice.contains(name),
+            "{name}: {notice}"
+        );
+        assert_eq!(
+            notice.contains("decimal comma"),
+            decimal_comma,
+            "{name}: {notice}"
+        );
+    }
+}
+
+#[test]
+fn the_delimiter_flag_overrides_the_sniffed_one_and_names_bad_values() {
+    use common::cli::{ok, p, slicelab, stderr};
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "semi.csv", delimited(";", true).as_bytes());
+    let sniffed = ok(&["slices", "--data", p(&path), "--label", "y"]);
+    assert!(sniffed.contains("slices over 4 rows"), "{sniffed}");
+    // Read as commas, the file's rows split at the decimal commas and the header does not.
+    let forced = slicelab(&[
+        "slices",
+        "--data",
+        p(&path),
+        "--label",
+        "y",
+        "--delimiter",
+        ",",
+    ]);
+    let err = stderr(&forced);
+    assert!(!forced.status.success(), "{err}");
+    assert!(err.contains("semi.csv") && err.contains("line 2"), "{err}");
+    let bad = slicelab(&["slices", "--data", p(&path), "--delimiter", "colon"]);
+    let err = stderr(&bad);
+    assert!(err.contains("'colon' is not a delimiter"), "{err}");
+}
+
+#[test]
+fn a_continuous_label_is_refused_and_a_count_label_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: String = (0..200)
+        .map(|i| format!("{i},{:.2}\n", f64::from(i % 63) * 1.37))
+        .collect();
+    let p = write(
+        dir.path(),
+        "price.csv",
+        format!("x,price\n{rows}").as_bytes(),
+    );
+    let msg = load(&p, "price").unwrap_err().to_string();
+    assert!(
+        msg.contains("price.csv")
+            && msg.contains("has 63 distinct numeric values")
+            && msg.contains("regression target"),
+        "{msg}"
+    );
+    // Whole numbers with few rows per value: trained, with a warning that names the count.
+    let rows: String = (0..200).map(|i| format!("{i},{}\n", 18 + i % 63)).collect();
+    let p = write(dir.path(), "age.csv", format!("x,age\n{rows}").as_bytes());
+    let ds = load(&p, "age").unwrap();
+    assert_eq!(ds.n_classes(), 63);
+    let notes = ds.table.notices.join("\n");
+    assert!(
+        notes.contains("label 'age' has 63 distinct numeric values"),
+        "{notes}"
+    );
+    // Ten digit classes over many rows are a class label: no warning.
+    let rows: String = (0..400).map(|i| format!("{i},{}\n", i % 10)).collect();
+    let p = write(
+        dir.path(),
+        "digit.csv",
+        format!("x,digit\n{rows}").as_bytes(),
+    );
+    assert!(load(&p, "digit").unwrap().table.notices.is_empty());
+}

@@ -221,6 +221,49 @@ fn the_open_dialog_checkbox_rereads_and_loads_a_headerless_file() {
 }
 
 #[test]
+fn the_open_dialog_sniffs_a_semicolon_file_and_its_menu_rereads_it() {
+    use egui_kittest::kittest::Queryable;
+    let home = tempfile::tempdir().unwrap();
+    let mut csv = String::from("name;score;y\n");
+    (0..60).for_each(|i| csv.push_str(&format!("n{};{},{};{}\n", i % 7, i % 9, i % 4, i % 2)));
+    let data = write(home.path(), "semi.csv", &csv);
+    let mut h = common::launched(home.path(), data, None, None);
+    wait_for(&mut h, "the open dialog", |a| a.open_dialog.is_some());
+    let columns = |a: &slicelab::gui::SlicelabApp| a.open_dialog.as_ref().map(|d| d.columns.len());
+    assert_eq!(columns(h.state()), Some(3));
+    common::wait_for_text(&mut h, "fields separated by semicolon ';' (sniffed");
+    h.get_by_label_contains("decimal comma");
+    // Choosing tab reads every line as one field.
+    h.get_by_label("Fields separated by").click();
+    h.run_steps(2);
+    h.get_by_label("tab").click();
+    wait_for(&mut h, "the preview read with tabs", |a| {
+        columns(a) == Some(1)
+    });
+    h.get_by_label("Fields separated by").click();
+    h.run_steps(2);
+    h.get_by_label("sniffed").click();
+    wait_for(&mut h, "the preview sniffed again", |a| {
+        columns(a) == Some(3)
+    });
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+    wait_for(&mut h, "the semicolon file to load", |a| {
+        a.data.as_ref().is_some_and(|d| d.ds.n_rows() == 60)
+    });
+    let state = h.state();
+    let score = state
+        .data
+        .as_ref()
+        .unwrap()
+        .ds
+        .table
+        .column("score")
+        .unwrap();
+    assert_eq!(score.display(1), "1.1", "0,847-style numbers are numbers");
+}
+
+#[test]
 fn a_session_from_before_the_header_field_still_loads() {
     let old = r#"{"kind":"file","path":"d.csv","label":"y"}"#;
     let spec: slicelab::gui::state::SourceSpec = serde_json::from_str(old).unwrap();

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use candle_core::Device;
 
 use super::AnalysisError;
+use crate::data::dialect::Delimiter;
 use crate::data::load::{Sources, read_header};
 use crate::data::projection::pca_2d;
 use crate::data::types::TypeOverride;
@@ -28,6 +29,8 @@ pub struct FileRoles<'a> {
     pub split_col: Option<&'a str>,
     /// Whether the CSV files' first rows name the columns.
     pub header: HeaderMode,
+    /// How the text files' fields are separated.
+    pub delimiter: Delimiter,
     /// Column types the user chose instead of the inferred ones.
     pub types: &'a [TypeOverride],
 }
@@ -50,10 +53,11 @@ pub fn open_file(
 ) -> Result<Opened, AnalysisError> {
     let sources = Sources {
         header: roles.header,
+        delimiter: roles.delimiter,
         types: roles.types.to_vec(),
         ..Sources::resolve(roles.path, None)
     };
-    let header = read_header(&sources.data, roles.header)?;
+    let header = read_header(&sources.data, roles.header, sources.delimiter)?;
     let mut spec = DatasetSpec::new(roles.label);
     spec.pred = roles.pred.map(str::to_string);
     spec.split_col = roles.split_col.map(str::to_string);

@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use slicelab::data::demo::{Figure1, NoiseMode};
+use slicelab::data::dialect::Delimiter;
 use slicelab::data::glob::match_columns;
 use slicelab::data::load::{Sources, read_header};
 use slicelab::data::spurious::Spurious;
@@ -49,6 +50,10 @@ pub struct DataArgs {
     /// auto (no header only when the first row reads like the data rows).
     #[arg(long, default_value = "auto")]
     pub header: HeaderMode,
+    /// How a text file's fields are separated: auto (sniffed from the first lines: comma,
+    /// semicolon, tab or pipe), comma, semicolon, tab or pipe.
+    #[arg(long, default_value = "auto")]
+    pub delimiter: Delimiter,
     /// Label column (default for the demo and synthetic_data.py folders: y); a position such
     /// as -1 (the last column) or 0 (the first) when no column has that name.
     #[arg(long, allow_hyphen_values = true)]
@@ -145,10 +150,11 @@ impl DataArgs {
         let sources = Sources {
             valid: self.valid.clone().or(sources.valid),
             header: self.header,
+            delimiter: self.delimiter,
             types: self.type_overrides()?,
             ..sources
         };
-        let header = read_header(&sources.data, self.header)?;
+        let header = read_header(&sources.data, self.header, self.delimiter)?;
         let label = match &self.label {
             Some(l) => l.clone(),
             None if header.iter().any(|h| h == "y") => "y".into(),

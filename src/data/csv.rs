@@ -1,9 +1,11 @@
-//! CSV (and gzip-compressed CSV) loading into a [`Table`].
+//! CSV (and gzip-compressed CSV) loading into a [`Table`]; fields may be separated by `,` `;`
+//! tab or `|` (sniffed, see [`super::dialect`]), and numbers may use a decimal comma.
 
 use std::io::Read;
 use std::path::Path;
 
 use super::builder::{ColumnBuilder, finish_all};
+use super::dialect::{Delimiter, Dialect, SNIFF_BYTES, decimal_comma_number};
 use super::error::DataError;
 use super::header::{
     HeaderMode, Rename, SAMPLE_ROWS, first_row_is_data, positional_names, rename_notice,
@@ -18,15 +20,46 @@ pub fn read_csv(path: &Path) -> Result<Table, DataError> {
 
 /// Reads a CSV file (`.csv` or `.csv.gz`) whose first row is a header as `header` says.
 pub fn read_csv_with(path: &Path, header: HeaderMode) -> Result<Table, DataError> {
-    read_csv_from(open(path)?, path, header)
+    read_csv_as(path, header, Delimiter::Auto)
 }
 
-/// The column names of a CSV file as [`read_csv_with`] would give them, reading only its first
+/// Reads a delimited text file (`.csv`, `.tsv`, `.txt`, gzipped or not) with its header as
+/// `header` says and its fields separated as `delimiter` says.
+pub fn read_csv_as(
+    path: &Path,
+    header: HeaderMode,
+    delimiter: Delimiter,
+) -> Result<Table, DataError> {
+    read_csv_from(open(path)?, path, header, delimiter)
+}
+
+/// The column names of a CSV file as [`read_csv_as`] would give them, reading only its first
 /// rows.
-pub fn read_csv_names(path: &Path, header: HeaderMode) -> Result<Vec<String>, DataError> {
-    let mut rdr = reader(open(path)?);
+pub fn read_csv_names(
+    path: &Path,
+    header: HeaderMode,
+    delimiter: Delimiter,
+) -> Result<Vec<String>, DataError> {
+    let (dialect, input) = sniff(open(path)?, path, delimiter)?;
+    let mut rdr = reader(input, &dialect);
     let head = read_head(&mut rdr, path)?;
     Ok(Names::of(&head, header, path)?.names)
+}
+
+/// How `input` is written, and `input` again from its first byte.
+fn sniff(
+    input: impl Read,
+    path: &Path,
+    given: Delimiter,
+) -> Result<(Dialect, impl Read), DataError> {
+    let mut input = input;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut input)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| DataError::io(path, e))?;
+    let dialect = Dialect::sniff(&head, given);
+    Ok((dialect, std::io::Cursor::new(head).chain(input)))
 }
 
 fn open(path: &Path) -> Result<Box<dyn Read>, DataError> {
@@ -40,8 +73,9 @@ fn open(path: &Path) -> Result<Box<dyn Read>, DataError> {
     })
 }
 
-fn reader<R: Read>(reader: R) -> ::csv::Reader<R> {
+fn reader<R: Read>(reader: R, dialect: &Dialect) -> ::csv::Reader<R> {
     ::csv::ReaderBuilder::new()
+        .delimiter(dialect.byte())
         .has_headers(false)
         .buffer_capacity(1 << 20)
         .from_reader(reader)
@@ -139,8 +173,10 @@ pub fn read_csv_from(
     reader: impl Read,
     path: &Path,
     header: HeaderMode,
+    delimiter: Delimiter,
 ) -> Result<Table, DataError> {
-    let mut rdr = self::reader(reader);
+    let (dialect, input) = sniff(reader, path, delimiter)?;
+    let mut rdr = self::reader(input, &dialect);
     let head = read_head(&mut rdr, path)?;
     let names = Names::of(&head, header, path)?;
     let mut builders: Vec<ColumnBuilder> =
@@ -161,7 +197,14 @@ pub fn read_csv_from(
             } else {
                 text
             };
-            builder.push_str(text);
+            match dialect
+                .decimal_comma
+                .then(|| decimal_comma_number(text))
+                .flatten()
+            {
+                Some(number) => builder.push_str(&number),
+                None => builder.push_str(text),
+            }
         }
         rows += 1;
         Ok(())
@@ -183,9 +226,9 @@ pub fn read_csv_from(
     }
     let (columns, notes) = finish_all(builders);
     let source = path.display().to_string();
-    let notices = names
-        .notice
+    let notices = (dialect.notice().map(|n| format!("{source}: {n}")))
         .into_iter()
+        .chain(names.notice)
         .chain(rename_notice(&source, &names.renames, &columns))
         .chain(notes.into_iter().map(|n| format!("{source}: {n}")))
         .collect();

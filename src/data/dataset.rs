@@ -3,7 +3,7 @@
 use super::classes::ClassIndex;
 use super::error::DataError;
 use super::feature_plan::FeatureChoice;
-use super::load::{Sources, read_table_with};
+use super::load::{Sources, read_table_as};
 use super::split::{Split, stratified_split};
 use super::table::{Column, Table};
 
@@ -81,12 +81,12 @@ pub struct Dataset {
 impl Dataset {
     /// Loads files and assigns roles.
     pub fn load(sources: &Sources, spec: &DatasetSpec) -> Result<Self, DataError> {
-        let mut table = read_table_with(&sources.data, sources.header)?;
+        let mut table = read_table_as(&sources.data, sources.header, sources.delimiter)?;
         let n_main = table.n_rows();
         let mut forced: Vec<Option<Split>> = vec![None; n_main];
         for (path, split) in [(&sources.valid, Split::Valid), (&sources.test, Split::Test)] {
             if let Some(path) = path {
-                let other = read_table_with(path, sources.header)?;
+                let other = read_table_as(path, sources.header, sources.delimiter)?;
                 let n = other.n_rows();
                 table.append(other).map_err(|e| DataError::Malformed {
                     path: path.clone(),
@@ -117,7 +117,7 @@ impl Dataset {
 
     /// Assigns roles to an in-memory table; `forced[i]` fixes row `i`'s split where set.
     pub fn from_table(
-        table: Table,
+        mut table: Table,
         spec: &DatasetSpec,
         forced: &[Option<Split>],
     ) -> Result<Self, DataError> {
@@ -128,6 +128,9 @@ impl Dataset {
             .to_string();
         let label_col = find(&table, &label, "label")?;
         let (classes, y) = encode_label(label_col, &table.source)?;
+        if let Some(note) = many_classes_notice(label_col, classes.len()) {
+            table.notices.push(format!("{}: {note}", table.source));
+        }
         let source = &table.source;
         let mut reserved = vec![label.clone()];
         let pred = match (&spec.pred, &spec.proba_prefix) {
@@ -218,6 +221,9 @@ fn encode_label(col: &Column, source: &str) -> Result<(ClassIndex, Vec<u32>), Da
             classes.len()
         )));
     }
+    if let Some(why) = regression_target(col, classes.len()) {
+        return Err(bad(why));
+    }
     // Every present value is a class by construction, so no row can fall through.
     let y = classes
         .encode(col)
@@ -226,6 +232,41 @@ fn encode_label(col: &Column, source: &str) -> Result<(ClassIndex, Vec<u32>), Da
         .map(|c| c.unwrap_or(u32::MAX))
         .collect();
     Ok((classes, y))
+}
+
+/// Distinct values above which a numeric label is looked at as a possible regression target.
+const MANY_CLASSES: usize = 20;
+
+/// Why a numeric label with many fractional values cannot be a class label: slicelab trains
+/// classifiers, and 63 classes of a continuous score train a model that is right 0.2% of the time.
+fn regression_target(col: &Column, n_classes: usize) -> Option<String> {
+    let values = col.as_numeric().filter(|_| n_classes > MANY_CLASSES)?;
+    let fractional = values.iter().filter(|v| v.is_finite() && v.fract() != 0.0);
+    let example = fractional.clone().next()?;
+    Some(format!(
+        "has {n_classes} distinct numeric values, {} of the rows fractional (such as {}): it \
+         looks like a regression target, and slicelab trains classifiers. Pick a class label, or \
+         add one made from it (a column such as `{}_high` = {} > a threshold)",
+        fractional.count(),
+        crate::data::table::format_number(*example),
+        col.name,
+        col.name
+    ))
+}
+
+/// A warning for a whole-number label with many classes and few rows per class (a count or an
+/// age read as classes); `None` when it looks like a real many-class label (digits, CIFAR-100).
+fn many_classes_notice(col: &Column, n_classes: usize) -> Option<String> {
+    let values = col.as_numeric().filter(|_| n_classes > MANY_CLASSES)?;
+    let per_class = values.len() / n_classes;
+    (per_class < 30).then(|| {
+        format!(
+            "label '{}' has {n_classes} distinct numeric values ({per_class} rows per class on \
+             average): if it is a quantity rather than a class, each value is trained as its own \
+             class and the scores will be low; bin it into a few classes",
+            col.name
+        )
+    })
 }
 
 /// Each row's predicted class; a missing prediction becomes `u32::MAX` (always wrong), and a

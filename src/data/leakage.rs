@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::containment::{CONTAIN, containment};
 use super::dataset::Dataset;
 use super::feature_plan::is_id_name;
 use super::split::Split;
@@ -34,6 +35,23 @@ pub enum ColumnWarning {
         /// The score, 0.98 or more.
         score: f64,
     },
+    /// One value of the column holds almost every training row of a class and few others (a
+    /// second outcome flag), or its rows are almost all of one class (see
+    /// [`super::containment`]).
+    Containment {
+        /// The column.
+        column: String,
+        /// The value, as shown.
+        value: String,
+        /// The class, by name.
+        class: String,
+        /// Share of the class's training rows with the value.
+        holds: f64,
+        /// Share of the value's training rows in the class.
+        purity: f64,
+        /// Share of the other classes' training rows with the value.
+        others: f64,
+    },
     /// Unique integers, increasing or decreasing with the row order (or under an id-like name).
     Identifier {
         /// The column.
@@ -45,7 +63,9 @@ impl ColumnWarning {
     /// The column warned about.
     pub fn column(&self) -> &str {
         match self {
-            ColumnWarning::Leakage { column, .. } | ColumnWarning::Identifier { column } => column,
+            ColumnWarning::Leakage { column, .. }
+            | ColumnWarning::Containment { column, .. }
+            | ColumnWarning::Identifier { column } => column,
         }
     }
 }
@@ -87,11 +107,22 @@ fn check(ds: &Dataset, name: &str, train: &[usize]) -> Option<ColumnWarning> {
     if train.len() < MIN_TRAIN_ROWS {
         return None;
     }
-    let (measure, score) = single_column_score(col, &ds.y, ds.n_classes(), train)?;
-    (score >= LEAK_SCORE).then(|| ColumnWarning::Leakage {
+    let scored = single_column_score(col, &ds.y, ds.n_classes(), train);
+    if let Some((measure, score)) = scored.filter(|(_, s)| *s >= LEAK_SCORE) {
+        return Some(ColumnWarning::Leakage {
+            column: name.to_string(),
+            measure: measure.into(),
+            score,
+        });
+    }
+    let c = containment(col, &ds.y, ds.n_classes(), train)?;
+    Some(ColumnWarning::Containment {
         column: name.to_string(),
-        measure: measure.into(),
-        score,
+        value: c.value,
+        class: ds.classes.get(c.class).cloned().unwrap_or_default(),
+        holds: c.holds,
+        purity: c.purity,
+        others: c.others,
     })
 }
 
@@ -100,8 +131,34 @@ pub fn warning_lines(warnings: &[ColumnWarning]) -> Vec<String> {
     let mut leaks = Vec::new();
     let mut leak_names = Vec::new();
     let mut ids = Vec::new();
+    let mut contained = Vec::new();
     for w in warnings {
         match w {
+            ColumnWarning::Containment {
+                column,
+                value,
+                class,
+                holds,
+                purity,
+                others,
+            } => {
+                let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+                contained.push(if *holds >= CONTAIN {
+                    format!(
+                        "{column} = {value} on {} of the rows labelled {class} and on only {} of \
+                         the others",
+                        pct(*holds),
+                        pct(*others)
+                    )
+                } else {
+                    format!(
+                        "{column} = {value} on {} of the rows labelled {class}, and {} of its \
+                         rows are labelled {class}",
+                        pct(*holds),
+                        pct(*purity)
+                    )
+                });
+            }
             ColumnWarning::Leakage {
                 column,
                 measure,
@@ -121,6 +178,24 @@ pub fn warning_lines(warnings: &[ColumnWarning]) -> Vec<String> {
             plural(leaks.len(), "column predicts", "columns each predict"),
             leaks.join(", "),
             leak_names.join(",")
+        ));
+    }
+    if !contained.is_empty() {
+        lines.push(format!(
+            "{} as if recorded with the answer: {}; a column known only after the outcome \
+             (another outcome flag, its date or cause) hands the model the label, leave it out \
+             with --ignore {}",
+            plural(
+                contained.len(),
+                "column tracks the label",
+                "columns track the label"
+            ),
+            contained.join("; "),
+            (warnings.iter())
+                .filter(|w| matches!(w, ColumnWarning::Containment { .. }))
+                .map(ColumnWarning::column)
+                .collect::<Vec<_>>()
+                .join(",")
         ));
     }
     if !ids.is_empty() {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::dialect::Delimiter;
 use super::error::DataError;
 use super::header::HeaderMode;
 use super::table::Table;
@@ -15,10 +16,19 @@ pub fn read_table(path: &Path) -> Result<Table, DataError> {
 /// Loads a CSV, gzip CSV or Parquet file; `header` says whether a CSV file's first row names
 /// the columns (Parquet files always name them).
 pub fn read_table_with(path: &Path, header: HeaderMode) -> Result<Table, DataError> {
+    read_table_as(path, header, Delimiter::Auto)
+}
+
+/// [`read_table_with`] with a text file's field separator given (or [`Delimiter::Auto`]).
+pub fn read_table_as(
+    path: &Path,
+    header: HeaderMode,
+    delimiter: Delimiter,
+) -> Result<Table, DataError> {
     if is_parquet(path) {
         super::parquet::read_parquet(path)
     } else {
-        super::csv::read_csv_with(path, header)
+        super::csv::read_csv_as(path, header, delimiter)
     }
 }
 
@@ -41,6 +51,8 @@ pub struct Sources {
     pub test: Option<PathBuf>,
     /// Whether the CSV files' first rows are headers.
     pub header: HeaderMode,
+    /// How the text files' fields are separated.
+    pub delimiter: Delimiter,
     /// Column types the user declared (`--types`), applied after the files are read.
     pub types: Vec<super::types::TypeOverride>,
 }
@@ -56,6 +68,7 @@ impl Sources {
                 valid: file("valid.csv"),
                 test: test.or_else(|| file("test.csv")),
                 header: HeaderMode::Auto,
+                delimiter: Delimiter::Auto,
                 types: Vec::new(),
             };
         }
@@ -64,6 +77,7 @@ impl Sources {
             valid: None,
             test,
             header: HeaderMode::Auto,
+            delimiter: Delimiter::Auto,
             types: Vec::new(),
         }
     }
@@ -71,7 +85,11 @@ impl Sources {
 
 /// The column names of a file as [`read_table_with`] would give them, reading only its first
 /// rows (or, for Parquet, the whole file).
-pub fn read_header(path: &Path, header: HeaderMode) -> Result<Vec<String>, DataError> {
+pub fn read_header(
+    path: &Path,
+    header: HeaderMode,
+    delimiter: Delimiter,
+) -> Result<Vec<String>, DataError> {
     if is_parquet(path) {
         return Ok(super::parquet::read_parquet(path)?
             .names()
@@ -79,5 +97,5 @@ pub fn read_header(path: &Path, header: HeaderMode) -> Result<Vec<String>, DataE
             .map(String::from)
             .collect());
     }
-    super::csv::read_csv_names(path, header)
+    super::csv::read_csv_names(path, header, delimiter)
 }

@@ -3,10 +3,12 @@
 
 pub mod builder;
 pub mod classes;
+pub mod containment;
 pub mod csv;
 pub mod dataset;
 pub mod date;
 pub mod demo;
+pub mod dialect;
 pub mod embedding;
 pub mod error;
 pub mod feature_plan;

@@ -25,7 +25,12 @@ pub fn csv_header(first: &Path) -> Result<CsvHeader, EngineError> {
         source_name: first.display().to_string(),
         source: Box::new(source),
     };
-    let auto = read_csv_names(first, HeaderMode::Auto).map_err(sample)?;
+    let auto = read_csv_names(
+        first,
+        HeaderMode::Auto,
+        crate::data::dialect::Delimiter::Auto,
+    )
+    .map_err(sample)?;
     let mut raw = raw_header(first)?;
     if auto == positional_names(auto.len()) && raw != auto {
         return Ok(CsvHeader::Positional(auto));

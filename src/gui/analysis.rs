@@ -63,6 +63,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
             split_col,
             embed,
             header,
+            delimiter,
             types,
         } => {
             let roles = FileRoles {
@@ -71,6 +72,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
                 pred: pred.as_deref(),
                 split_col: split_col.as_deref(),
                 header: *header,
+                delimiter: *delimiter,
                 types,
             };
             let embed = embed.as_ref().map(|c| EmbedSpec {

@@ -64,8 +64,13 @@ pub enum Command {
     Quit,
     /// Inspect a dataset file and ask for its column roles.
     InspectData(PathBuf),
-    /// Inspect a dataset file again, reading its first row as a header or not.
-    InspectDataAs(PathBuf, crate::data::HeaderMode),
+    /// Inspect a dataset file again, reading its first row as a header or not and its fields
+    /// separated as chosen.
+    InspectDataAs(
+        PathBuf,
+        crate::data::HeaderMode,
+        crate::data::dialect::Delimiter,
+    ),
     /// Load a dataset with its roles.
     Load(SourceSpec),
     /// Add a slice.

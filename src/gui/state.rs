@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::views::Views;
 use crate::data::HeaderMode;
+use crate::data::dialect::Delimiter;
 use crate::data::types::TypeOverride;
 use crate::safe_write::write_atomic;
 use crate::slices::SliceSet;
@@ -35,6 +36,9 @@ pub enum SourceSpec {
         /// field: decided from the file).
         #[serde(default)]
         header: HeaderMode,
+        /// How the text files' fields are separated (sessions from before this field: sniffed).
+        #[serde(default)]
+        delimiter: Delimiter,
         /// Column types chosen in the open dialog's preview, as `--types` gives them.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         types: Vec<TypeOverride>,

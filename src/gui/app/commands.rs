@@ -25,8 +25,12 @@ impl SlicelabApp {
                 self.quitting = true;
                 self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
-            Command::InspectData(path) => self.inspect(path, crate::data::HeaderMode::Auto),
-            Command::InspectDataAs(path, header) => self.inspect(path, header),
+            Command::InspectData(path) => {
+                self.inspect(path, Default::default(), Default::default());
+            }
+            Command::InspectDataAs(path, header, delimiter) => {
+                self.inspect(path, header, delimiter);
+            }
             Command::Load(source) => self.load(source),
             Command::AddSlice(def) => self.add_slice(def),
             Command::EditSlice(i, def) => {

@@ -83,14 +83,19 @@ pub enum FileOutcome {
 }
 
 impl SlicelabApp {
-    pub(super) fn inspect(&mut self, path: PathBuf, header: crate::data::HeaderMode) {
+    pub(super) fn inspect(
+        &mut self,
+        path: PathBuf,
+        header: crate::data::HeaderMode,
+        delimiter: crate::data::dialect::Delimiter,
+    ) {
         self.session.remember(&path);
         let p = path.clone();
         self.jobs.inspect = Some(Pending::spawn(
             "inspector",
             format!("reading {}", path.display()),
             self.waker(),
-            move || OpenDialog::inspect(&p, header),
+            move || OpenDialog::inspect(&p, header, delimiter),
         ));
     }
 

@@ -207,6 +207,7 @@ impl SlicelabApp {
                 split_col: None,
                 embed: None,
                 header: crate::data::HeaderMode::Auto,
+                delimiter: crate::data::dialect::Delimiter::Auto,
                 types: Vec::new(),
             })),
             Launch {

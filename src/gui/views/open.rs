@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::data::dialect::Delimiter;
 use crate::data::feature_plan::{Verdict, verdict};
-use crate::data::load::read_table_with;
+use crate::data::load::read_table_as;
 use crate::data::{ColumnKind, DatasetSpec, HeaderMode, Table};
 use crate::gui::command::Command;
 use crate::gui::state::{EmbedChoice, SourceSpec};
@@ -40,6 +41,8 @@ pub struct OpenDialog {
     pub encoder: String,
     /// Whether the first row is read as the header ("First row is a header").
     pub header: bool,
+    /// How the fields are separated ("Fields separated by"; sniffed unless chosen).
+    pub delimiter: Delimiter,
     /// What the loader decided or renamed (no header row, duplicate names).
     pub notices: Vec<String>,
     /// The type chosen per column in the preview (`None`: as inferred).
@@ -93,13 +96,13 @@ fn guess(table: &Table, names: &[&str]) -> Option<String> {
 impl OpenDialog {
     /// Reads `path` (its first row a header as `header` says) and guesses the roles (runs on a
     /// background thread).
-    pub fn inspect(path: &Path, header: HeaderMode) -> Result<Self, String> {
+    pub fn inspect(path: &Path, header: HeaderMode, delimiter: Delimiter) -> Result<Self, String> {
         let target = if path.is_dir() {
             path.join("train.csv")
         } else {
             path.to_path_buf()
         };
-        let table = read_table_with(&target, header).map_err(|e| e.to_string())?;
+        let table = read_table_as(&target, header, delimiter).map_err(|e| e.to_string())?;
         let label = guess(&table, &LABEL_NAMES)
             .or_else(|| table.columns.last().map(|c| c.name.clone()))
             .unwrap_or_default();
@@ -121,6 +124,7 @@ impl OpenDialog {
             encoder: default_encoder(),
             label,
             header: !table.headerless,
+            delimiter,
             notices: table.notices.clone(),
             types: vec![None; table.columns.len()],
             verdicts: table.columns.iter().map(verdict).collect(),
@@ -145,13 +149,21 @@ impl OpenDialog {
                     self.n_rows,
                     self.columns.len()
                 ));
-                if ui
-                    .checkbox(&mut self.header, "First row is a header")
-                    .on_hover_text("Untick for a file without a header row: columns c0, c1, ...")
-                    .changed()
-                {
-                    out.push(Command::InspectDataAs(self.path.clone(), self.mode()));
-                }
+                ui.horizontal(|ui| {
+                    let header = ui
+                        .checkbox(&mut self.header, "First row is a header")
+                        .on_hover_text(
+                            "Untick for a file without a header row: columns c0, c1, ...",
+                        )
+                        .changed();
+                    if header || self.delimiter_menu(ui) {
+                        out.push(Command::InspectDataAs(
+                            self.path.clone(),
+                            self.mode(),
+                            self.delimiter,
+                        ));
+                    }
+                });
                 for n in &self.notices {
                     ui.colored_label(theme::MUTED, n);
                 }
@@ -180,6 +192,7 @@ impl OpenDialog {
                             split_col: self.split.clone(),
                             embed: self.embed_choice(),
                             header: self.mode(),
+                            delimiter: self.delimiter,
                             types: self.type_overrides(),
                         }));
                         keep = false;
@@ -218,6 +231,23 @@ impl OpenDialog {
                 );
             ui.end_row();
         }
+    }
+
+    /// The "Fields separated by" menu; returns whether the choice changed.
+    fn delimiter_menu(&mut self, ui: &mut egui::Ui) -> bool {
+        let before = self.delimiter;
+        let label = ui.label("Fields separated by");
+        egui::ComboBox::from_id_salt("open_delimiter")
+            .selected_text(self.delimiter.label())
+            .show_ui(ui, |ui| {
+                for d in Delimiter::ALL {
+                    ui.selectable_value(&mut self.delimiter, d, d.label());
+                }
+            })
+            .response
+            .on_hover_text("Sniffed from the first lines unless chosen; Parquet files ignore it")
+            .labelled_by(label.id);
+        self.delimiter != before
     }
 
     /// The header mode the checkbox stands for.
