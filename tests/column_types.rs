@@ -412,6 +412,56 @@ fn columns_recorded_after_the_outcome_are_named_even_under_the_score_threshold()
     assert!(!stderr(&o).contains("track the label"), "{}", stderr(&o));
 }
 
+/// In the app, at 1,000 px: the warning about post-outcome columns is listed whole, wrapped to
+/// the window, in the notices panel (not the error banner), advises an app action rather than a
+/// flag, and goes away when dismissed.
+#[test]
+fn the_app_lists_the_post_outcome_warning_whole_and_wrapped_at_1000_px() {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("recid.csv");
+    std::fs::write(&path, post_outcome_csv()).unwrap();
+    let opts = slicelab::gui::AppOptions {
+        launch: slicelab::gui::Launch {
+            data: Some(path),
+            label: Some("two_year_recid".into()),
+            pred: None,
+        },
+        ..common::options(home.path())
+    };
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1000.0, 800.0])
+        .build_eframe(move |cc| slicelab::gui::SlicelabApp::new(cc, opts));
+    common::wait_for(&mut h, "the warning", |a| !a.notices.is_empty());
+    h.run_steps(2);
+    let text = {
+        let notices = &h.state().notices;
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        notices[0].text.clone()
+    };
+    assert!(text.len() > 400, "a long warning: {text}");
+    assert!(
+        !text.contains("--ignore") && text.contains("File → Open dataset…"),
+        "{text}"
+    );
+    assert!(
+        h.state().error.is_none(),
+        "warnings stay out of the error banner"
+    );
+    // The status bar's last log line says it too; the notice is the one with the mark.
+    let node = h.get_by_label_contains("⚠ 2 columns track the label");
+    let rect = node.rect();
+    assert!(rect.right() <= 1000.0, "cut at the window's edge: {rect:?}");
+    assert!(rect.height() > 40.0, "wrapped over several lines: {rect:?}");
+    let ak = node.accesskit_node();
+    let shown = ak.value().or(ak.label()).unwrap_or_default().to_string();
+    assert!(shown.ends_with(&text), "the notice is shown whole: {shown}");
+    h.get_by_label("Dismiss").click();
+    h.run_steps(3);
+    assert!(h.state().notices.is_empty());
+    assert!(h.query_by_label_contains("⚠ 2 columns track").is_none());
+}
+
 #[test]
 fn types_flag_changes_encodings_and_names_bad_values_and_columns() {
     let dir = tempfile::tempdir().unwrap();
@@ -521,7 +571,7 @@ fn the_open_dialog_lists_features_and_takes_a_type_per_column() {
     // The log says what became a feature and warns about the leaking column.
     let log = state.log.join("\n");
     assert!(log.contains("features: 7 of 10 columns"), "{log}");
-    assert!(log.contains("--ignore leak"), "{log}");
+    assert!(log.contains("set leak to type 'text'"), "{log}");
 }
 
 #[test]

@@ -126,8 +126,36 @@ fn check(ds: &Dataset, name: &str, train: &[usize]) -> Option<ColumnWarning> {
     })
 }
 
+/// How a warning tells the user to leave columns out: the CLI's flag, or the app's action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advice {
+    /// `--ignore a,b`.
+    Cli,
+    /// The open dialog's type menu.
+    App,
+}
+
+impl Advice {
+    /// "leave it out with …" for `columns`.
+    fn leave_out(self, columns: &[&str]) -> String {
+        match self {
+            Advice::Cli => format!("leave it out with --ignore {}", columns.join(",")),
+            Advice::App => format!(
+                "leave it out: File → Open dataset…, set {} to type 'text' under its \
+                 preview column, and open it again",
+                columns.join(", ")
+            ),
+        }
+    }
+}
+
 /// One line per kind of warning, naming the columns and the flag that leaves them out.
 pub fn warning_lines(warnings: &[ColumnWarning]) -> Vec<String> {
+    warning_lines_for(warnings, Advice::Cli)
+}
+
+/// [`warning_lines`] with the advice for `face`.
+pub fn warning_lines_for(warnings: &[ColumnWarning], face: Advice) -> Vec<String> {
     let mut leaks = Vec::new();
     let mut leak_names = Vec::new();
     let mut ids = Vec::new();
@@ -174,37 +202,37 @@ pub fn warning_lines(warnings: &[ColumnWarning]) -> Vec<String> {
     if !leaks.is_empty() {
         lines.push(format!(
             "{} the label almost perfectly on the training rows by itself: {}; if it is \
-             known only with the answer (leakage), leave it out with --ignore {}",
+             known only with the answer (leakage), {}",
             plural(leaks.len(), "column predicts", "columns each predict"),
             leaks.join(", "),
-            leak_names.join(",")
+            face.leave_out(&leak_names)
         ));
     }
     if !contained.is_empty() {
         lines.push(format!(
             "{} as if recorded with the answer: {}; a column known only after the outcome \
-             (another outcome flag, its date or cause) hands the model the label, leave it out \
-             with --ignore {}",
+             (another outcome flag, its date or cause) hands the model the label, {}",
             plural(
                 contained.len(),
                 "column tracks the label",
                 "columns track the label"
             ),
             contained.join("; "),
-            (warnings.iter())
-                .filter(|w| matches!(w, ColumnWarning::Containment { .. }))
-                .map(ColumnWarning::column)
-                .collect::<Vec<_>>()
-                .join(",")
+            face.leave_out(
+                &(warnings.iter())
+                    .filter(|w| matches!(w, ColumnWarning::Containment { .. }))
+                    .map(ColumnWarning::column)
+                    .collect::<Vec<_>>()
+            )
         ));
     }
     if !ids.is_empty() {
         lines.push(format!(
             "{} like a row identifier (unique integers in row order): {}; a model learns \
-             nothing general from it, leave it out with --ignore {}",
+             nothing general from it, {}",
             plural(ids.len(), "column looks", "columns each look"),
             ids.join(", "),
-            ids.join(",")
+            face.leave_out(&ids)
         ));
     }
     lines

@@ -9,7 +9,7 @@ use super::state::SourceSpec;
 use crate::analysis::{FileRoles, numeric_axes, open_file, projection};
 use crate::data::Dataset;
 use crate::data::demo::Figure1;
-use crate::data::leakage::{column_warnings, warning_lines};
+use crate::data::leakage::{Advice, column_warnings, warning_lines_for};
 use crate::slices::SliceSet;
 use crate::slices::columns::feature_plan;
 use crate::text::EmbedSpec;
@@ -21,7 +21,7 @@ fn feature_lines(ds: &Dataset) -> Vec<String> {
     let warnings = column_warnings(ds, &plan.columns());
     let mut lines = plan.summary();
     lines.extend(
-        warning_lines(&warnings)
+        warning_lines_for(&warnings, Advice::App)
             .into_iter()
             .map(|w| format!("warning: {w}")),
     );

@@ -107,6 +107,10 @@ pub enum Command {
     SuggestSlices,
     /// Hide the error banner.
     DismissError,
+    /// Remove notice `index` from the notices panel.
+    DismissNotice(usize),
+    /// Empty the notices panel.
+    DismissNotices,
     /// Check a slice expression in the background; the slice editor shows the answer (size and
     /// coverage, or where it is wrong) as you type. Ignored while another check runs: the
     /// editor asks again once it ends.

@@ -9,6 +9,7 @@ pub mod command;
 pub mod diff;
 pub mod jobs;
 pub mod models;
+pub mod notices;
 pub mod state;
 pub mod theme;
 pub mod views;

@@ -27,6 +27,8 @@ pub const POINT_RADIUS: f32 = 2.0;
 
 /// Text and marks for bad news (errors, worst slices).
 pub const BAD: Color32 = Color32::from_rgb(220, 70, 60);
+/// Warnings that do not stop anything (leakage suspected).
+pub const WARN: Color32 = Color32::from_rgb(230, 170, 60);
 /// Text and marks for good news.
 pub const GOOD: Color32 = Color32::from_rgb(60, 170, 90);
 /// Secondary text.

@@ -26,10 +26,10 @@ impl SlicelabApp {
                 self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
             Command::InspectData(path) => {
-                self.inspect(path, Default::default(), Default::default());
+                self.inspect(path, Default::default(), Default::default())
             }
             Command::InspectDataAs(path, header, delimiter) => {
-                self.inspect(path, header, delimiter);
+                self.inspect(path, header, delimiter)
             }
             Command::Load(source) => self.load(source),
             Command::AddSlice(def) => self.add_slice(def),
@@ -88,6 +88,8 @@ impl SlicelabApp {
             Command::AnalyseColumn => self.analyse_column(),
             Command::SelectSlice(name) => self.session.selected = name,
             Command::DismissError => self.error = None,
+            Command::DismissNotice(i) => self.dismiss_notice(i),
+            Command::DismissNotices => self.notices.clear(),
             Command::SuggestSlices => self.suggest_slices(),
             Command::SlicePerValue(col, min) => self.slice_per_value(col, min),
             Command::ForgetModel(i) => {
@@ -149,5 +151,12 @@ impl SlicelabApp {
     /// Whether an undo step exists.
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
+    }
+
+    /// Removes notice `i`; an index from a frame that saw more notices is ignored.
+    fn dismiss_notice(&mut self, i: usize) {
+        if i < self.notices.len() {
+            self.notices.remove(i);
+        }
     }
 }

@@ -295,25 +295,16 @@ impl SlicelabApp {
             l.ds.n_rows(),
             l.secs
         ));
-        // What the loader decided or renamed goes to the log and, once per load, the banner.
-        // So do the feature decisions; leakage and identifier warnings join the banner.
-        let notices = l.ds.table.notices.clone();
-        for n in &notices {
+        // What the loader decided or renamed goes to the log and to the notices panel, and so
+        // do the feature decisions' leakage and identifier warnings; errors alone get the banner.
+        let notes = l.ds.table.notices.clone();
+        for n in &notes {
             self.log(format!("note: {n}"));
         }
         for line in &l.feature_lines {
             self.log(line.clone());
         }
-        let mut banner: Vec<String> = notices.iter().map(|n| format!("note: {n}")).collect();
-        banner.extend(
-            l.feature_lines
-                .iter()
-                .filter(|w| w.starts_with("warning:"))
-                .cloned(),
-        );
-        if !banner.is_empty() {
-            self.error = Some(banner.join(" · "));
-        }
+        self.notices = crate::gui::notices::of_load(&notes, &l.feature_lines);
         if self.session.source != l.source {
             // A new dataset starts with its own SF columns (if any) as slices.
             self.session.slices = match l.source {

@@ -81,6 +81,8 @@ pub struct SlicelabApp {
     pub log: Vec<String>,
     /// The last error, shown in a banner until dismissed.
     pub error: Option<String>,
+    /// Notes and warnings about the loaded data, until dismissed.
+    pub notices: Vec<crate::gui::notices::Notice>,
     /// Background jobs.
     pub jobs: Jobs,
     /// Slices suggested by the last search, best first.
@@ -155,6 +157,7 @@ impl SlicelabApp {
             training: None,
             log: Vec::new(),
             error: None,
+            notices: Vec::new(),
             jobs: Jobs::default(),
             open_dialog: None,
             aggregate: None,
@@ -293,6 +296,7 @@ impl SlicelabApp {
             training: self.training.as_ref(),
             log: &self.log,
             error: self.error.as_deref(),
+            notices: &self.notices,
             busy: self.busy(),
             predicting: self.jobs.predict.is_some(),
             suggestions: &self.suggestions,

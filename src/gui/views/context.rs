@@ -47,6 +47,8 @@ pub struct ViewCtx<'a> {
     pub log: &'a [String],
     /// The last error, until dismissed.
     pub error: Option<&'a str>,
+    /// Notes and warnings about the loaded data, until dismissed.
+    pub notices: &'a [crate::gui::notices::Notice],
     /// What the background jobs are doing; `None` when idle.
     pub busy: Option<String>,
     /// Whether a model is predicting for analysis (the status bar offers to stop it).

@@ -15,6 +15,7 @@ pub mod indicators;
 pub mod map;
 pub mod map_scene;
 pub mod model_diff;
+pub mod notices;
 pub mod open;
 mod open_types;
 pub mod path_dialog;
@@ -130,12 +131,16 @@ pub fn top_bar(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         });
         if let Some(e) = cx.error {
             ui.horizontal(|ui| {
-                ui.colored_label(theme::BAD, format!("⚠ {e}"));
                 if ui.small_button("Dismiss").clicked() {
                     out.push(Command::DismissError);
                 }
+                ui.add(
+                    egui::Label::new(egui::RichText::new(format!("⚠ {e}")).color(theme::BAD))
+                        .wrap(),
+                );
             });
         }
+        notices::panel(ui, cx.notices, out);
     });
 }
 
