@@ -45,21 +45,7 @@ fn write(dir: &Path) -> PathBuf {
 
 /// Runs `train` (one quick epoch) with `extra` flags; returns stderr and report.json.
 fn train(data: &Path, out: &Path, extra: &[&str]) -> (String, Value) {
-    let mut args = vec![
-        "train",
-        "--data",
-        p(data),
-        "--label",
-        "y",
-        "--method",
-        "vanilla",
-        "--epochs",
-        "1",
-        "--out",
-        p(out),
-    ];
-    args.extend_from_slice(extra);
-    let o = slicelab(&args);
+    let o = train_once(data, out, &[&["--label", "y"], extra].concat());
     let err = stderr(&o);
     assert!(o.status.success(), "train {extra:?} failed:\n{err}");
     let report = std::fs::read_to_string(out.join("report.json")).unwrap();
@@ -337,28 +323,27 @@ fn post_outcome_csv() -> String {
     csv
 }
 
+/// One Vanilla epoch on `data` into `out` with `extra` flags; the process's output.
+fn train_once(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let head = [
+        "train",
+        "--data",
+        p(data),
+        "--method",
+        "vanilla",
+        "--epochs",
+        "1",
+    ];
+    slicelab(&[&head[..], &["--out", p(out)], extra].concat())
+}
+
 #[test]
 fn columns_recorded_after_the_outcome_are_named_even_under_the_score_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("recid.csv");
     std::fs::write(&path, post_outcome_csv()).unwrap();
     let mut args = vec!["--label", "two_year_recid"];
-    let o = slicelab(
-        &[
-            &[
-                "train",
-                "--data",
-                p(&path),
-                "--method",
-                "vanilla",
-                "--epochs",
-                "1",
-            ][..],
-            &["--out", p(&dir.path().join("out"))],
-            &args[..],
-        ]
-        .concat(),
-    );
+    let o = train_once(&path, &dir.path().join("out"), &args);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     let line = (err.lines())
@@ -393,22 +378,7 @@ fn columns_recorded_after_the_outcome_are_named_even_under_the_score_threshold()
     );
     // Following the advice silences it.
     args.extend(["--ignore", "is_recid,r_degree"]);
-    let o = slicelab(
-        &[
-            &[
-                "train",
-                "--data",
-                p(&path),
-                "--method",
-                "vanilla",
-                "--epochs",
-                "1",
-            ][..],
-            &["--out", p(&dir.path().join("out2"))],
-            &args[..],
-        ]
-        .concat(),
-    );
+    let o = train_once(&path, &dir.path().join("out2"), &args);
     assert!(!stderr(&o).contains("track the label"), "{}", stderr(&o));
 }
 

@@ -342,20 +342,6 @@ fn aggregate_errors_name_what_is_wrong() {
     });
 }
 
-/// Restarts the app on `home` with the session `storage` holds.
-fn restart<'a>(home: &Path, storage: &'a common::Memory) -> Harness<'a, SlicelabApp> {
-    let opts = slicelab::gui::AppOptions {
-        restore: true,
-        ..common::options(home)
-    };
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            cc.storage = Some(storage);
-            SlicelabApp::new(cc, opts)
-        })
-}
-
 /// Aggregate mode is part of the session: a restart counts the same logs again (same label and
 /// prediction columns); when they are gone, the banner says so and the dataset opens instead.
 #[test]
@@ -369,7 +355,7 @@ fn aggregate_mode_comes_back_after_a_restart() {
         open_and_count(&mut h, &data);
         h.state_mut().save(&mut storage);
     }
-    let mut h = restart(home.path(), &storage);
+    let mut h = common::restart(home.path(), &storage);
     wait_for(&mut h, "the logs counted again", |a| a.aggregate.is_some());
     let a = h.state().aggregate.as_ref().unwrap();
     assert_eq!(
@@ -383,7 +369,7 @@ fn aggregate_mode_comes_back_after_a_restart() {
     drop(h);
 
     std::fs::remove_file(&data).unwrap();
-    let mut h = restart(home.path(), &again);
+    let mut h = common::restart(home.path(), &again);
     wait_for(&mut h, "the dataset instead", |a| {
         a.data.is_some() && a.jobs.load.is_none()
     });

@@ -429,17 +429,7 @@ fn the_analysed_model_comes_back_with_the_session() {
         });
         h.state_mut().save(&mut storage);
     }
-    let opts = slicelab::gui::AppOptions {
-        restore: true,
-        ..common::options(home.path())
-    };
-    let stored = &storage;
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            cc.storage = Some(stored);
-            SlicelabApp::new(cc, opts)
-        });
+    let mut h = common::restart(home.path(), &storage);
     wait_for(&mut h, "the restored model to be analysed", |a| {
         a.predicted.is_some() && a.jobs.predict.is_none()
     });
@@ -466,17 +456,7 @@ fn the_quick_model_under_analysis_comes_back_with_the_session() {
         });
         h.state_mut().save(&mut storage);
     }
-    let opts = slicelab::gui::AppOptions {
-        restore: true,
-        ..common::options(home.path())
-    };
-    let stored = &storage;
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            cc.storage = Some(stored);
-            SlicelabApp::new(cc, opts)
-        });
+    let mut h = common::restart(home.path(), &storage);
     wait_for(&mut h, "the restored quick model to be analysed", |a| {
         a.predicted.is_some() && a.jobs.predict.is_none()
     });

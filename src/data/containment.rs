@@ -103,22 +103,25 @@ pub fn containment(col: &Column, y: &[u32], n_classes: usize, rows: &[usize]) ->
     best.map(|(_, c)| c)
 }
 
+/// A key that is equal for equal cells of `col`: a string's level code, a number's bits, one
+/// key for every missing number.
+pub(crate) fn level_key(col: &Column, i: usize) -> u64 {
+    match &col.data {
+        ColumnData::Strings { codes, .. } => u64::from(codes[i]),
+        ColumnData::Numeric(v) if v[i].is_nan() => u64::from(MISSING_CODE),
+        ColumnData::Numeric(v) => v[i].to_bits(),
+    }
+}
+
 /// A level index per row of `rows` and the first row of each level; `None` for a column with
 /// too many distinct values.
 fn levels(col: &Column, rows: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
-    let key = |i: usize| -> u64 {
-        match &col.data {
-            ColumnData::Strings { codes, .. } => u64::from(codes[i]),
-            ColumnData::Numeric(v) if v[i].is_nan() => u64::from(MISSING_CODE),
-            ColumnData::Numeric(v) => v[i].to_bits(),
-        }
-    };
     let mut ids: HashMap<u64, usize> = HashMap::new();
     let mut first_row = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for &i in rows {
         let next = ids.len();
-        let id = *ids.entry(key(i)).or_insert(next);
+        let id = *ids.entry(level_key(col, i)).or_insert(next);
         if id == first_row.len() {
             first_row.push(i);
             if first_row.len() > MAX_LEVELS {

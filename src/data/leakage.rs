@@ -6,11 +6,11 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::containment::{CONTAIN, containment};
+use super::containment::{CONTAIN, containment, level_key};
 use super::dataset::Dataset;
 use super::feature_plan::is_id_name;
 use super::split::Split;
-use super::table::{Column, ColumnData, ColumnKind, MISSING_CODE};
+use super::table::{Column, ColumnData, ColumnKind};
 
 /// A single column scoring at least this (AUC or accuracy) on its own is reported as leakage.
 pub const LEAK_SCORE: f64 = 0.98;
@@ -342,13 +342,7 @@ fn auc_of_sorted(pairs: &[(f64, bool)]) -> Option<f64> {
 
 /// A group id per row of `rows` (same order): the value's level, with rare levels pooled.
 fn level_groups(col: &Column, rows: &[usize]) -> Vec<u32> {
-    let key = |i: usize| -> u64 {
-        match &col.data {
-            ColumnData::Strings { codes, .. } => u64::from(codes[i]),
-            ColumnData::Numeric(v) if v[i].is_nan() => u64::from(MISSING_CODE),
-            ColumnData::Numeric(v) => v[i].to_bits(),
-        }
-    };
+    let key = |i: usize| level_key(col, i);
     let mut counts: HashMap<u64, usize> = HashMap::new();
     for &i in rows {
         *counts.entry(key(i)).or_default() += 1;

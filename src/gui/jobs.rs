@@ -330,6 +330,16 @@ impl<K: PartialEq + Clone> Debounce<K> {
 mod tests {
     use super::*;
 
+    /// Waits (at most 10 s) for the job's cancel flag; whether it came.
+    fn waits_for_cancel(p: &Progress) -> bool {
+        let start = Instant::now();
+        while !p.cancel_flag().load(Ordering::Relaxed) && start.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        p.cancel_flag().load(Ordering::Relaxed)
+    }
+
     #[test]
     fn a_key_waits_until_it_has_stayed_the_same_for_the_quiet_time() {
         let mut d = Debounce::new(Duration::from_millis(200));
@@ -353,13 +363,7 @@ mod tests {
                 "first",
                 || {},
                 move |p| {
-                    let start = Instant::now();
-                    while !p.cancel_flag().load(Ordering::Relaxed)
-                        && start.elapsed() < Duration::from_secs(10)
-                    {
-                        std::thread::sleep(Duration::from_millis(1));
-                    }
-                    let _ = seen_tx.send(p.cancel_flag().load(Ordering::Relaxed));
+                    let _ = seen_tx.send(waits_for_cancel(p));
                 },
             )
         });
@@ -384,13 +388,7 @@ mod tests {
             "waiting",
             || {},
             move |p| {
-                let start = Instant::now();
-                while !p.cancel_flag().load(Ordering::Relaxed)
-                    && start.elapsed() < Duration::from_secs(10)
-                {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                let _ = seen_tx.send(p.cancel_flag().load(Ordering::Relaxed));
+                let _ = seen_tx.send(waits_for_cancel(p));
             },
         );
         drop(job);

@@ -51,6 +51,20 @@ pub fn launched(
         .build_eframe(move |cc| SlicelabApp::new(cc, opts))
 }
 
+/// Restarts the app on `home` with the session `storage` holds.
+pub fn restart<'a>(home: &Path, storage: &'a Memory) -> Harness<'a, SlicelabApp> {
+    let opts = AppOptions {
+        restore: true,
+        ..options(home)
+    };
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            cc.storage = Some(storage);
+            SlicelabApp::new(cc, opts)
+        })
+}
+
 /// One seed of `methods` for `epochs` epochs with default settings.
 pub fn train_spec(
     methods: Vec<slicelab::model::Method>,
