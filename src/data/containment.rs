@@ -85,9 +85,10 @@ pub fn containment(col: &Column, y: &[u32], n_classes: usize, rows: &[usize]) ->
             let bonus = u8::from(covers && !missing);
             let strength = f64::from(bonus) + holds + purity - others;
             if best.as_ref().is_none_or(|(s, _)| strength > *s) {
-                let value = match missing {
-                    true => "(missing)".to_string(),
-                    false => col.display(row),
+                let value = if missing {
+                    "(missing)".to_string()
+                } else {
+                    col.display(row)
                 };
                 let found = Contained {
                     value,

@@ -48,11 +48,10 @@ pub fn read_csv_names(
 
 /// How `input` is written, and `input` again from its first byte.
 fn sniff(
-    input: impl Read,
+    mut input: impl Read,
     path: &Path,
     given: Delimiter,
 ) -> Result<(Dialect, impl Read), DataError> {
-    let mut input = input;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     (&mut input)
         .take(SNIFF_BYTES as u64)

@@ -192,6 +192,9 @@ impl SlicelabApp {
 
     pub(super) fn reload_models(&mut self, dirs: Vec<PathBuf>) {
         self.models_loading += 1;
+        // Only the app's own quick folder: a model the user saved under some other `quick/`
+        // folder stays an ordinary model.
+        let quick_dir = self.home.join("models").join(QUICK_FOLDER);
         self.jobs.files.push(Pending::spawn(
             "model-loader",
             "opening models",
@@ -200,8 +203,7 @@ impl SlicelabApp {
                 let mut ok = Vec::new();
                 let mut failed = Vec::new();
                 for dir in dirs {
-                    let quick =
-                        dir.parent().and_then(|p| p.file_name()) == Some(QUICK_FOLDER.as_ref());
+                    let quick = dir.parent() == Some(quick_dir.as_path());
                     match crate::train::saved::TrainedModel::load(&dir, &candle_core::Device::Cpu) {
                         Ok(m) => ok.push(ModelEntry {
                             id: 0,
