@@ -40,6 +40,7 @@ mod metrics;
 mod model_files;
 mod models;
 mod own_tables;
+mod revealed_leak;
 mod robust;
 mod safe_writes;
 mod selection;

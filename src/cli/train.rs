@@ -140,6 +140,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         runs,
         extra: feature_info.clone(),
     });
+    let checked = match &source {
+        DataSource::Dataset(ds) => Some(ds.clone()),
+        _ => None,
+    };
     let job = TrainingJob::spawn_with(
         source,
         slices,
@@ -178,13 +182,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     drop(forward);
     bar.finish_and_clear();
     println!("{}", render_report(&result.report));
-    for m in &result.report.methods {
-        println!(
-            "{}: {:.0} training rows/s ({train_rows} rows in {:.3} s per epoch)",
-            m.method,
-            train_rows as f64 / m.epoch_secs.max(1e-9),
-            m.epoch_secs
-        );
+    print_throughput(&result.report, train_rows);
+    if let Some(ds) = &checked {
+        warn_revealed(ds, &result.runs);
     }
     let report = result.report;
     if let Some(out) = &args.out {
@@ -417,5 +417,41 @@ fn warn_about_slices(
     {
         let answers = super::slices::answers(ds, pred);
         super::slices::print_warnings(slices, &evaluated, &ds.table, &answers);
+    }
+}
+
+/// Prints a `warning:` when the first finished run scores near perfectly on the validation rows,
+/// naming the columns it leans on (their permutation importance) and the `--ignore` to retrain.
+fn warn_revealed(ds: &slicelab::data::Dataset, runs: &[RunResult]) {
+    let Some(run) = runs
+        .iter()
+        .find(|r| r.outcome.stop != StopReason::Cancelled)
+    else {
+        return;
+    };
+    let spec = slicelab::train::importance::ImportanceSpec {
+        metric: slicelab::metrics::Metric::default_for(ds.n_classes()),
+        repeats: slicelab::train::importance::DEFAULT_REPEATS,
+        seed: 0,
+    };
+    match slicelab::train::revealed::check_model(&run.model, ds, &spec) {
+        Ok(Some(leak)) => eprintln!(
+            "warning: {}",
+            leak.line(slicelab::data::leakage::Advice::Cli)
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: could not check the model for leakage: {e}"),
+    }
+}
+
+/// Prints each method's training rows per second.
+fn print_throughput(report: &Report, train_rows: usize) {
+    for m in &report.methods {
+        println!(
+            "{}: {:.0} training rows/s ({train_rows} rows in {:.3} s per epoch)",
+            m.method,
+            train_rows as f64 / m.epoch_secs.max(1e-9),
+            m.epoch_secs
+        );
     }
 }

@@ -234,9 +234,21 @@ impl TrainedModel {
         table: &Table,
         watch: &mut Watch<'_>,
     ) -> Result<Predictions, TrainError> {
+        let x = self.inputs_watched(table, watch)?;
+        let all: Vec<usize> = (0..table.n_rows()).collect();
+        Ok(predict(&self.model, &x, &all)?)
+    }
+
+    /// The network's input `[n, d]` for every row of `table`: its features, with a tuned
+    /// encoder's embedding in the embedding's place.
+    pub fn inputs_watched(
+        &self,
+        table: &Table,
+        watch: &mut Watch<'_>,
+    ) -> Result<Tensor, TrainError> {
         let n = table.n_rows();
         let all: Vec<usize> = (0..n).collect();
-        let x = match (&self.tower, &self.card.embedding) {
+        Ok(match (&self.tower, &self.card.embedding) {
             (Some(tower), Some(record)) => {
                 super::tuned_text::features(self, tower, record, table, watch)?
             }
@@ -245,8 +257,7 @@ impl TrainedModel {
                 (n, self.card.features.dim()),
                 &self.device,
             )?,
-        };
-        Ok(predict(&self.model, &x, &all)?)
+        })
     }
 
     /// Predicts every row of a dataset.
