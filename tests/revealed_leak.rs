@@ -63,3 +63,47 @@ fn post_outcome_columns_are_named_after_training_and_leaving_them_out_gives_the_
     assert!(honest < 0.8, "left out, the model still scores {honest}");
     assert!(!stderr(&o).contains("nearly perfect"), "{}", stderr(&o));
 }
+
+#[test]
+fn eval_importance_ranks_the_post_outcome_flag_first_with_an_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = slicelab(&[
+        "train",
+        "--data",
+        DATA,
+        "--label",
+        "two_year_recid",
+        "--method",
+        "vanilla",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model = out.join("vanilla-seed0");
+    let o = slicelab(&[
+        "eval",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        DATA,
+        "--importance",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let table = text
+        .split("permutation importance, all rows (3000 rows")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no importance table in:\n{text}"));
+    let first = table.lines().nth(3).unwrap_or_default();
+    assert!(first.starts_with("is_recid"), "first row: {first}\n{table}");
+    let cells: Vec<&str> = first.split_whitespace().collect();
+    let drop: f64 = cells[1].parse().unwrap();
+    assert!(drop > 0.1, "{first}");
+    assert!(cells[2].starts_with('['), "no interval: {first}");
+    for honest in ["age", "sex", "charge_degree"] {
+        let row = table.lines().find(|l| l.starts_with(honest)).unwrap();
+        let d: f64 = row.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!(d < drop / 10.0, "{row}");
+    }
+}

@@ -78,6 +78,11 @@ pub struct EvalArgs {
     /// Also print each slice's per-class table and confusion matrix.
     #[arg(long)]
     per_class: bool,
+    /// Also print each feature column's permutation importance (the score's drop when its values
+    /// are shuffled across the rows, mean and 95% interval over 5 repeats), over all rows and
+    /// per slice; needs --model.
+    #[arg(long, requires = "model")]
+    importance: bool,
     /// Write the full report (every score, per-class tables, intervals, flags) as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -186,7 +191,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         None => set,
     };
     let report = evaluate(&ds, &pred, &set, a.metric, a.pred.as_deref())?;
-    print_report(&a, &report, &what, &ds.table.source)
+    print_report(&a, &report, &what, &ds.table.source)?;
+    match (&model, a.importance) {
+        (Some(m), true) => print_importance(m, &ds, &set, a.metric),
+        _ => Ok(()),
+    }
 }
 
 fn engine_eval(a: &EvalArgs) -> anyhow::Result<()> {
@@ -270,4 +279,61 @@ fn usable_slices(set: &SliceSet, ds: &Dataset) -> SliceSet {
     SliceSet {
         slices: set.slices.iter().filter(usable).cloned().collect(),
     }
+}
+
+/// Prints `--importance`: one table over all rows, then one per slice.
+fn print_importance(
+    model: &slicelab::train::TrainedModel,
+    ds: &Dataset,
+    set: &SliceSet,
+    metric: Option<Metric>,
+) -> anyhow::Result<()> {
+    use slicelab::train::importance::{
+        DEFAULT_REPEATS, ImportanceData, ImportanceSpec, permutation_importance,
+    };
+    let evaluated = set.evaluate(&ds.table)?;
+    let slices: Vec<(&str, &slicelab::slices::Bitmap)> = evaluated
+        .names
+        .iter()
+        .map(String::as_str)
+        .zip(&evaluated.masks)
+        .collect();
+    let rows: Vec<usize> = (0..ds.n_rows()).collect();
+    let data = ImportanceData {
+        table: &ds.table,
+        y: &ds.y,
+        rows: &rows,
+        slices: &slices,
+    };
+    let spec = ImportanceSpec {
+        metric: metric.unwrap_or_else(|| Metric::default_for(ds.n_classes())),
+        repeats: DEFAULT_REPEATS,
+        seed: 0,
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut watch = slicelab::train::saved::Watch {
+        progress: &mut |_, _| {},
+        cancel: &cancel,
+    };
+    let fmt = |v: Option<f64>| v.map_or("undefined".to_string(), |v| format!("{v:.4}"));
+    for t in permutation_importance(model, &data, &spec, &mut watch)? {
+        println!(
+            "\npermutation importance, {} ({} rows; {} {}; drop when shuffled, mean and 95% \
+             interval over {} repeats):",
+            t.scope,
+            t.rows,
+            t.metric,
+            fmt(t.base),
+            spec.repeats
+        );
+        let mut table = super::table::TextTable::new(["column", "drop", "95% interval"]);
+        for c in &t.columns {
+            let interval = c
+                .interval
+                .map_or("-".to_string(), |(lo, hi)| format!("[{lo:.4}, {hi:.4}]"));
+            table.row(vec![c.column.clone(), fmt(c.mean), interval]);
+        }
+        println!("{}", table.render());
+    }
+    Ok(())
 }
