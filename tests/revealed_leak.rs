@@ -8,6 +8,21 @@ use common::cli::{slicelab, stderr, stdout};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/post_outcome.csv");
 
+/// `train` of Vanilla on the fixture, with `extra` arguments.
+fn train_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "train",
+        "--data",
+        DATA,
+        "--label",
+        "two_year_recid",
+        "--method",
+        "vanilla",
+    ];
+    args.extend(extra);
+    args
+}
+
 /// The overall test F1 printed by `train`.
 fn overall_f1(out: &str) -> f64 {
     let line = out
@@ -22,15 +37,7 @@ fn overall_f1(out: &str) -> f64 {
 
 #[test]
 fn post_outcome_columns_are_named_after_training_and_leaving_them_out_gives_the_honest_score() {
-    let args = [
-        "train",
-        "--data",
-        DATA,
-        "--label",
-        "two_year_recid",
-        "--method",
-        "vanilla",
-    ];
+    let args = train_args(&[]);
     let o = slicelab(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let (err, out) = (stderr(&o), stdout(&o));
@@ -55,9 +62,7 @@ fn post_outcome_columns_are_named_after_training_and_leaving_them_out_gives_the_
     let leaky = overall_f1(&out);
     assert!(leaky >= 0.97, "the leaky model scores {leaky}");
 
-    let mut again = args.to_vec();
-    again.extend(["--ignore", ignore]);
-    let o = slicelab(&again);
+    let o = slicelab(&train_args(&["--ignore", ignore]));
     assert!(o.status.success(), "{}", stderr(&o));
     let honest = overall_f1(&stdout(&o));
     assert!(honest < 0.8, "left out, the model still scores {honest}");
@@ -68,17 +73,7 @@ fn post_outcome_columns_are_named_after_training_and_leaving_them_out_gives_the_
 fn eval_importance_ranks_the_post_outcome_flag_first_with_an_interval() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let o = slicelab(&[
-        "train",
-        "--data",
-        DATA,
-        "--label",
-        "two_year_recid",
-        "--method",
-        "vanilla",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = slicelab(&train_args(&["--out", out.to_str().unwrap()]));
     assert!(o.status.success(), "{}", stderr(&o));
     let model = out.join("vanilla-seed0");
     let o = slicelab(&[

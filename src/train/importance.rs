@@ -102,10 +102,7 @@ pub fn permutation_importance(
     let score = |pred: &[u32]| -> Vec<Option<f64>> {
         scopes
             .iter()
-            .map(|(_, pos)| {
-                let c = Confusion::from_rows(&y, pred, pos.iter().copied(), n_classes);
-                spec.metric.of(&Scores::from_confusion(&c))
-            })
+            .map(|(_, pos)| score_of(spec.metric, &y, pred, pos, n_classes))
             .collect()
     };
     let r = data.rows.len();
@@ -152,6 +149,18 @@ pub fn permutation_importance(
             columns: ranked(&groups, drops),
         })
         .collect())
+}
+
+/// `metric` over the positions `pos` of `y` and `pred`; `None` where it is undefined.
+pub(crate) fn score_of(
+    metric: Metric,
+    y: &[u32],
+    pred: &[u32],
+    pos: &[usize],
+    n_classes: usize,
+) -> Option<f64> {
+    let c = Confusion::from_rows(y, pred, pos.iter().copied(), n_classes);
+    metric.of(&Scores::from_confusion(&c))
 }
 
 /// "all rows" and each slice, as positions into `data.rows`.

@@ -7,11 +7,13 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use super::error::TrainError;
-use super::importance::{ImportanceData, ImportanceSpec, ImportanceTable, permutation_importance};
+use super::importance::{
+    ImportanceData, ImportanceSpec, ImportanceTable, permutation_importance, score_of,
+};
 use super::saved::{TrainedModel, Watch};
 use crate::data::leakage::Advice;
 use crate::data::{Dataset, Split};
-use crate::metrics::{Confusion, Metric, Scores};
+use crate::metrics::Metric;
 
 /// A validation score at least this good (an error rate at most `1 -` this) is suspect.
 pub const NEAR_PERFECT: f64 = 0.98;
@@ -156,8 +158,7 @@ pub fn check_model(
     let all: Vec<usize> = (0..rows.len()).collect();
     let pred = super::predict::predict(&model.model, &x, &all)?.classes;
     let y: Vec<u32> = rows.iter().map(|&i| ds.y[i]).collect();
-    let c = Confusion::from_rows(&y, &pred, all.iter().copied(), ds.n_classes());
-    let Some(score) = spec.metric.of(&Scores::from_confusion(&c)) else {
+    let Some(score) = score_of(spec.metric, &y, &pred, &all, ds.n_classes()) else {
         return Ok(None);
     };
     if !near_perfect(spec.metric, score) {
