@@ -17,6 +17,7 @@ use crate::slices::suggest::Suggestion;
 
 /// The log line that says which predictions are being analysed (the name follows).
 const ANALYSING: &str = "analysing predictions of ";
+const ANALYSED: &str = "analysed predictions of ";
 
 /// Background jobs the app is waiting for.
 #[derive(Default)]
@@ -243,11 +244,18 @@ impl SlicelabApp {
         }) && a.generation == self.generation
         {
             // The status bar's "analysing predictions of …" gives way to what came of it.
+            // Another job's line (suggestions found, say) may have come in between.
+            let pending = self
+                .log
+                .iter()
+                .rev()
+                .find(|l| l.starts_with(ANALYSING) || l.starts_with(ANALYSED))
+                .is_some_and(|l| l.starts_with(ANALYSING));
             if let Some(p) = &self.predicted
-                && self.log.last().is_some_and(|l| l.starts_with(ANALYSING))
+                && pending
             {
                 let line = format!(
-                    "analysed predictions of {} ({} slices)",
+                    "{ANALYSED}{} ({} slices)",
                     p.name,
                     a.stats.len()
                 );
