@@ -70,6 +70,7 @@ fn wide() {
         header: slicelab::data::HeaderMode::Auto,
         delimiter: slicelab::data::dialect::Delimiter::Auto,
         types: &[],
+        ignore: &[],
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let (open, opened) = time(|| {

@@ -541,7 +541,7 @@ fn the_open_dialog_lists_features_and_takes_a_type_per_column() {
     // The log says what became a feature and warns about the leaking column.
     let log = state.log.join("\n");
     assert!(log.contains("features: 7 of 10 columns"), "{log}");
-    assert!(log.contains("set leak to type 'text'"), "{log}");
+    assert!(log.contains("untick leak under Features"), "{log}");
 }
 
 #[test]

@@ -500,6 +500,7 @@ fn models_of_other_data_are_listed_under_other_datasets() {
             header: slicelab::data::HeaderMode::Auto,
             delimiter: slicelab::data::dialect::Delimiter::Auto,
             types: Vec::new(),
+            ignore: Vec::new(),
         }));
     wait_for(&mut h, "the CSV to load", |a| {
         a.data.as_ref().is_some_and(|d| d.ds.label == "y") && a.jobs.load.is_none()

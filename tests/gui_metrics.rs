@@ -155,6 +155,7 @@ fn a_worse_slice_too_small_for_an_interval_shows_a_question_mark() {
             header: slicelab::data::HeaderMode::Auto,
             delimiter: slicelab::data::dialect::Delimiter::Auto,
             types: Vec::new(),
+            ignore: Vec::new(),
         }));
     wait_for(&mut h, "the predictions analysed", |a| {
         a.analysis.is_some() && a.jobs.analysis.is_none() && a.jobs.load.is_none()

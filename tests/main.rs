@@ -29,6 +29,7 @@ mod gui_filter_diff;
 mod gui_inspect;
 mod gui_layers;
 mod gui_layout;
+mod gui_leaks;
 mod gui_metrics;
 mod gui_session;
 mod gui_snapshots;

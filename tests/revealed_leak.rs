@@ -1,6 +1,7 @@
 //! Leakage a trained model reveals (issue 30 §1): a table with post-outcome columns trains to a
 //! near-perfect validation score, `train` names those columns by permutation importance with the
-//! `--ignore` to retrain, and the retrained model scores at the honest level.
+//! `--ignore` to retrain, and the retrained model scores at the honest level; a date recorded
+//! after the others for one class only is warned about before training.
 
 use crate::common;
 
@@ -101,4 +102,56 @@ fn eval_importance_ranks_the_post_outcome_flag_first_with_an_interval() {
         let d: f64 = row.split_whitespace().nth(1).unwrap().parse().unwrap();
         assert!(d < drop / 10.0, "{row}");
     }
+}
+
+/// A recidivism-like table with dates: `screening_date` on every row and `reoffence_date`, after
+/// it, recorded for 90% of the reoffenders and 3% of the others (the date of a later offence).
+fn dated_table(path: &std::path::Path) {
+    use std::fmt::Write as _;
+    let mut csv = String::from("screening_date,age,priors,reoffence_date,two_year_recid\n");
+    for i in 0..1200u32 {
+        let y = u32::from((i * 7919) % 100 < 45);
+        let day = i % 360;
+        let screening = format!("2013-{:02}-{:02}", 1 + day / 30, 1 + day % 28);
+        let recorded = if y == 1 { i % 10 != 0 } else { i % 33 == 0 };
+        let later = if recorded {
+            format!("2014-{:02}-{:02}", 1 + (i / 7) % 12, 1 + i % 28)
+        } else {
+            String::new()
+        };
+        let age = 18 + (i * 31) % 50;
+        let priors = (i * 13) % 7 + y;
+        writeln!(csv, "{screening},{age},{priors},{later},{y}").unwrap();
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+#[test]
+fn a_date_recorded_after_the_others_for_one_class_only_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("dated.csv");
+    dated_table(&data);
+    let o = slicelab(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "two_year_recid",
+        "--method",
+        "vanilla",
+        "--epochs",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let warning = err
+        .lines()
+        .find(|l| l.contains("after the table's other dates"))
+        .unwrap_or_else(|| panic!("no date warning in:\n{err}"));
+    assert!(
+        warning.contains("reoffence_date (after screening_date; recorded on"),
+        "{warning}"
+    );
+    assert!(warning.contains("--ignore reoffence_date"), "{warning}");
+    assert!(!warning.contains("age") && !warning.contains("priors"), "{warning}");
 }

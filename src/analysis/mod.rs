@@ -24,6 +24,9 @@ pub enum AnalysisError {
     /// The data file could not be read.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A column to leave out is not in the data.
+    #[error("leaving columns out: {0}")]
+    LeaveOut(#[from] crate::data::glob::NoMatch),
     /// The text column could not be embedded.
     #[error(transparent)]
     Text(#[from] TextError),

@@ -33,6 +33,8 @@ pub struct FileRoles<'a> {
     pub delimiter: Delimiter,
     /// Column types the user chose instead of the inferred ones.
     pub types: &'a [TypeOverride],
+    /// Columns left out of the features (names or globs), as `--ignore` gives them.
+    pub ignore: &'a [String],
 }
 
 /// A dataset opened for analysis, before its map axes are chosen.
@@ -63,6 +65,7 @@ pub fn open_file(
     spec.split_col = roles.split_col.map(str::to_string);
     spec.truth_slices = DatasetSpec::default_truth(&header);
     let mut ds = Dataset::load(&sources, &spec)?;
+    ds.leave_out(roles.ignore)?;
     let embedded = match embed {
         Some(e) => embed_text(&mut ds, &e.column, &e.encoder, progress, cancel)?,
         None => Vec::new(),

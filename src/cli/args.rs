@@ -175,10 +175,8 @@ impl DataArgs {
         };
         let mut ds = Dataset::load(&sources, &spec)?;
         print_notices(&ds.table);
-        let ignored =
-            match_columns(&ds.table, &self.ignore).map_err(|e| anyhow!("--ignore: {e}"))?;
-        ds.reserved.extend(ignored.iter().cloned());
-        ds.choice.ignore = ignored;
+        ds.leave_out(&self.ignore)
+            .map_err(|e| anyhow!("--ignore: {e}"))?;
         if let Some(patterns) = features {
             let only =
                 match_columns(&ds.table, patterns).map_err(|e| anyhow!("--features: {e}"))?;

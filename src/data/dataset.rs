@@ -183,6 +183,19 @@ impl Dataset {
     pub fn indices(&self, split: Split) -> Vec<usize> {
         super::split::indices(&self.splits, split)
     }
+
+    /// Leaves the columns `patterns` name (names or globs) out of the features, as `--ignore`
+    /// and the open dialog's unticked columns do; they stay in the table for slices.
+    pub fn leave_out(&mut self, patterns: &[String]) -> Result<(), super::glob::NoMatch> {
+        let ignored = super::glob::match_columns(&self.table, patterns)?;
+        for c in &ignored {
+            if !self.reserved.contains(c) {
+                self.reserved.push(c.clone());
+            }
+        }
+        self.choice.ignore = ignored;
+        Ok(())
+    }
 }
 
 fn find<'a>(table: &'a Table, name: &str, what: &'static str) -> Result<&'a Column, DataError> {

@@ -10,6 +10,7 @@ use super::containment::{CONTAIN, containment, level_key};
 use super::dataset::Dataset;
 use super::feature_plan::is_id_name;
 use super::split::Split;
+use super::time_order::recorded_after;
 use super::table::{Column, ColumnData, ColumnKind};
 
 /// A single column scoring at least this (AUC or accuracy) on its own is reported as leakage.
@@ -52,6 +53,20 @@ pub enum ColumnWarning {
         /// Share of the other classes' training rows with the value.
         others: f64,
     },
+    /// A date after another date column on almost every row, recorded almost only for one
+    /// class (see [`super::time_order`]): the outcome's own date.
+    RecordedAfter {
+        /// The column.
+        column: String,
+        /// The date column it follows.
+        after: String,
+        /// The class, by name.
+        class: String,
+        /// Share of the class's training rows where it is recorded.
+        holds: f64,
+        /// Share of the other classes' training rows where it is recorded.
+        others: f64,
+    },
     /// Unique integers, increasing or decreasing with the row order (or under an id-like name).
     Identifier {
         /// The column.
@@ -65,6 +80,7 @@ impl ColumnWarning {
         match self {
             ColumnWarning::Leakage { column, .. }
             | ColumnWarning::Containment { column, .. }
+            | ColumnWarning::RecordedAfter { column, .. }
             | ColumnWarning::Identifier { column } => column,
         }
     }
@@ -115,14 +131,27 @@ fn check(ds: &Dataset, name: &str, train: &[usize]) -> Option<ColumnWarning> {
             score,
         });
     }
-    let c = containment(col, &ds.y, ds.n_classes(), train)?;
-    Some(ColumnWarning::Containment {
+    let class_name = |c: usize| ds.classes.get(c).cloned().unwrap_or_default();
+    if let Some(c) = containment(col, &ds.y, ds.n_classes(), train) {
+        return Some(ColumnWarning::Containment {
+            column: name.to_string(),
+            value: c.value,
+            class: class_name(c.class),
+            holds: c.holds,
+            purity: c.purity,
+            others: c.others,
+        });
+    }
+    let dates: Vec<&Column> = (ds.table.columns.iter())
+        .filter(|c| c.kind == ColumnKind::Date)
+        .collect();
+    let r = recorded_after(col, &dates, &ds.y, ds.n_classes(), train)?;
+    Some(ColumnWarning::RecordedAfter {
         column: name.to_string(),
-        value: c.value,
-        class: ds.classes.get(c.class).cloned().unwrap_or_default(),
-        holds: c.holds,
-        purity: c.purity,
-        others: c.others,
+        after: r.after,
+        class: class_name(r.class),
+        holds: r.holds,
+        others: r.others,
     })
 }
 
@@ -141,8 +170,8 @@ impl Advice {
         match self {
             Advice::Cli => format!("leave it out with --ignore {}", columns.join(",")),
             Advice::App => format!(
-                "leave it out: File → Open dataset…, set {} to type 'text' under its \
-                 preview column, and open it again",
+                "leave it out with Leave these out here, or untick {} under Features when \
+                 you open the file",
                 columns.join(", ")
             ),
         }
@@ -156,86 +185,134 @@ pub fn warning_lines(warnings: &[ColumnWarning]) -> Vec<String> {
 
 /// [`warning_lines`] with the advice for `face`.
 pub fn warning_lines_for(warnings: &[ColumnWarning], face: Advice) -> Vec<String> {
-    let mut leaks = Vec::new();
-    let mut leak_names = Vec::new();
-    let mut ids = Vec::new();
-    let mut contained = Vec::new();
-    for w in warnings {
-        match w {
-            ColumnWarning::Containment {
-                column,
-                value,
-                class,
-                holds,
-                purity,
-                others,
-            } => {
-                let pct = |x: f64| format!("{:.1}%", 100.0 * x);
-                contained.push(if *holds >= CONTAIN {
-                    format!(
-                        "{column} = {value} on {} of the rows labelled {class} and on only {} of \
-                         the others",
-                        pct(*holds),
-                        pct(*others)
-                    )
-                } else {
-                    format!(
-                        "{column} = {value} on {} of the rows labelled {class}, and {} of its \
-                         rows are labelled {class}",
-                        pct(*holds),
-                        pct(*purity)
-                    )
-                });
+    warning_groups(warnings, face)
+        .into_iter()
+        .map(|g| g.line)
+        .collect()
+}
+
+/// One line of warnings and the columns it advises leaving out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningGroup {
+    /// The line, with the advice for its face.
+    pub line: String,
+    /// The columns it names, in table order.
+    pub columns: Vec<String>,
+}
+
+/// The warnings as one group per kind: leakage, an outcome tracked, an outcome's date,
+/// identifiers.
+pub fn warning_groups(warnings: &[ColumnWarning], face: Advice) -> Vec<WarningGroup> {
+    (0..GROUPS)
+        .filter_map(|g| {
+            let members: Vec<&ColumnWarning> =
+                warnings.iter().filter(|w| group_of(w) == g).collect();
+            if members.is_empty() {
+                return None;
             }
-            ColumnWarning::Leakage {
-                column,
-                measure,
-                score,
-            } => {
-                leaks.push(format!("{column} ({measure} {score:.3})"));
-                leak_names.push(column.as_str());
-            }
-            ColumnWarning::Identifier { column } => ids.push(column.as_str()),
-        }
+            let details: Vec<String> = members.iter().map(|w| detail(w)).collect();
+            let names: Vec<&str> = members.iter().map(|w| w.column()).collect();
+            Some(WarningGroup {
+                line: group_line(g, &details, &names, face),
+                columns: names.iter().map(|c| c.to_string()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// How many kinds of warning [`warning_groups`] tells apart.
+const GROUPS: usize = 4;
+
+/// A warning's group, in the order the groups are listed.
+fn group_of(w: &ColumnWarning) -> usize {
+    match w {
+        ColumnWarning::Leakage { .. } => 0,
+        ColumnWarning::Containment { .. } => 1,
+        ColumnWarning::RecordedAfter { .. } => 2,
+        ColumnWarning::Identifier { .. } => 3,
     }
-    let mut lines = Vec::new();
-    if !leaks.is_empty() {
-        lines.push(format!(
+}
+
+/// A warning's part of its group's line.
+fn detail(w: &ColumnWarning) -> String {
+    let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+    match w {
+        ColumnWarning::Leakage {
+            column,
+            measure,
+            score,
+        } => format!("{column} ({measure} {score:.3})"),
+        ColumnWarning::Containment {
+            column,
+            value,
+            class,
+            holds,
+            others,
+            ..
+        } if *holds >= CONTAIN => format!(
+            "{column} = {value} on {} of the rows labelled {class} and on only {} of the others",
+            pct(*holds),
+            pct(*others)
+        ),
+        ColumnWarning::Containment {
+            column,
+            value,
+            class,
+            holds,
+            purity,
+            ..
+        } => format!(
+            "{column} = {value} on {} of the rows labelled {class}, and {} of its rows are \
+             labelled {class}",
+            pct(*holds),
+            pct(*purity)
+        ),
+        ColumnWarning::RecordedAfter {
+            column,
+            after,
+            class,
+            holds,
+            others,
+        } => format!(
+            "{column} (after {after}; recorded on {} of the rows labelled {class} and {} of the \
+             others)",
+            pct(*holds),
+            pct(*others)
+        ),
+        ColumnWarning::Identifier { column } => column.clone(),
+    }
+}
+
+/// Group `g`'s line around its members' `details`, naming the columns `names` in the advice.
+fn group_line(g: usize, details: &[String], names: &[&str], face: Advice) -> String {
+    let n = details.len();
+    let advice = face.leave_out(names);
+    match g {
+        0 => format!(
             "{} the label almost perfectly on the training rows by itself: {}; if it is \
-             known only with the answer (leakage), {}",
-            plural(leaks.len(), "column predicts", "columns each predict"),
-            leaks.join(", "),
-            face.leave_out(&leak_names)
-        ));
-    }
-    if !contained.is_empty() {
-        lines.push(format!(
+             known only with the answer (leakage), {advice}",
+            plural(n, "column predicts", "columns each predict"),
+            details.join(", "),
+        ),
+        1 => format!(
             "{} as if recorded with the answer: {}; a column known only after the outcome \
-             (another outcome flag, its date or cause) hands the model the label, {}",
-            plural(
-                contained.len(),
-                "column tracks the label",
-                "columns track the label"
-            ),
-            contained.join("; "),
-            face.leave_out(
-                &(warnings.iter())
-                    .filter(|w| matches!(w, ColumnWarning::Containment { .. }))
-                    .map(ColumnWarning::column)
-                    .collect::<Vec<_>>()
-            )
-        ));
-    }
-    if !ids.is_empty() {
-        lines.push(format!(
+             (another outcome flag, its date or cause) hands the model the label, {advice}",
+            plural(n, "column tracks the label", "columns track the label"),
+            details.join("; "),
+        ),
+        2 => format!(
+            "{} after the table's other dates and recorded almost only for one class, as the \
+             outcome's own date would be: {}; {advice}",
+            plural(n, "date column comes", "date columns come"),
+            details.join("; "),
+        ),
+        _ => format!(
             "{} like a row identifier (unique integers in row order): {}; a model learns \
-             nothing general from it, {}",
-            plural(ids.len(), "column looks", "columns each look"),
-            ids.join(", "),
-            face.leave_out(&ids)
-        ));
+             nothing general from it, {advice}",
+            plural(n, "column looks", "columns each look"),
+            details.join(", "),
+        ),
     }
-    lines
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

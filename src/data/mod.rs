@@ -23,6 +23,7 @@ pub mod projection;
 pub mod split;
 pub mod spurious;
 pub mod table;
+pub mod time_order;
 pub mod types;
 
 pub use classes::ClassIndex;

@@ -31,6 +31,9 @@ pub const TRAIN_OFF: &str = "Training reads every row; in aggregate mode the row
 /// Why the Diff tab is off in aggregate mode.
 pub const DIFF_OFF: &str = "The Diff compares two models row by row; in aggregate mode only \
      counts come back from the engine (Compare shows the prediction columns side by side).";
+/// Why the Importance tab is off in aggregate mode.
+pub const IMPORTANCE_OFF: &str = "Importance shuffles a model's inputs row by row; in aggregate \
+     mode the rows stay in the files and only counts come back from the engine.";
 /// What a build without the engine says.
 pub const NO_ENGINE: &str = "this build has no engine: cargo build --release --features engine";
 

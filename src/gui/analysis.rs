@@ -9,23 +9,20 @@ use super::state::SourceSpec;
 use crate::analysis::{FileRoles, numeric_axes, open_file, projection};
 use crate::data::Dataset;
 use crate::data::demo::Figure1;
-use crate::data::leakage::{Advice, column_warnings, warning_lines_for};
+use crate::data::leakage::{Advice, WarningGroup, column_warnings, warning_groups};
 use crate::slices::SliceSet;
 use crate::slices::columns::feature_plan;
 use crate::text::EmbedSpec;
 use crate::train::saved::{TrainedModel, Watch};
 
-/// The feature plan of `ds` (its SF columns as slices) and the column warnings, as lines.
-fn feature_lines(ds: &Dataset) -> Vec<String> {
+/// The feature plan of `ds` (its SF columns as slices) as lines for the log, then the column
+/// warnings, as lines too and grouped with the columns each names.
+fn feature_lines(ds: &Dataset) -> (Vec<String>, Vec<WarningGroup>) {
     let plan = feature_plan(ds, &SliceSet::from_sf_columns(&ds.table));
-    let warnings = column_warnings(ds, &plan.columns());
+    let warnings = warning_groups(&column_warnings(ds, &plan.columns()), Advice::App);
     let mut lines = plan.summary();
-    lines.extend(
-        warning_lines_for(&warnings, Advice::App)
-            .into_iter()
-            .map(|w| format!("warning: {w}")),
-    );
-    lines
+    lines.extend(warnings.iter().map(|w| format!("warning: {}", w.line)));
+    (lines, warnings)
 }
 
 pub use crate::analysis::{Analysis, Predicted, PreviewResult, analyse, from_column, preview};
@@ -45,6 +42,8 @@ pub struct Loaded {
     /// Which columns became features (and why the others did not), then `warning:` lines on
     /// leaking and identifier columns, for the log.
     pub feature_lines: Vec<String>,
+    /// The column warnings with the columns each names, for the notices panel.
+    pub warnings: Vec<WarningGroup>,
     /// Which load this is: set by the app when the data arrives, so views and background
     /// builds can tell datasets apart (0 until then).
     pub revision: u64,
@@ -65,6 +64,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
             header,
             delimiter,
             types,
+            ignore,
         } => {
             let roles = FileRoles {
                 path,
@@ -74,6 +74,7 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
                 header: *header,
                 delimiter: *delimiter,
                 types,
+                ignore,
             };
             let embed = embed.as_ref().map(|c| EmbedSpec {
                 column: c.column.clone(),
@@ -91,9 +92,10 @@ pub fn load(source: &SourceSpec, demo: &Figure1, progress: &Progress) -> Result<
     };
     let numeric = numeric_axes(&ds, &hidden_axes);
     let pca = projection(&ds).map_err(|e| e.to_string())?;
-    let feature_lines = feature_lines(&ds);
+    let (feature_lines, warnings) = feature_lines(&ds);
     Ok(Loaded {
         feature_lines,
+        warnings,
         source: source.clone(),
         ds: Arc::new(ds),
         numeric,

@@ -111,6 +111,12 @@ pub enum Command {
     DismissNotice(usize),
     /// Empty the notices panel.
     DismissNotices,
+    /// Open the data again without a notice's columns as features (and train the quick model
+    /// again, if it says so).
+    LeaveOut(crate::gui::notices::NoticeAction),
+    /// Rank the features of a model by permutation importance in the background (the
+    /// Importance tab, and the leak check after a model is analysed).
+    BuildImportance(super::importance::ImportanceKey),
     /// Check a slice expression in the background; the slice editor shows the answer (size and
     /// coverage, or where it is wrong) as you type. Ignored while another check runs: the
     /// editor asks again once it ends.

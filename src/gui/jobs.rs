@@ -213,6 +213,11 @@ impl<K: PartialEq, T: Send + 'static> Keyed<K, T> {
         self.done.as_ref().filter(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// What the build under way is doing, as its job reports it.
+    pub fn describe(&self) -> Option<String> {
+        self.pending.as_ref().map(|(_, job)| job.describe())
+    }
+
     /// What the build under way is for.
     pub fn building(&self) -> Option<&K> {
         self.pending.as_ref().map(|(k, _)| k)

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod app;
 pub mod command;
 pub mod diff;
+pub mod importance;
 pub mod jobs;
 pub mod models;
 pub mod notices;

@@ -42,6 +42,10 @@ pub enum SourceSpec {
         /// Column types chosen in the open dialog's preview, as `--types` gives them.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         types: Vec<TypeOverride>,
+        /// Columns left out of the features (unticked in the open dialog, or left out from a
+        /// notice), as `--ignore` gives them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ignore: Vec<String>,
     },
 }
 
@@ -55,6 +59,34 @@ pub struct EmbedChoice {
 }
 
 impl SourceSpec {
+    /// Whether `other` opens the same table with the same roles, whatever columns each leaves
+    /// out: leaving a column out keeps the dataset's slices.
+    pub fn same_data(&self, other: &SourceSpec) -> bool {
+        let all_features = |s: &SourceSpec| {
+            let mut s = s.clone();
+            if let SourceSpec::File { ignore, .. } = &mut s {
+                ignore.clear();
+            }
+            s
+        };
+        all_features(self) == all_features(other)
+    }
+
+    /// The same source with `columns` also left out of the features; `None` for the demo,
+    /// whose columns are fixed.
+    pub fn leaving_out(&self, columns: &[String]) -> Option<SourceSpec> {
+        let mut s = self.clone();
+        let SourceSpec::File { ignore, .. } = &mut s else {
+            return None;
+        };
+        for c in columns {
+            if !ignore.contains(c) {
+                ignore.push(c.clone());
+            }
+        }
+        Some(s)
+    }
+
     /// A short name for titles.
     pub fn describe(&self) -> String {
         match self {
@@ -80,17 +112,20 @@ pub enum Tab {
     Compare,
     /// Two models side by side on every slice.
     Diff,
+    /// What a model leans on: permutation importance, all rows and the selected slice.
+    Importance,
 }
 
 impl Tab {
     /// All tabs in display order.
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Errors,
         Tab::Map,
         Tab::Indicators,
         Tab::Train,
         Tab::Compare,
         Tab::Diff,
+        Tab::Importance,
     ];
 
     /// The tab's title.
@@ -102,6 +137,7 @@ impl Tab {
             Tab::Train => "Train",
             Tab::Compare => "Compare",
             Tab::Diff => "Diff",
+            Tab::Importance => "Importance",
         }
     }
 }

@@ -236,6 +236,7 @@ impl SlicelabApp {
             distributions,
             diff,
             summaries,
+            importance: _,
         } = &mut self.builds;
         let current = self.data.as_ref().map(|d| d.revision);
         summaries.retain(|k| Some(k.data) == current);
@@ -251,5 +252,6 @@ impl SlicelabApp {
                 "the check stopped unexpectedly".into(),
             ))
         });
+        self.poll_importance();
     }
 }

@@ -105,6 +105,8 @@ impl SlicelabApp {
             Command::CheckExpression { name, expr } => self.check_expression(name, expr),
             Command::BuildMap(key) => self.build_map(key),
             Command::CompareModels(key) => self.compare_models(key),
+            Command::BuildImportance(key) => self.rank_features(key),
+            Command::LeaveOut(action) => self.leave_out(action),
             Command::SummariseColumn(key) => self.summarise_column(key),
             Command::BuildIndicators(key) => self.build_indicators(key),
             Command::QueryRows(key, rows) => self.query_rows(key, rows),

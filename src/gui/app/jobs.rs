@@ -262,6 +262,7 @@ impl SlicelabApp {
                 self.log(line);
             }
             self.analysis = Some(a);
+            self.check_for_leaks();
         }
         if let Some((purpose, path, secs)) = take(&mut self.jobs.dialog, |_| {
             (FilePurpose::OpenData, None, 0.0)
@@ -293,6 +294,7 @@ impl SlicelabApp {
     }
 
     fn loaded(&mut self, r: Result<Loaded, String>) {
+        let retrain = std::mem::take(&mut self.retrain_on_load);
         let mut l = match r {
             Ok(l) => l,
             Err(e) => return self.fail(e),
@@ -312,8 +314,8 @@ impl SlicelabApp {
         for line in &l.feature_lines {
             self.log(line.clone());
         }
-        self.notices = crate::gui::notices::of_load(&notes, &l.feature_lines);
-        if self.session.source != l.source {
+        self.notices = crate::gui::notices::of_load(&notes, &l.warnings);
+        if !self.session.source.same_data(&l.source) {
             // A new dataset starts with its own SF columns (if any) as slices.
             self.session.slices = match l.source {
                 SourceSpec::Demo => Session::default().slices,
@@ -335,7 +337,11 @@ impl SlicelabApp {
             self.analyse_column();
         } else {
             self.reanalyse();
-            self.choose_analysis();
+            if retrain {
+                self.start_quick_model();
+            } else {
+                self.choose_analysis();
+            }
         }
     }
 

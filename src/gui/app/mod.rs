@@ -11,6 +11,7 @@ mod aggregate;
 mod builds;
 mod commands;
 mod jobs;
+mod leaks;
 mod persist;
 mod training;
 
@@ -134,6 +135,10 @@ pub struct SlicelabApp {
     restore_analysing: Option<PathBuf>,
     /// The label and prediction columns to count once a restored session's logs are read.
     restore_aggregate: Option<(String, Vec<String>)>,
+    /// (model id, data revision) pairs whose features were ranked for the leak check.
+    leak_checked: Vec<(u64, u64)>,
+    /// Train the quick model once the data being loaded arrives (Leave out and retrain).
+    retrain_on_load: bool,
 }
 
 impl SlicelabApp {
@@ -188,6 +193,8 @@ impl SlicelabApp {
             models_loading: 0,
             restore_analysing: None,
             restore_aggregate: None,
+            leak_checked: Vec::new(),
+            retrain_on_load: false,
         };
         if let Some(w) = warning {
             app.fail(w);
@@ -212,6 +219,7 @@ impl SlicelabApp {
                 header: crate::data::HeaderMode::Auto,
                 delimiter: crate::data::dialect::Delimiter::Auto,
                 types: Vec::new(),
+                ignore: Vec::new(),
             })),
             Launch {
                 data: Some(path), ..
@@ -244,7 +252,8 @@ impl SlicelabApp {
 
     /// What the background jobs are doing (for the status bar's spinner); `None` when idle.
     pub fn busy(&self) -> Option<String> {
-        self.jobs.describe()
+        // A feature ranking runs for seconds on a large table and may be the leak check.
+        (self.jobs.describe()).or_else(|| self.builds.importance.describe())
     }
 
     /// The current slice masks (empty before the first analysis), shared with background builds.

@@ -11,6 +11,7 @@ use super::map_scene::{MapScene, SceneKey};
 use crate::gui::aggregate::Aggregate;
 use crate::gui::analysis::{Analysis, Loaded, Predicted, PreviewResult};
 use crate::gui::diff::{DiffKey, DiffResult};
+use crate::gui::importance::ImportanceResult;
 use crate::gui::jobs::{Keyed, KeyedCache};
 use crate::gui::models::{Curves, ModelEntry, TrainingRun};
 use crate::gui::state::Session;
@@ -89,6 +90,8 @@ pub struct ViewBuilds {
     pub distributions: Keyed<DistKey, Arc<Distributions>>,
     /// The Diff tab's comparison of two models.
     pub diff: Keyed<DiffKey, Result<DiffResult, String>>,
+    /// The Importance tab's ranking of a model's features (also the leak check's).
+    pub importance: Keyed<crate::gui::importance::ImportanceKey, Result<ImportanceResult, String>>,
     /// Column summaries for the filter builder and completion (`None`: no such column).
     pub summaries: KeyedCache<SummaryKey, Option<Arc<ColumnSummary>>>,
 }

@@ -10,6 +10,7 @@ mod compare_aggregate;
 pub mod context;
 pub mod errors;
 pub mod filter_builder;
+pub mod importance;
 pub mod indicator_scene;
 pub mod indicators;
 pub mod map;
@@ -17,6 +18,7 @@ pub mod map_scene;
 pub mod model_diff;
 pub mod notices;
 pub mod open;
+mod open_columns;
 mod open_types;
 pub mod path_dialog;
 pub mod per_class;
@@ -55,6 +57,8 @@ pub struct Views {
     pub compare: compare::CompareView,
     /// The Diff tab.
     pub diff: model_diff::ModelDiffView,
+    /// The Importance tab.
+    pub importance: importance::ImportanceView,
 }
 
 /// The tab strip and the open tab; in aggregate mode the tabs that need rows say why they are
@@ -91,6 +95,7 @@ pub fn main_area(
         Tab::Train => views.train.ui(ui, cx, out),
         Tab::Compare => views.compare.ui(ui, cx, out),
         Tab::Diff => views.diff.ui(ui, cx, out),
+        Tab::Importance => views.importance.ui(ui, cx, out),
     }
 }
 
@@ -103,6 +108,7 @@ fn aggregate_off(t: Tab) -> Option<&'static str> {
         Tab::Indicators => Some(agg::INDICATORS_OFF),
         Tab::Train => Some(agg::TRAIN_OFF),
         Tab::Diff => Some(agg::DIFF_OFF),
+        Tab::Importance => Some(agg::IMPORTANCE_OFF),
     }
 }
 
@@ -140,7 +146,8 @@ pub fn top_bar(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
                 );
             });
         }
-        notices::panel(ui, cx.notices, out);
+        let file = cx.session.source != crate::gui::state::SourceSpec::Demo;
+        notices::panel(ui, cx.notices, file, out);
     });
 }
 

@@ -59,6 +59,12 @@ pub struct OpenDialog {
     pub(super) type_error: Option<String>,
     /// The first column of the preview's window (wide tables show a window of columns).
     pub first_column: usize,
+    /// Columns unticked as features (the app's `--ignore`).
+    pub ignored: Vec<String>,
+    /// Columns the single-column checks suspect (identifiers, leakage), for `suspects_for`.
+    pub suspects: Vec<super::open_columns::Suspect>,
+    /// The label the suspects were checked for.
+    pub(super) suspects_for: String,
 }
 
 /// The encoder offered first: `SLICELAB_ENCODER`, else the team's MiniLM beside a source checkout.
@@ -109,7 +115,7 @@ impl OpenDialog {
         let preview = (0..table.n_rows().min(PREVIEW_ROWS))
             .map(|i| table.columns.iter().map(|c| c.display(i)).collect())
             .collect();
-        Ok(Self {
+        let mut dialog = Self {
             path: path.to_path_buf(),
             columns: table
                 .columns
@@ -133,7 +139,12 @@ impl OpenDialog {
             type_error: None,
             first_column: 0,
             table,
-        })
+            ignored: Vec::new(),
+            suspects: Vec::new(),
+            suspects_for: String::new(),
+        };
+        dialog.check_suspects();
+        Ok(dialog)
     }
 
     /// Shows the dialog; returns whether it stays open.
@@ -194,6 +205,7 @@ impl OpenDialog {
                             header: self.mode(),
                             delimiter: self.delimiter,
                             types: self.type_overrides(),
+                            ignore: self.ignored.clone(),
                         }));
                         keep = false;
                     }

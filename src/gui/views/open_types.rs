@@ -1,11 +1,10 @@
-//! The open dialog's column types and feature list: a type menu per preview column (the same
-//! overrides as `--types`) and "Features: N used, M dropped" with each column's reason.
+//! The open dialog's column types: a type menu per preview column (the same overrides as
+//! `--types`).
 
 use super::open::OpenDialog;
 use crate::data::ColumnKind;
-use crate::data::feature_plan::{FeaturePlan, Roles, verdict_as};
+use crate::data::feature_plan::verdict_as;
 use crate::data::types::{TypeOverride, convert};
-use crate::gui::theme;
 
 /// The kinds a user can choose, after "auto".
 const CHOICES: [ColumnKind; 4] = [
@@ -81,51 +80,5 @@ impl OpenDialog {
                 })
             })
             .collect()
-    }
-
-    /// The features the chosen roles and types give, as the library will decide them.
-    pub fn feature_plan(&self) -> FeaturePlan {
-        let names: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
-        let mut reserved = vec![self.label.clone()];
-        reserved.extend(self.pred.iter().chain(&self.split).cloned());
-        reserved.extend(self.truth.iter().cloned());
-        let roles = Roles {
-            label: &self.label,
-            split_col: self.split.as_deref(),
-            truth: &self.truth,
-            reserved: &reserved,
-            choice: None,
-        };
-        FeaturePlan::from_verdicts(&names, &self.verdicts, &roles, &self.sf_columns)
-    }
-
-    /// "Features: N used, M dropped", unfolding to each column's encoding or reason.
-    pub(super) fn features_list(&self, ui: &mut egui::Ui) {
-        if let Some(e) = &self.type_error {
-            ui.colored_label(theme::BAD, e);
-        }
-        let plan = self.feature_plan();
-        let title = format!(
-            "Features: {} used, {} dropped",
-            plan.features.len(),
-            plan.dropped.len()
-        );
-        egui::CollapsingHeader::new(title)
-            .id_salt("open_features")
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("open_features_list")
-                    .max_height(180.0)
-                    .show(ui, |ui| {
-                        for f in &plan.features {
-                            ui.label(format!("{} · {}", f.column, f.encoding.label()));
-                        }
-                        for d in &plan.dropped {
-                            let text =
-                                format!("{} · not a feature: {}", d.column, d.reason.label());
-                            ui.colored_label(theme::MUTED, text);
-                        }
-                    });
-            });
     }
 }
