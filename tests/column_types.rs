@@ -411,7 +411,7 @@ fn the_app_lists_the_post_outcome_warning_whole_and_wrapped_at_1000_px() {
     };
     assert!(text.len() > 400, "a long warning: {text}");
     assert!(
-        !text.contains("--ignore") && text.contains("File → Open dataset…"),
+        !text.contains("--ignore") && text.contains("Leave these out"),
         "{text}"
     );
     assert!(

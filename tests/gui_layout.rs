@@ -402,7 +402,9 @@ fn the_analysing_status_clears_when_the_analysis_is_done() {
     let mut h = app(home.path());
     wait_ready(&mut h);
     // The suggestion search may finish before or after the analysis; its line must not hide it.
-    wait_for(&mut h, "the suggestion search", |a| a.jobs.suggest.is_none());
+    wait_for(&mut h, "the suggestion search", |a| {
+        a.jobs.suggest.is_none()
+    });
     settle(&mut h);
     assert!(
         h.query_by_label_contains("analysing predictions of")

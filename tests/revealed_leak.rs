@@ -153,5 +153,8 @@ fn a_date_recorded_after_the_others_for_one_class_only_is_warned_about() {
         "{warning}"
     );
     assert!(warning.contains("--ignore reoffence_date"), "{warning}");
-    assert!(!warning.contains("age") && !warning.contains("priors"), "{warning}");
+    assert!(
+        !warning.contains("age") && !warning.contains("priors"),
+        "{warning}"
+    );
 }

@@ -10,8 +10,8 @@ use super::containment::{CONTAIN, containment, level_key};
 use super::dataset::Dataset;
 use super::feature_plan::is_id_name;
 use super::split::Split;
-use super::time_order::recorded_after;
 use super::table::{Column, ColumnData, ColumnKind};
+use super::time_order::recorded_after;
 
 /// A single column scoring at least this (AUC or accuracy) on its own is reported as leakage.
 pub const LEAK_SCORE: f64 = 0.98;

@@ -120,24 +120,31 @@ mod tests {
     /// 400 rows, every fourth one positive, and a screening date on each.
     fn table() -> (Vec<u32>, Column, Vec<usize>) {
         let y: Vec<u32> = (0..400).map(|i| u32::from(i % 4 == 0)).collect();
-        let screening = date("screening_date", (0..400).map(|i| 15000.0 + i as f64).collect());
+        let screening = date(
+            "screening_date",
+            (0..400).map(|i| 15000.0 + i as f64).collect(),
+        );
         (y, screening, (0..400).collect())
     }
 
     #[test]
     fn an_outcome_date_after_the_others_and_only_for_positives_is_found() {
         let (y, screening, rows) = table();
-        // The reoffence date: after screening, on 90% of positives and 2% of negatives.
+        // The reoffence date: after screening, on 90% of positives and 3% of negatives.
         let reoffence: Vec<f64> = (0..400)
             .map(|i| {
                 let recorded = if y[i] == 1 { i % 40 != 0 } else { i % 50 == 1 };
-                if recorded { 15100.0 + i as f64 } else { f64::NAN }
+                if recorded {
+                    15100.0 + i as f64
+                } else {
+                    f64::NAN
+                }
             })
             .collect();
         let col = date("reoffence_date", reoffence);
         let found = recorded_after(&col, &[&screening, &col], &y, 2, &rows).expect("found");
         assert_eq!((found.after.as_str(), found.class), ("screening_date", 1));
-        assert!(found.holds >= 0.9 && found.others <= 0.02, "{found:?}");
+        assert!(found.holds >= 0.9 && found.others < 0.03, "{found:?}");
     }
 
     #[test]
@@ -145,12 +152,21 @@ mod tests {
         let (y, screening, rows) = table();
         // Recorded only for positives, but before screening: known at prediction time.
         let before: Vec<f64> = (0..400)
-            .map(|i| if y[i] == 1 { 14000.0 + i as f64 } else { f64::NAN })
+            .map(|i| {
+                if y[i] == 1 {
+                    14000.0 + i as f64
+                } else {
+                    f64::NAN
+                }
+            })
             .collect();
         let col = date("arrest_date", before);
         assert_eq!(recorded_after(&col, &[&screening], &y, 2, &rows), None);
         // After screening on every row: a follow-up date, not an outcome's.
         let follow_up = date("follow_up", (0..400).map(|i| 16000.0 + i as f64).collect());
-        assert_eq!(recorded_after(&follow_up, &[&screening], &y, 2, &rows), None);
+        assert_eq!(
+            recorded_after(&follow_up, &[&screening], &y, 2, &rows),
+            None
+        );
     }
 }

@@ -109,13 +109,16 @@ pub fn wait_for(h: &mut Harness<'_, SlicelabApp>, what: &str, cond: impl Fn(&Sli
     }
 }
 
-/// Waits until the demo is loaded, its quick model analysed and the slices scored.
+/// Waits until the demo is loaded, its quick model analysed, the slices scored and the
+/// background work done.
 pub fn wait_ready(h: &mut Harness<'_, SlicelabApp>) {
     wait_for(h, "the demo's quick model to be analysed", |a| {
         a.predicted.is_some()
             && a.training.is_none()
             && a.jobs.analysis.is_none()
             && a.analysis.as_ref().is_some_and(|x| !x.reports.is_empty())
+            // The quick model's features are ranked next (the leak check).
+            && a.busy().is_none()
     });
 }
 

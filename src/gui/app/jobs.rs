@@ -254,11 +254,7 @@ impl SlicelabApp {
             if let Some(p) = &self.predicted
                 && pending
             {
-                let line = format!(
-                    "{ANALYSED}{} ({} slices)",
-                    p.name,
-                    a.stats.len()
-                );
+                let line = format!("{ANALYSED}{} ({} slices)", p.name, a.stats.len());
                 self.log(line);
             }
             self.analysis = Some(a);

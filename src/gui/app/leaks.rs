@@ -79,7 +79,8 @@ impl SlicelabApp {
         };
         if let Some((text, columns)) = found {
             self.log(format!("warning: {text}"));
-            self.notices.insert(0, Notice::retrain_without(text, columns));
+            self.notices
+                .insert(0, Notice::retrain_without(text, columns));
         }
     }
 

@@ -38,7 +38,10 @@ impl ImportanceView {
             return;
         }
         self.pick(ui, cx);
-        let model = cx.models.iter().find(|m| Some(&m.name) == self.model.as_ref());
+        let model = cx
+            .models
+            .iter()
+            .find(|m| Some(&m.name) == self.model.as_ref());
         let (Some(model), Some(data), Some(analysis)) = (model, cx.data, cx.analysis) else {
             ui.weak("waiting for the data and its slices…");
             return;
@@ -125,7 +128,9 @@ fn show(
                 cols[1].weak(format!("{s} is not among the ranked slices"));
             }
             None => {
-                cols[1].weak("Select a slice in the side panel to see what the model leans on inside it.");
+                cols[1].weak(
+                    "Select a slice in the side panel to see what the model leans on inside it.",
+                );
             }
         }
     });

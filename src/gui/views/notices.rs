@@ -60,7 +60,11 @@ fn row(ui: &mut egui::Ui, i: usize, n: &Notice, can_leave_out: bool, out: &mut V
                 "Open the data again without {} as features (kept with the session)",
                 action.columns().join(", ")
             );
-            if ui.small_button(action.label()).on_hover_text(hover).clicked() {
+            if ui
+                .small_button(action.label())
+                .on_hover_text(hover)
+                .clicked()
+            {
                 out.push(Command::LeaveOut(action.clone()));
             }
         }

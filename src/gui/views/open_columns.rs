@@ -35,7 +35,8 @@ pub(super) fn suspects(
     spec.pred = pred.map(str::to_string);
     spec.split_col = split.map(str::to_string);
     // A label that cannot be read is reported when the file opens.
-    let Ok(ds) = Dataset::from_table(table, &spec, &[]) else {
+    let free = vec![None; table.n_rows()];
+    let Ok(ds) = Dataset::from_table(table, &spec, &free) else {
         return Vec::new();
     };
     (column_warnings(&ds, features).iter())
@@ -142,7 +143,10 @@ impl OpenDialog {
         }
         ui.colored_label(
             theme::WARN,
-            format!("⚠ Suspected ({}): a model should probably not see these", open.len()),
+            format!(
+                "⚠ Suspected ({}): a model should probably not see these",
+                open.len()
+            ),
         );
         for s in &open {
             ui.horizontal_wrapped(|ui| {
