@@ -154,6 +154,18 @@ fn the_importance_tab_ranks_the_post_outcome_flag_first_with_intervals() {
     common::wait_for(&mut h, "the leak notice", |a| leak_notice(a).is_some());
     h.run_steps(2);
     assert_eq!(h.query_all_by_label("Leave out and retrain").count(), 2);
+    // Retrained from the tab: the tab moves to the new model, which nothing flags.
+    let before = h.state().models.len();
+    h.query_all_by_label("Leave out and retrain")
+        .last()
+        .expect("the tab's button")
+        .click();
+    analysed_after(&mut h, before);
+    settle_ranking(&mut h);
+    h.run_steps(3);
+    assert!(leak_notice(h.state()).is_none(), "{:?}", h.state().notices);
+    assert!(h.query_by_label_contains("nearly perfect").is_none());
+    h.get_by_label_contains("vanilla-seed0 (quick) #2: the score lost");
 }
 
 #[test]

@@ -170,8 +170,7 @@ impl Advice {
         match self {
             Advice::Cli => format!("leave it out with --ignore {}", columns.join(",")),
             Advice::App => format!(
-                "leave it out with Leave these out here, or untick {} under Features when \
-                 you open the file",
+                "press Leave these out (or untick {} under Features when you open the file)",
                 columns.join(", ")
             ),
         }

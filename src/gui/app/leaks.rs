@@ -57,26 +57,29 @@ impl SlicelabApp {
         self.rank_features(key);
     }
 
-    /// Collects a finished ranking; the first one for a model and dataset that reveals a leak
-    /// becomes a warning at the top of the notices, with Leave out and retrain.
+    /// Collects a finished ranking; the first one for the analysed model on a dataset that
+    /// reveals a leak becomes a warning at the top of the notices, with Leave out and retrain.
+    /// (Another model's ranking, asked for in the Importance tab, shows its warning there.)
     pub(super) fn poll_importance(&mut self) {
         let importance = &mut self.builds.importance;
         importance.poll(|_| Some(Err("the ranking stopped unexpectedly".into())));
         let Some(k) = importance.latest_key().copied() else {
             return;
         };
-        if self.leak_checked.contains(&(k.model, k.data)) {
+        let analysed = self.predicted.as_ref().map(|p| p.name.as_str());
+        let current = self.data.as_ref().is_some_and(|d| d.revision == k.data);
+        let Some(Ok(r)) = importance.latest() else {
+            return;
+        };
+        let ours = current && analysed == Some(r.model.as_str());
+        if !ours || self.leak_checked.contains(&(k.model, k.data)) {
             return;
         }
         self.leak_checked.push((k.model, k.data));
-        let current = self.data.as_ref().is_some_and(|d| d.revision == k.data);
-        let found = match importance.latest() {
-            Some(Ok(r)) if current => r.leak.as_ref().map(|leak| {
-                let text = format!("{}: {}", r.model, leak.line(Advice::App));
-                (text, leak.names())
-            }),
-            _ => None,
-        };
+        let found = (r.leak.as_ref()).map(|leak| {
+            let text = format!("{}: {}", r.model, leak.line(Advice::App));
+            (text, leak.names())
+        });
         if let Some((text, columns)) = found {
             self.log(format!("warning: {text}"));
             self.notices

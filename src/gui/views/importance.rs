@@ -25,8 +25,11 @@ const BAR_WIDTH: f32 = 120.0;
 #[derive(Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ImportanceView {
-    /// The model ranked (the analysed one when none was chosen).
+    /// The model ranked: the analysed one, or another picked since it was analysed.
     pub model: Option<String>,
+    /// The analysed model when last drawn: a newly analysed model is shown at once.
+    #[serde(skip)]
+    analysed: Option<String>,
 }
 
 impl ImportanceView {
@@ -71,12 +74,19 @@ impl ImportanceView {
         }
     }
 
-    /// The model chooser; without a choice (or with a model since forgotten), the analysed
-    /// model, else the first.
+    /// The model chooser. A newly analysed model is chosen (after Leave out and retrain, the
+    /// retrained one); without a choice, or with a model since forgotten, the analysed model,
+    /// else the first.
     fn pick(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
         let known = |n: &String| cx.models.iter().any(|m| &m.name == n);
+        let analysed = cx.predicted.map(|p| p.name.clone()).filter(known);
+        if analysed != self.analysed {
+            self.analysed.clone_from(&analysed);
+            if analysed.is_some() {
+                self.model.clone_from(&analysed);
+            }
+        }
         if !self.model.as_ref().is_some_and(known) {
-            let analysed = cx.predicted.map(|p| p.name.clone()).filter(known);
             self.model = analysed.or_else(|| cx.models.first().map(|m| m.name.clone()));
         }
         ui.horizontal(|ui| {

@@ -116,11 +116,17 @@ impl OpenDialog {
         }
         self.recheck_suspects();
         let plan = self.feature_plan();
-        let title = format!(
+        let mut title = format!(
             "Features: {} used, {} dropped",
             plan.features.len(),
             plan.dropped.len()
         );
+        let suspected = (self.suspects.iter())
+            .filter(|s| !self.ignored.contains(&s.column))
+            .count();
+        if suspected > 0 {
+            title.push_str(&format!(" · ⚠ {suspected} suspected"));
+        }
         egui::CollapsingHeader::new(title)
             .id_salt("open_features")
             .show(ui, |ui| {
