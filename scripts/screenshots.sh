@@ -9,7 +9,9 @@
 #      a picture in the row inspector, then its feature distributions;
 #   3. aggregate mode: assets/slices/census.toml opened, then File → Open logs (aggregate mode)…
 #      on tests/data/census_sample.csv (label income, prediction column pred, both guessed), Count,
-#      the slice female selected (Errors), then Compare.
+#      the slice female selected (Errors), then Compare;
+#   4. tests/data/post_outcome.csv: the open dialog's column list, the notices after the quick
+#      model, the Importance tab (all rows and the slice age < 30), and after Leave out and retrain.
 # The clicks are positions in that window: move them if a layout changes, and look at every PNG.
 # Usage: scripts/screenshots.sh [BINARY] [DIGITS_CSV]. The binary needs the engine feature
 # (`cargo build --release --features engine`) for part 3; pass a copy of it (others may rebuild
@@ -101,3 +103,21 @@ click 48 479 5                 # Count
 click 395 185 2                # select female
 shot aggregate_errors 0
 click 644 43; shot aggregate_compare 2
+quit
+
+# 4. Leakage on tests/data/post_outcome.csv (the open dialog shows: the label is guessed).
+# Collapsing headers animate, and egui under Xvfb repaints only on input: the pointer is moved.
+wiggle() { for i in 1 2 3 4 5; do xdotool mousemove 1300 $((900 + i * 3)); sleep 0.3; done; }
+start "$PWD/tests/data/post_outcome.csv"
+click 60 416 1; wiggle         # Features: the suspects first, a box per column
+shot open_columns 0
+click 46 718 4                 # Open
+click 452 208 20; wiggle       # Train a quick Vanilla model: the model check's notice on top
+shot notices 0
+click 773 183 5                # Importance
+click 148 301; xdotool type "young"
+click 178 348; xdotool type "age < 30"; sleep 2
+click 40 421 6; wiggle         # Add slice (selected): its own table beside all rows
+shot importance 0
+click 437 260 25; wiggle       # Leave out and retrain
+shot retrained 0
