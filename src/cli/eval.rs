@@ -288,9 +288,7 @@ fn print_importance(
     set: &SliceSet,
     metric: Option<Metric>,
 ) -> anyhow::Result<()> {
-    use slicelab::train::importance::{
-        DEFAULT_REPEATS, ImportanceData, ImportanceSpec, permutation_importance,
-    };
+    use slicelab::train::importance::{ImportanceData, ImportanceSpec, permutation_importance};
     let evaluated = set.evaluate(&ds.table)?;
     let slices: Vec<(&str, &slicelab::slices::Bitmap)> = evaluated
         .names
@@ -299,17 +297,8 @@ fn print_importance(
         .zip(&evaluated.masks)
         .collect();
     let rows: Vec<usize> = (0..ds.n_rows()).collect();
-    let data = ImportanceData {
-        table: &ds.table,
-        y: &ds.y,
-        rows: &rows,
-        slices: &slices,
-    };
-    let spec = ImportanceSpec {
-        metric: metric.unwrap_or_else(|| Metric::default_for(ds.n_classes())),
-        repeats: DEFAULT_REPEATS,
-        seed: 0,
-    };
+    let data = ImportanceData::of(ds, &rows, &slices);
+    let spec = ImportanceSpec::default_for(ds, metric);
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let mut watch = slicelab::train::saved::Watch {
         progress: &mut |_, _| {},

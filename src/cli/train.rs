@@ -429,11 +429,7 @@ fn warn_revealed(ds: &slicelab::data::Dataset, runs: &[RunResult]) {
     else {
         return;
     };
-    let spec = slicelab::train::importance::ImportanceSpec {
-        metric: slicelab::metrics::Metric::default_for(ds.n_classes()),
-        repeats: slicelab::train::importance::DEFAULT_REPEATS,
-        seed: 0,
-    };
+    let spec = slicelab::train::importance::ImportanceSpec::default_for(ds, None);
     match slicelab::train::revealed::check_model(&run.model, ds, &spec) {
         Ok(Some(leak)) => eprintln!(
             "warning: {}",

@@ -16,6 +16,7 @@ pub mod features;
 pub mod glob;
 pub mod header;
 pub mod leakage;
+pub mod leakage_text;
 pub mod load;
 pub mod parquet;
 pub mod pixels;

@@ -10,10 +10,9 @@ use super::analysis::Loaded;
 use super::jobs::Progress;
 use super::models::ModelEntry;
 use crate::data::{Dataset, Split};
-use crate::metrics::Metric;
 use crate::slices::Bitmap;
 use crate::train::importance::{
-    DEFAULT_REPEATS, ImportanceData, ImportanceSpec, ImportanceTable, permutation_importance,
+    ImportanceData, ImportanceSpec, ImportanceTable, permutation_importance,
 };
 use crate::train::revealed::{RevealedLeak, revealed};
 use crate::train::saved::{TrainedModel, Watch};
@@ -80,17 +79,8 @@ pub fn rank(inputs: ImportanceInputs, progress: &Progress) -> Result<ImportanceR
     let slices: Vec<(&str, &Bitmap)> = (inputs.names.iter().map(String::as_str))
         .zip(inputs.masks.iter())
         .collect();
-    let data = ImportanceData {
-        table: &ds.table,
-        y: &ds.y,
-        rows: &rows,
-        slices: &slices,
-    };
-    let spec = ImportanceSpec {
-        metric: Metric::default_for(ds.n_classes()),
-        repeats: DEFAULT_REPEATS,
-        seed: 0,
-    };
+    let data = ImportanceData::of(ds, &rows, &slices);
+    let spec = ImportanceSpec::default_for(ds, None);
     let mut report = |done: usize, total: usize| {
         progress.set(format!(
             "ranking {}'s features: {done} of {total} columns shuffled",

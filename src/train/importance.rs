@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::error::TrainError;
 use super::predict::predict;
 use super::saved::{TrainedModel, Watch};
-use crate::data::Table;
+use crate::data::{Dataset, Table};
 use crate::metrics::{Confusion, Metric, Scores};
 use crate::slices::Bitmap;
 
@@ -28,6 +28,17 @@ pub struct ImportanceSpec {
     pub repeats: usize,
     /// Seeds the shuffles.
     pub seed: u64,
+}
+
+impl ImportanceSpec {
+    /// `metric` (else the task's default for `ds`), [`DEFAULT_REPEATS`] shuffles, seed 0.
+    pub fn default_for(ds: &Dataset, metric: Option<Metric>) -> Self {
+        Self {
+            metric: metric.unwrap_or_else(|| Metric::default_for(ds.n_classes())),
+            repeats: DEFAULT_REPEATS,
+            seed: 0,
+        }
+    }
 }
 
 /// One column's importance in one scope.
@@ -78,6 +89,18 @@ pub struct ImportanceData<'a> {
     pub rows: &'a [usize],
     /// Slices scored separately, as (name, membership of every table row).
     pub slices: &'a [(&'a str, &'a Bitmap)],
+}
+
+impl<'a> ImportanceData<'a> {
+    /// The `rows` of `ds`, and its `slices`.
+    pub fn of(ds: &'a Dataset, rows: &'a [usize], slices: &'a [(&'a str, &'a Bitmap)]) -> Self {
+        Self {
+            table: &ds.table,
+            y: &ds.y,
+            rows,
+            slices,
+        }
+    }
 }
 
 /// Permutation importance of every column the model reads: the first table covers all of

@@ -164,12 +164,7 @@ pub fn check_model(
     if !near_perfect(spec.metric, score) {
         return Ok(None);
     }
-    let data = ImportanceData {
-        table: &ds.table,
-        y: &ds.y,
-        rows: &rows,
-        slices: &[],
-    };
+    let data = ImportanceData::of(ds, &rows, &[]);
     let mut watch = Watch {
         progress: &mut |_, _| {},
         cancel: &AtomicBool::new(false),
