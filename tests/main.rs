@@ -23,6 +23,7 @@ mod fuzz_inputs;
 mod gpu_check;
 mod gui_app;
 mod gui_brush;
+mod gui_datasets;
 mod gui_engine;
 mod gui_files;
 mod gui_filter_diff;

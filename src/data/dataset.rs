@@ -184,6 +184,17 @@ impl Dataset {
         super::split::indices(&self.splits, split)
     }
 
+    /// Whether column `name` holds an outcome: the label, or an external model's prediction
+    /// or probabilities. A slice on one selects by the answer, not by the input.
+    pub fn is_outcome(&self, name: &str) -> bool {
+        let named = |v: &[String]| v.iter().any(|n| n == name);
+        name == self.label
+            || (named(&self.reserved)
+                && self.split_col.as_deref() != Some(name)
+                && !named(&self.truth_slices)
+                && !named(&self.choice.ignore))
+    }
+
     /// Leaves the columns `patterns` name (names or globs) out of the features, as `--ignore`
     /// and the open dialog's unticked columns do; they stay in the table for slices.
     pub fn leave_out(&mut self, patterns: &[String]) -> Result<(), super::glob::NoMatch> {

@@ -69,9 +69,10 @@ pub struct ErrorsView {
     /// The dataset's pixel grid if it is an image table, and the data revision it is for.
     #[serde(skip)]
     pixels: Option<(u64, Option<std::sync::Arc<crate::data::pixels::PixelGrid>>)>,
-    /// The clicked cell offered as a slice: column, value, whether numeric.
+    /// The clicked cell offered as a slice (column, value, whether numeric), and the data
+    /// revision it was clicked in.
     #[serde(skip)]
-    offer: Option<rows_table::ClickedCell>,
+    offer: Option<(u64, rows_table::ClickedCell)>,
     /// Rows of the selected slice, and what they were computed for (recomputed only on change,
     /// since a scan of a million rows per frame would stall the UI).
     #[serde(skip)]

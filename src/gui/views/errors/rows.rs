@@ -162,7 +162,15 @@ impl ErrorsView {
             ColumnChooser::new("rows_columns", &choosable).show(ui, &mut self.columns);
         });
         self.query_controls(ui, ds);
-        if let Some((col, value, numeric)) = &self.offer {
+        // An offer from another dataset names its columns, not these.
+        if self
+            .offer
+            .as_ref()
+            .is_some_and(|(r, _)| *r != data.revision)
+        {
+            self.offer = None;
+        }
+        if let Some((_, (col, value, numeric))) = &self.offer {
             let expr = equals_expr(col, value, *numeric);
             if ui.button(format!("Slice on {expr}")).clicked() {
                 let name = cx.session.slices.unique_name(&auto_name(&expr));
@@ -204,7 +212,7 @@ impl ErrorsView {
             grid: grid.as_deref(),
         });
         let (ev, close) = show_with_details(ui, &table, details, &mut self.texture);
-        self.apply(ev, close);
+        self.apply(ev, close, ds, data.revision);
     }
 
     /// The search box and the sort state.
@@ -233,12 +241,13 @@ impl ErrorsView {
     }
 
     /// Applies a frame's clicks: the offered slice, the selected row, the sort, a closed pane.
-    fn apply(&mut self, ev: TableEvent, close: bool) {
+    /// A label or prediction cell offers no slice: they are outcomes, not inputs.
+    fn apply(&mut self, ev: TableEvent, close: bool, ds: &Dataset, revision: u64) {
         if close {
             self.selected_row = None;
         }
         if let Some(cell) = ev.cell {
-            self.offer = Some(cell);
+            self.offer = (!ds.is_outcome(&cell.0)).then_some((revision, cell));
         }
         if let Some(row) = ev.row {
             self.selected_row = Some(row);

@@ -1,0 +1,89 @@
+//! Issue 32 in part: a clicked cell offers a slice on its value, never on the label or the
+//! prediction (outcomes, not inputs), and an offer does not outlive its dataset.
+
+use crate::common;
+
+use common::{app, wait_for, wait_ready};
+use egui_kittest::kittest::{NodeT, Queryable};
+use slicelab::gui::command::Command;
+use slicelab::gui::state::SourceSpec;
+
+/// The fixture with its label, model predictions and split named.
+fn rare_spec(path: std::path::PathBuf) -> SourceSpec {
+    SourceSpec::File {
+        path,
+        label: "y".into(),
+        pred: Some("model_pred".into()),
+        split_col: Some("split".into()),
+        embed: None,
+        header: slicelab::data::HeaderMode::Auto,
+        delimiter: slicelab::data::dialect::Delimiter::Auto,
+        types: Vec::new(),
+        ignore: Vec::new(),
+    }
+}
+
+/// Clicks the first cell reading `value` in the rows table's column `column`.
+fn click_cell(
+    h: &mut egui_kittest::Harness<'_, slicelab::gui::SlicelabApp>,
+    column: &str,
+    value: &str,
+) {
+    let x = common::header_x(h, column);
+    assert!(x.is_finite(), "column {column} is not shown");
+    // The cell under the header: the one whose left edge is nearest the header's.
+    let cell = h
+        .query_all_by_label(value)
+        .filter_map(|n| Some(((n.accesskit_node().bounding_box()?.x0 - x).abs(), n)))
+        .filter(|(dx, _)| *dx < 30.0)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+        .unwrap_or_else(|| panic!("no cell {value} under {column}"));
+    cell.click();
+    h.run_steps(3);
+}
+
+#[test]
+fn a_value_cell_offers_a_slice_and_the_prediction_and_label_cells_do_not() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    let path = home.path().join("rare.csv");
+    common::rare_slice_csv(&path);
+    h.state_mut().push(Command::Load(rare_spec(path)));
+    wait_for(&mut h, "the predictions analysed", |a| {
+        a.analysis.is_some() && a.jobs.analysis.is_none() && a.jobs.load.is_none()
+    });
+    h.get_by_label("Errors").click();
+    h.state_mut().session.selected = Some("slice_rare".into());
+    h.run_steps(6);
+    common::wait_for_text(&mut h, "Rows of slice_rare");
+    h.run_steps(4);
+    click_cell(&mut h, "x", "101");
+    h.get_by_label("Slice on x = 101");
+    // A prediction cell replaces the offer with none.
+    click_cell(&mut h, "model_pred", "0");
+    let left = h.query_by_label_contains("Slice on");
+    let left = left.and_then(|n| n.accesskit_node().value());
+    assert!(
+        left.is_none(),
+        "{left:?}; x {} model_pred {}",
+        common::header_x(&h, "x"),
+        common::header_x(&h, "model_pred")
+    );
+    // Nor does a label cell.
+    click_cell(&mut h, "y", "1");
+    assert!(h.query_by_label_contains("Slice on").is_none());
+    // Another dataset: the offer made on this one is gone.
+    click_cell(&mut h, "x", "102");
+    h.get_by_label("Slice on x = 102");
+    h.state_mut().push(Command::Load(SourceSpec::Demo));
+    wait_for(&mut h, "the demo", |a| {
+        a.data
+            .as_ref()
+            .is_some_and(|d| d.source == SourceSpec::Demo)
+            && a.analysis.is_some()
+    });
+    h.run_steps(4);
+    assert!(h.query_by_label_contains("Slice on x = 102").is_none());
+}
