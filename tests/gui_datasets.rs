@@ -1,5 +1,6 @@
 //! Issue 32 in part: a clicked cell offers a slice on its value, never on the label or the
-//! prediction (outcomes, not inputs), and an offer does not outlive its dataset.
+//! prediction (outcomes, not inputs), an offer does not outlive its dataset, and no view starts
+//! from a model trained on another dataset's columns.
 
 use crate::common;
 
@@ -44,7 +45,7 @@ fn click_cell(
 }
 
 #[test]
-fn a_value_cell_offers_a_slice_and_the_prediction_and_label_cells_do_not() {
+fn a_value_cell_offers_a_slice_the_outcome_cells_do_not_and_no_view_takes_another_datasets_model() {
     let home = tempfile::tempdir().unwrap();
     let mut h = app(home.path());
     wait_ready(&mut h);
@@ -74,6 +75,16 @@ fn a_value_cell_offers_a_slice_and_the_prediction_and_label_cells_do_not() {
     // Nor does a label cell.
     click_cell(&mut h, "y", "1");
     assert!(h.query_by_label_contains("Slice on").is_none());
+    // The demo's quick model reads other columns: no view starts from it here.
+    h.get_by_label("Diff").click();
+    h.run_steps(4);
+    h.get_by_label_contains("trained on other columns are left out");
+    assert!(h.query_by_label_contains("not found").is_none());
+    h.get_by_label("Importance").click();
+    h.run_steps(4);
+    h.get_by_label_contains("No model reads this dataset's columns");
+    h.get_by_label("Errors").click();
+    h.run_steps(4);
     // Another dataset: the offer made on this one is gone.
     click_cell(&mut h, "x", "102");
     h.get_by_label("Slice on x = 102");

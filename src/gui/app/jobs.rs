@@ -363,7 +363,9 @@ impl SlicelabApp {
             }
         }
         if demo && self.training.is_none() {
-            match self.models.iter().position(|m| m.quick) {
+            // A quick model of another dataset cannot read the demo.
+            let fits = |m: &crate::gui::models::ModelEntry| m.quick && m.fits(&data.ds);
+            match self.models.iter().position(fits) {
                 Some(i) => self.analyse_model(i),
                 None => self.start_quick_model(),
             }

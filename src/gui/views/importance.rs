@@ -10,6 +10,7 @@ use super::ViewCtx;
 use crate::data::leakage::Advice;
 use crate::gui::command::Command;
 use crate::gui::importance::{ImportanceResult, key_for};
+use crate::gui::models::ModelEntry;
 use crate::gui::notices::NoticeAction;
 use crate::gui::state::SourceSpec;
 use crate::gui::theme;
@@ -40,11 +41,18 @@ impl ImportanceView {
             ui.weak("Train or open a model to rank its features here.");
             return;
         }
-        self.pick(ui, cx);
-        let model = cx
-            .models
-            .iter()
-            .find(|m| Some(&m.name) == self.model.as_ref());
+        // Only models that read this dataset's columns can be ranked on it.
+        let models: Vec<&ModelEntry> = (cx.models.iter())
+            .filter(|m| cx.data.is_some_and(|d| m.fits(&d.ds)))
+            .collect();
+        if models.is_empty() {
+            ui.weak(
+                "No model reads this dataset's columns: train or open one to rank its features.",
+            );
+            return;
+        }
+        self.pick(ui, cx, &models);
+        let model = models.iter().find(|m| Some(&m.name) == self.model.as_ref());
         let (Some(model), Some(data), Some(analysis)) = (model, cx.data, cx.analysis) else {
             ui.weak("waiting for the data and its slices…");
             return;
@@ -77,8 +85,8 @@ impl ImportanceView {
     /// The model chooser. A newly analysed model is chosen (after Leave out and retrain, the
     /// retrained one); without a choice, or with a model since forgotten, the analysed model,
     /// else the first.
-    fn pick(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>) {
-        let known = |n: &String| cx.models.iter().any(|m| &m.name == n);
+    fn pick(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, models: &[&ModelEntry]) {
+        let known = |n: &String| models.iter().any(|m| &m.name == n);
         let analysed = cx.predicted.map(|p| p.name.clone()).filter(known);
         if analysed != self.analysed {
             self.analysed.clone_from(&analysed);
@@ -87,14 +95,14 @@ impl ImportanceView {
             }
         }
         if !self.model.as_ref().is_some_and(known) {
-            self.model = analysed.or_else(|| cx.models.first().map(|m| m.name.clone()));
+            self.model = analysed.or_else(|| models.first().map(|m| m.name.clone()));
         }
         ui.horizontal(|ui| {
             let l = ui.label("Model");
             egui::ComboBox::from_id_salt("importance_model")
                 .selected_text(self.model.clone().unwrap_or_default())
                 .show_ui(ui, |ui| {
-                    for m in cx.models {
+                    for m in models {
                         ui.selectable_value(&mut self.model, Some(m.name.clone()), &m.name);
                     }
                 })

@@ -171,8 +171,9 @@ fn square<'a>(
 }
 
 fn sbl_models(ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
+    let fits = |i: usize| cx.data.is_none_or(|d| cx.models[i].fits(&d.ds));
     let sbl: Vec<usize> = (0..cx.models.len())
-        .filter(|&i| cx.models[i].method().starts_with("sbl"))
+        .filter(|&i| cx.models[i].method().starts_with("sbl") && fits(i))
         .collect();
     if sbl.is_empty() {
         ui.weak("No SBL model yet: tick sbl in the Train tab and start training.");

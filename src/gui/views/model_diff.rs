@@ -32,21 +32,33 @@ impl ModelDiffView {
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCtx<'_>, out: &mut Vec<Command>) {
         ui.heading("Two models on one slice");
-        if cx.models.len() < 2 {
-            ui.weak("Train or open two models to compare them here.");
+        // Only models that read this dataset's columns are offered, so none errs by default.
+        let models: Vec<&ModelEntry> = (cx.models.iter())
+            .filter(|m| cx.data.is_some_and(|d| m.fits(&d.ds)))
+            .collect();
+        if models.len() < 2 {
+            let apart = cx.models.len() - models.len();
+            ui.weak(match apart {
+                0 => "Train or open two models to compare them here.".to_string(),
+                n => format!(
+                    "Train or open two models of this dataset to compare them here ({n} \
+                     trained on other columns are left out)."
+                ),
+            });
             return;
         }
         ui.horizontal(|ui| {
-            pick(ui, "Model A", &mut self.a, cx.models, 0);
+            pick(ui, "Model A", &mut self.a, &models, 0);
             // B starts as the first model of another method (two runs of one method and seed
             // are the same model).
-            let a = cx.models.iter().find(|m| Some(&m.name) == self.a.as_ref());
-            let other = (cx.models.iter())
+            let a = models.iter().find(|m| Some(&m.name) == self.a.as_ref());
+            let other = (models.iter())
                 .position(|m| a.is_some_and(|a| a.method() != m.method()))
                 .unwrap_or(1);
-            pick(ui, "Model B", &mut self.b, cx.models, other);
+            pick(ui, "Model B", &mut self.b, &models, other);
         });
-        let find = |n: &Option<String>| cx.models.iter().find(|m| Some(&m.name) == n.as_ref());
+        let find =
+            |n: &Option<String>| models.iter().copied().find(|m| Some(&m.name) == n.as_ref());
         let (Some(a), Some(b), Some(data), Some(analysis)) =
             (find(&self.a), find(&self.b), cx.data, cx.analysis)
         else {
@@ -92,7 +104,7 @@ fn pick(
     ui: &mut egui::Ui,
     label: &str,
     choice: &mut Option<String>,
-    models: &[ModelEntry],
+    models: &[&ModelEntry],
     nth: usize,
 ) {
     if !choice
