@@ -1,6 +1,6 @@
 //! Issue 32 in part: a clicked cell offers a slice on its value, never on the label or the
 //! prediction (outcomes, not inputs), an offer does not outlive its dataset, and no view starts
-//! from a model trained on another dataset's columns.
+//! from a model trained on another dataset's columns; slices stay with their dataset.
 
 use crate::common;
 
@@ -97,4 +97,61 @@ fn a_value_cell_offers_a_slice_the_outcome_cells_do_not_and_no_view_takes_anothe
     });
     h.run_steps(4);
     assert!(h.query_by_label_contains("Slice on x = 102").is_none());
+}
+
+#[test]
+fn a_datasets_slices_stay_with_it_and_come_back_when_it_opens_again() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    let demo_slices: Vec<String> = names(h.state());
+    let path = home.path().join("rare.csv");
+    common::rare_slice_csv(&path);
+    let loaded = |path: std::path::PathBuf| {
+        move |a: &slicelab::gui::SlicelabApp| {
+            a.jobs.load.is_none()
+                && a.data.as_ref().is_some_and(|d| match &d.source {
+                    SourceSpec::File { path: p, .. } => *p == path,
+                    SourceSpec::Demo => false,
+                })
+        }
+    };
+    h.state_mut().push(Command::Load(rare_spec(path.clone())));
+    wait_for(&mut h, "dataset A", loaded(path.clone()));
+    let low = slicelab::slices::SliceDef::new("x_low", "x < 50");
+    h.state_mut().push(Command::AddSlice(low));
+    h.state_mut().session.selected = Some("x_low".into());
+    h.run_steps(3);
+    // The demo (B): none of A's slices, its own back.
+    h.state_mut().push(Command::Load(SourceSpec::Demo));
+    wait_for(&mut h, "the demo", |a| {
+        a.jobs.load.is_none()
+            && a.data
+                .as_ref()
+                .is_some_and(|d| d.source == SourceSpec::Demo)
+    });
+    h.run_steps(3);
+    assert_eq!(names(h.state()), demo_slices);
+    assert!(h.query_by_label("x_low").is_none());
+    assert_ne!(h.state().session.selected.as_deref(), Some("x_low"));
+    // A again, with a column left out: its slice and selection come back.
+    let mut again = rare_spec(path.clone());
+    if let SourceSpec::File { ignore, .. } = &mut again {
+        ignore.push("x".into());
+    }
+    h.state_mut().push(Command::Load(again));
+    wait_for(&mut h, "dataset A again", loaded(path));
+    h.run_steps(3);
+    assert_eq!(names(h.state()), ["x_low"]);
+    assert_eq!(h.state().session.selected.as_deref(), Some("x_low"));
+    h.get_by_label("x_low");
+    // And it is kept with the session.
+    let saved = serde_json::to_string(&h.state().session).unwrap();
+    assert!(saved.contains("\"elsewhere\""), "{saved}");
+}
+
+fn names(app: &slicelab::gui::SlicelabApp) -> Vec<String> {
+    (app.session.slices.slices.iter())
+        .map(|s| s.name.clone())
+        .collect()
 }

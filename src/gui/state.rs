@@ -59,17 +59,14 @@ pub struct EmbedChoice {
 }
 
 impl SourceSpec {
-    /// Whether `other` opens the same table with the same roles, whatever columns each leaves
-    /// out: leaving a column out keeps the dataset's slices.
-    pub fn same_data(&self, other: &SourceSpec) -> bool {
-        let all_features = |s: &SourceSpec| {
-            let mut s = s.clone();
-            if let SourceSpec::File { ignore, .. } = &mut s {
-                ignore.clear();
-            }
-            s
-        };
-        all_features(self) == all_features(other)
+    /// Whether `other` is the same dataset: the demo, or the same file or folder, whatever its
+    /// roles, types or left-out columns. Its slices and choices stay with it.
+    pub fn same_file(&self, other: &SourceSpec) -> bool {
+        match (self, other) {
+            (SourceSpec::Demo, SourceSpec::Demo) => true,
+            (SourceSpec::File { path: a, .. }, SourceSpec::File { path: b, .. }) => a == b,
+            _ => false,
+        }
     }
 
     /// The same source with `columns` also left out of the features; `None` for the demo,
@@ -169,6 +166,23 @@ pub struct Session {
     /// `source` (which stays the dataset to return to).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<AggregateSpec>,
+    /// What the other datasets opened in this session left behind, brought back when each
+    /// opens again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<DatasetState>,
+}
+
+/// A dataset's own part of the session, kept while another dataset is open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetState {
+    /// The dataset (compared with [`SourceSpec::same_file`]).
+    pub source: SourceSpec,
+    /// Its slices.
+    pub slices: SliceSet,
+    /// Its slices switched off.
+    pub disabled: Vec<String>,
+    /// Its selected slice.
+    pub selected: Option<String>,
 }
 
 /// What aggregate mode counted: enough to count it again.
@@ -197,6 +211,7 @@ impl Default for Session {
             analysing: None,
             views: Views::default(),
             aggregate: None,
+            elsewhere: Vec::new(),
         }
     }
 }
@@ -211,6 +226,33 @@ pub const SESSION_BACKUP: &str = "session.json.bak";
 const RECENT_MAX: usize = 8;
 
 impl Session {
+    /// Switches to dataset `next`: the current dataset's slices go aside, and `next`'s come
+    /// back if it was open before (else `fresh`, its own SF columns). Returns whether they came
+    /// back.
+    pub fn switch_dataset(&mut self, next: &SourceSpec, fresh: SliceSet) -> bool {
+        let left = DatasetState {
+            source: self.source.clone(),
+            slices: std::mem::take(&mut self.slices),
+            disabled: std::mem::take(&mut self.disabled),
+            selected: self.selected.take(),
+        };
+        self.elsewhere.retain(|d| !d.source.same_file(&left.source));
+        let back = (self.elsewhere.iter()).position(|d| d.source.same_file(next));
+        self.elsewhere.push(left);
+        match back.map(|i| self.elsewhere.remove(i)) {
+            Some(d) => {
+                self.slices = d.slices;
+                self.disabled = d.disabled;
+                self.selected = d.selected;
+                true
+            }
+            None => {
+                self.slices = fresh;
+                false
+            }
+        }
+    }
+
     /// Whether slice `name` is switched on.
     pub fn enabled(&self, name: &str) -> bool {
         !self.disabled.iter().any(|d| d == name)

@@ -311,13 +311,16 @@ impl SlicelabApp {
             self.log(line.clone());
         }
         self.notices = crate::gui::notices::of_load(&notes, &l.warnings);
-        if !self.session.source.same_data(&l.source) {
-            // A new dataset starts with its own SF columns (if any) as slices.
-            self.session.slices = match l.source {
+        if !self.session.source.same_file(&l.source) {
+            // A dataset opened before gets its slices back; a new one starts with its own SF
+            // columns (if any) as slices.
+            let fresh = match l.source {
                 SourceSpec::Demo => Session::default().slices,
                 SourceSpec::File { .. } => SliceSet::from_sf_columns(&l.ds.table),
             };
-            self.session.disabled.clear();
+            if self.session.switch_dataset(&l.source, fresh) {
+                self.log(format!("{}: its slices are back", l.source.describe()));
+            }
             self.undo.clear();
             self.slices_changed();
         }
