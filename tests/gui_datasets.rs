@@ -9,21 +9,6 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use slicelab::gui::command::Command;
 use slicelab::gui::state::SourceSpec;
 
-/// The fixture with its label, model predictions and split named.
-fn rare_spec(path: std::path::PathBuf) -> SourceSpec {
-    SourceSpec::File {
-        path,
-        label: "y".into(),
-        pred: Some("model_pred".into()),
-        split_col: Some("split".into()),
-        embed: None,
-        header: slicelab::data::HeaderMode::Auto,
-        delimiter: slicelab::data::dialect::Delimiter::Auto,
-        types: Vec::new(),
-        ignore: Vec::new(),
-    }
-}
-
 /// Clicks the first cell reading `value` in the rows table's column `column`.
 fn click_cell(
     h: &mut egui_kittest::Harness<'_, slicelab::gui::SlicelabApp>,
@@ -51,7 +36,8 @@ fn a_value_cell_offers_a_slice_the_outcome_cells_do_not_and_no_view_takes_anothe
     wait_ready(&mut h);
     let path = home.path().join("rare.csv");
     common::rare_slice_csv(&path);
-    h.state_mut().push(Command::Load(rare_spec(path)));
+    h.state_mut()
+        .push(Command::Load(common::rare_slice_spec(path)));
     wait_for(&mut h, "the predictions analysed", |a| {
         a.analysis.is_some() && a.jobs.analysis.is_none() && a.jobs.load.is_none()
     });
@@ -116,7 +102,8 @@ fn a_datasets_slices_stay_with_it_and_come_back_when_it_opens_again() {
                 })
         }
     };
-    h.state_mut().push(Command::Load(rare_spec(path.clone())));
+    h.state_mut()
+        .push(Command::Load(common::rare_slice_spec(path.clone())));
     wait_for(&mut h, "dataset A", loaded(path.clone()));
     let low = slicelab::slices::SliceDef::new("x_low", "x < 50");
     h.state_mut().push(Command::AddSlice(low));
@@ -135,7 +122,7 @@ fn a_datasets_slices_stay_with_it_and_come_back_when_it_opens_again() {
     assert!(h.query_by_label("x_low").is_none());
     assert_ne!(h.state().session.selected.as_deref(), Some("x_low"));
     // A again, with a column left out: its slice and selection come back.
-    let mut again = rare_spec(path.clone());
+    let mut again = common::rare_slice_spec(path.clone());
     if let SourceSpec::File { ignore, .. } = &mut again {
         ignore.push("x".into());
     }
@@ -154,4 +141,30 @@ fn names(app: &slicelab::gui::SlicelabApp) -> Vec<String> {
     (app.session.slices.slices.iter())
         .map(|s| s.name.clone())
         .collect()
+}
+
+/// A model whose features the open data lacks is listed apart, under "other datasets".
+#[test]
+fn models_of_other_data_are_listed_under_other_datasets() {
+    let home = tempfile::tempdir().unwrap();
+    let mut h = app(home.path());
+    wait_ready(&mut h);
+    let csv = home.path().join("other.csv");
+    let rows: String = (0..120)
+        .map(|i| format!("{},{},{}\n", i % 7, (i * 3) % 11, i % 2))
+        .collect();
+    std::fs::write(&csv, format!("a,b,y\n{rows}")).unwrap();
+    h.state_mut()
+        .push(Command::Load(SourceSpec::file(csv, "y", None, None)));
+    wait_for(&mut h, "the CSV to load", |a| {
+        a.data.as_ref().is_some_and(|d| d.ds.label == "y") && a.jobs.load.is_none()
+    });
+    h.get_by_label("Train").click();
+    h.run_steps(8);
+    h.get_by_label("other datasets (1)");
+    // The demo's quick model is not offered with the models that can read this data.
+    assert!(h.query_by_label("vanilla-seed0 (quick)").is_none());
+    h.get_by_label("other datasets (1)").click();
+    h.run_steps(8);
+    h.get_by_label("vanilla-seed0 (quick)");
 }

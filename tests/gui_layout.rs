@@ -3,9 +3,7 @@
 
 use crate::common;
 
-use common::Memory;
 use common::{app, wait_for, wait_ready};
-use eframe::App;
 use egui::accesskit::Role;
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, TouchPhase, Vec2};
 use egui_kittest::Harness;
@@ -416,104 +414,6 @@ fn the_analysing_status_clears_when_the_analysis_is_done() {
             .any(|l| l.starts_with("analysed predictions of vanilla-seed0 (quick)")),
         "{log:?}"
     );
-}
-
-/// Item 6: the analysed model comes back with the session; no new quick model is trained.
-#[test]
-fn the_analysed_model_comes_back_with_the_session() {
-    let home = tempfile::tempdir().unwrap();
-    let mut storage = Memory::default();
-    {
-        let mut h = app(home.path());
-        wait_ready(&mut h);
-        train(&mut h, Method::Sbl, Vec::new());
-        let i = h.state().models.iter().position(|m| m.name == "sbl-seed0");
-        h.state_mut()
-            .push(Command::AnalyseModel(i.expect("sbl-seed0")));
-        wait_for(&mut h, "sbl-seed0 analysed and saved", |a| {
-            a.predicted.as_ref().is_some_and(|p| p.name == "sbl-seed0")
-                && a.models
-                    .iter()
-                    .any(|m| m.name == "sbl-seed0" && m.path.is_some())
-        });
-        h.state_mut().save(&mut storage);
-    }
-    let mut h = common::restart(home.path(), &storage);
-    wait_for(&mut h, "the restored model to be analysed", |a| {
-        a.predicted.is_some() && a.jobs.predict.is_none()
-    });
-    assert_eq!(h.state().predicted.as_ref().unwrap().name, "sbl-seed0");
-    assert!(h.state().training.is_none(), "a quick model is training");
-    // The first run's quick model came back from its folder; none was trained anew.
-    let quick: Vec<_> = h.state().models.iter().filter(|m| m.quick).collect();
-    assert_eq!(quick.len(), 1);
-    assert!(quick[0].path.is_some());
-    assert!(h.query_all_by_label_contains("sbl-seed0").next().is_some());
-}
-
-/// The quick model under analysis is saved, and a restored session analyses it again rather
-/// than training another.
-#[test]
-fn the_quick_model_under_analysis_comes_back_with_the_session() {
-    let home = tempfile::tempdir().unwrap();
-    let mut storage = Memory::default();
-    {
-        let mut h = app(home.path());
-        wait_ready(&mut h);
-        wait_for(&mut h, "the quick model to be saved", |a| {
-            a.models.iter().any(|m| m.quick && m.path.is_some())
-        });
-        h.state_mut().save(&mut storage);
-    }
-    let mut h = common::restart(home.path(), &storage);
-    wait_for(&mut h, "the restored quick model to be analysed", |a| {
-        a.predicted.is_some() && a.jobs.predict.is_none()
-    });
-    let predicted = h.state().predicted.as_ref().unwrap();
-    assert_eq!(predicted.name, "vanilla-seed0 (quick)");
-    let log = &h.state().log;
-    assert!(
-        !log.iter()
-            .any(|l| l.contains("training a quick Vanilla model")),
-        "a new quick model was trained: {log:?}"
-    );
-    assert_eq!(h.state().models.len(), 1);
-    common::wait_for_text(&mut h, "analysed predictions of vanilla-seed0 (quick)");
-}
-
-/// Item 6: a model whose features the open data lacks is listed apart, under "other datasets".
-#[test]
-fn models_of_other_data_are_listed_under_other_datasets() {
-    let home = tempfile::tempdir().unwrap();
-    let mut h = app(home.path());
-    wait_ready(&mut h);
-    let csv = home.path().join("other.csv");
-    let rows: String = (0..120)
-        .map(|i| format!("{},{},{}\n", i % 7, (i * 3) % 11, i % 2))
-        .collect();
-    std::fs::write(&csv, format!("a,b,y\n{rows}")).unwrap();
-    h.state_mut()
-        .push(Command::Load(slicelab::gui::state::SourceSpec::File {
-            path: csv,
-            label: "y".into(),
-            pred: None,
-            split_col: None,
-            embed: None,
-            header: slicelab::data::HeaderMode::Auto,
-            delimiter: slicelab::data::dialect::Delimiter::Auto,
-            types: Vec::new(),
-            ignore: Vec::new(),
-        }));
-    wait_for(&mut h, "the CSV to load", |a| {
-        a.data.as_ref().is_some_and(|d| d.ds.label == "y") && a.jobs.load.is_none()
-    });
-    open_tab(&mut h, "Train");
-    h.get_by_label("other datasets (1)");
-    // The demo's quick model is not offered with the models that can read this data.
-    assert!(h.query_by_label("vanilla-seed0 (quick)").is_none());
-    h.get_by_label("other datasets (1)").click();
-    settle(&mut h);
-    h.get_by_label("vanilla-seed0 (quick)");
 }
 
 /// An SBL model analysed, on the Indicators tab.

@@ -146,17 +146,7 @@ fn a_worse_slice_too_small_for_an_interval_shows_a_question_mark() {
     let path = home.path().join("rare.csv");
     common::rare_slice_csv(&path);
     h.state_mut()
-        .push(Command::Load(slicelab::gui::state::SourceSpec::File {
-            path,
-            label: "y".into(),
-            pred: Some("model_pred".into()),
-            split_col: Some("split".into()),
-            embed: None,
-            header: slicelab::data::HeaderMode::Auto,
-            delimiter: slicelab::data::dialect::Delimiter::Auto,
-            types: Vec::new(),
-            ignore: Vec::new(),
-        }));
+        .push(Command::Load(common::rare_slice_spec(path)));
     wait_for(&mut h, "the predictions analysed", |a| {
         a.analysis.is_some() && a.jobs.analysis.is_none() && a.jobs.load.is_none()
     });

@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::Memory;
-use common::{options, wait_for, wait_ready};
+use common::{app, options, wait_for, wait_ready};
 use eframe::App;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -200,4 +200,84 @@ fn save_writes_the_chosen_model_into_its_own_folder_beside_the_users_files() {
     assert!(card.contains("\"seed\": 2"), "the chosen model was saved");
     let entry = h.state().models.iter().find(|m| m.id == id).unwrap();
     assert_eq!(entry.path.as_deref(), Some(dir.as_path()));
+}
+
+/// Trains SBL (seed 0) for one epoch and waits for the model.
+fn train_sbl(h: &mut Harness<'static, SlicelabApp>) {
+    let before = h.state().models.len();
+    h.state_mut().push(Command::StartTraining(TrainRequest {
+        methods: vec![Method::Sbl],
+        seeds: vec![0],
+        train: TrainConfig {
+            epochs: 1,
+            ..TrainConfig::default()
+        },
+        noise: Vec::new(),
+    }));
+    wait_for(h, "the run to finish", |a| {
+        a.training.is_none() && a.models.len() > before
+    });
+}
+
+/// Item 6: the analysed model comes back with the session; no new quick model is trained.
+#[test]
+fn the_analysed_model_comes_back_with_the_session() {
+    let home = tempfile::tempdir().unwrap();
+    let mut storage = Memory::default();
+    {
+        let mut h = app(home.path());
+        wait_ready(&mut h);
+        train_sbl(&mut h);
+        let i = h.state().models.iter().position(|m| m.name == "sbl-seed0");
+        h.state_mut()
+            .push(Command::AnalyseModel(i.expect("sbl-seed0")));
+        wait_for(&mut h, "sbl-seed0 analysed and saved", |a| {
+            a.predicted.as_ref().is_some_and(|p| p.name == "sbl-seed0")
+                && a.models
+                    .iter()
+                    .any(|m| m.name == "sbl-seed0" && m.path.is_some())
+        });
+        h.state_mut().save(&mut storage);
+    }
+    let mut h = common::restart(home.path(), &storage);
+    wait_for(&mut h, "the restored model to be analysed", |a| {
+        a.predicted.is_some() && a.jobs.predict.is_none()
+    });
+    assert_eq!(h.state().predicted.as_ref().unwrap().name, "sbl-seed0");
+    assert!(h.state().training.is_none(), "a quick model is training");
+    // The first run's quick model came back from its folder; none was trained anew.
+    let quick: Vec<_> = h.state().models.iter().filter(|m| m.quick).collect();
+    assert_eq!(quick.len(), 1);
+    assert!(quick[0].path.is_some());
+    assert!(h.query_all_by_label_contains("sbl-seed0").next().is_some());
+}
+
+/// The quick model under analysis is saved, and a restored session analyses it again rather
+/// than training another.
+#[test]
+fn the_quick_model_under_analysis_comes_back_with_the_session() {
+    let home = tempfile::tempdir().unwrap();
+    let mut storage = Memory::default();
+    {
+        let mut h = app(home.path());
+        wait_ready(&mut h);
+        wait_for(&mut h, "the quick model to be saved", |a| {
+            a.models.iter().any(|m| m.quick && m.path.is_some())
+        });
+        h.state_mut().save(&mut storage);
+    }
+    let mut h = common::restart(home.path(), &storage);
+    wait_for(&mut h, "the restored quick model to be analysed", |a| {
+        a.predicted.is_some() && a.jobs.predict.is_none()
+    });
+    let predicted = h.state().predicted.as_ref().unwrap();
+    assert_eq!(predicted.name, "vanilla-seed0 (quick)");
+    let log = &h.state().log;
+    assert!(
+        !log.iter()
+            .any(|l| l.contains("training a quick Vanilla model")),
+        "a new quick model was trained: {log:?}"
+    );
+    assert_eq!(h.state().models.len(), 1);
+    common::wait_for_text(&mut h, "analysed predictions of vanilla-seed0 (quick)");
 }

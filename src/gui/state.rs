@@ -59,6 +59,27 @@ pub struct EmbedChoice {
 }
 
 impl SourceSpec {
+    /// File `path` with these label, prediction and split columns; every other choice as the
+    /// loader decides (header and delimiter sniffed, types inferred, no text embedded).
+    pub fn file(
+        path: PathBuf,
+        label: impl Into<String>,
+        pred: Option<String>,
+        split_col: Option<String>,
+    ) -> Self {
+        SourceSpec::File {
+            path,
+            label: label.into(),
+            pred,
+            split_col,
+            embed: None,
+            header: HeaderMode::Auto,
+            delimiter: Delimiter::Auto,
+            types: Vec::new(),
+            ignore: Vec::new(),
+        }
+    }
+
     /// Whether `other` is the same dataset: the demo, or the same file or folder, whatever its
     /// roles, types or left-out columns. Its slices and choices stay with it.
     pub fn same_file(&self, other: &SourceSpec) -> bool {

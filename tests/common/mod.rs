@@ -234,6 +234,16 @@ pub fn header_x(h: &Harness<'_, SlicelabApp>, name: &str) -> f64 {
         .map_or(f64::NAN, |(x, _)| x)
 }
 
+/// [`rare_slice_csv`]'s file with its label `y`, predictions `model_pred` and `split`.
+pub fn rare_slice_spec(path: PathBuf) -> slicelab::gui::state::SourceSpec {
+    slicelab::gui::state::SourceSpec::file(
+        path,
+        "y",
+        Some("model_pred".into()),
+        Some("split".into()),
+    )
+}
+
 /// Writes a 400-row CSV to `path`: label `y`, an external model's `model_pred`, and the truth
 /// slice `slice_rare` (40 rows, 2 positives, both missed: F1 0.000, too few positives for an F1
 /// interval); `split` puts rows 0-299 (slice_rare included) in test. The model is right elsewhere.

@@ -210,17 +210,9 @@ impl SlicelabApp {
                 data: Some(path),
                 label: Some(label),
                 pred,
-            } => app.commands.push(Command::Load(SourceSpec::File {
-                path,
-                label,
-                pred,
-                split_col: None,
-                embed: None,
-                header: crate::data::HeaderMode::Auto,
-                delimiter: crate::data::dialect::Delimiter::Auto,
-                types: Vec::new(),
-                ignore: Vec::new(),
-            })),
+            } => app
+                .commands
+                .push(Command::Load(SourceSpec::file(path, label, pred, None))),
             Launch {
                 data: Some(path), ..
             } => app.commands.push(Command::InspectData(path)),
